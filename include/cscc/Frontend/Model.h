@@ -1,0 +1,171 @@
+//===- Model.h - The elaborated model: a flat list of checked layers ------===//
+//
+// Sema turns the AST into this: parameters evaluated, loops unrolled, blocks
+// and named dictionaries expanded, every shape known and checked. MLIRGen
+// and `cscc summary` read it; it knows nothing of MLIR.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_FRONTEND_MODEL_H
+#define CSCC_FRONTEND_MODEL_H
+
+#include "cscc/Frontend/Diagnostics.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cscc {
+
+/// Shape of one sample, channels x height x width (the batch is implicit).
+struct Shape {
+  int64_t c = 0, h = 0, w = 0;
+  bool operator==(const Shape &o) const {
+    return c == o.c && h == o.h && w == o.w;
+  }
+  bool operator!=(const Shape &o) const { return !(*this == o); }
+  std::string str() const;
+};
+
+/// Output size of a convolution or pooling window along one axis:
+/// floor((in + 2 p - d (k - 1) - 1) / s) + 1 (may be <= 0: caller reports).
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                         int64_t dilation, int64_t padding);
+
+/// One convolution F (analysis side); its adjoint F^T is derived later.
+struct ConvAtom {
+  int64_t in = 0, out = 0, kernel = 1, dilation = 1, stride = 1, padding = 0;
+  std::string init = "kaiming"; ///< "kaiming" | "authors"
+  Location loc;
+  int64_t weightCount() const { return out * in * kernel * kernel; }
+};
+
+/// One block of a dictionary's analysis stack: identity, or a composition
+/// F_n ... F_1 of convolutions (a single conv is a chain of length one).
+struct DictBlock {
+  bool identity = false;
+  std::vector<ConvAtom> chain; ///< applied first to last
+  int64_t codeChannels = 0;
+  Location loc;
+};
+
+/// A dictionary by its analysis side D^T: a vertical stack of blocks.
+struct Dictionary {
+  int64_t signalChannels = 0;
+  std::vector<DictBlock> blocks;
+  Location loc;
+  int64_t codeChannels() const;
+  /// Code channels produced by conv blocks (not identity blocks).
+  int64_t convCodeChannels() const;
+  int64_t weightCount() const;
+  std::string str() const;
+};
+
+enum class LayerKind {
+  Conv,
+  BatchNorm,
+  Relu,
+  MaxPool,
+  AvgPool,
+  GlobalAvgPool,
+  Linear,
+  Shortcut,
+  Pursuit,
+  Stack,
+};
+const char *layerKindName(LayerKind k);
+
+/// A warm start G0: a named tensor, optionally passed through the
+/// parameter-free option-A shortcut (subsample, zero-pad channels).
+struct InitRef {
+  int tensor = -1; ///< -1: the model input, else a layer index
+  std::string name;
+  bool shortcut = false;
+  int64_t channels = 0, stride = 1;
+  Location loc;
+};
+
+/// Options shared by layer-wise and stacked pursuit (docs/language.md).
+struct PursuitOptions {
+  std::string prox = "relu";       ///< relu | soft
+  std::string solver = "ista";     ///< ista | fista
+  int64_t unfold = 0;
+  std::string gram = "on";         ///< on | off | learned
+  bool keepInit = true;
+  std::string step = "scalar";     ///< scalar | channel | none
+  std::string threshold = "channel"; ///< channel | conv_channels | none
+  std::string bn = "none";         ///< none | prox | analysis
+  std::string bnAffine = "shared"; ///< shared | per_iter
+};
+
+struct Layer {
+  LayerKind kind;
+  std::string name; ///< user name or generated (kind + index)
+  Location loc;
+  int input = -1;   ///< tensor consumed: -1 the model input, else a layer
+  Shape in, out;
+  // conv / pooling / linear / shortcut
+  int64_t channels = 0, kernel = 1, stride = 1, dilation = 1, padding = 0;
+  bool bias = false;
+  std::string init = "kaiming";
+  double eps = 1e-5, momentum = 0.1;
+  // pursuit / stack
+  Dictionary dict;                ///< Pursuit
+  std::vector<Dictionary> dicts;  ///< Stack, in order D_1..D_d
+  PursuitOptions opts;
+  std::optional<InitRef> warmStart;
+  int64_t parameterCount = 0;
+};
+
+struct Penalty {
+  std::string kind = "l1";
+  int tensor = -1;
+  std::string name;
+  double weight = 0;
+  Location loc;
+};
+
+/// A value of the train section, kept close to the source form; the runtime
+/// interprets it (issue: training runtime).
+struct TrainConfig {
+  std::string data = "fashion_mnist";
+  std::string dataPath;
+  std::map<std::string, double> dataArgs;
+  std::string optimizer = "sgd";
+  std::map<std::string, double> optimizerArgs;
+  std::string schedule = "constant";
+  std::map<std::string, double> scheduleArgs;
+  std::vector<int64_t> milestones;
+  int64_t warmup = 0;
+  int64_t epochs = 1;
+  int64_t batch = 128;
+  std::vector<std::pair<std::string, int64_t>> augment;
+  bool normalize = true;
+  double validation = 0;
+  int64_t seed = 0;
+};
+
+struct Model {
+  std::string name;
+  Location loc;
+  Shape input;
+  std::vector<Layer> layers;
+  std::string loss; ///< "" if none
+  std::vector<Penalty> penalties;
+  TrainConfig train;
+  /// Final parameter values (after -D overrides), for reports.
+  std::vector<std::pair<std::string, std::string>> params;
+
+  const Shape &outputShape() const {
+    return layers.empty() ? input : layers.back().out;
+  }
+  const Shape &tensorShape(int t) const {
+    return t < 0 ? input : layers[t].out;
+  }
+  int64_t totalParameters() const;
+};
+
+} // namespace cscc
+
+#endif
