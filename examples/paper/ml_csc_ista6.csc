@@ -1,0 +1,20 @@
+# ML-CSC-ISTA, 6 layers, unfold = 1 (paper Table III, 4.0M); -D unfold=2 for the other row.
+include "lib/feedforward.csc";
+
+param unfold = 1;
+
+model ml_csc_ista6 {
+  input [3, 32, 32];
+  ml_csc6(unfold, solver = ista);
+  loss cross_entropy;
+}
+
+# Paper Section VII-B settings.
+train {
+  data = cifar10("data/cifar-10-batches-bin");
+  optimizer = sgd(lr = 0.05, momentum = 0.9);
+  schedule = multistep(milestones = [75, 115], gamma = 0.1);
+  epochs = 150;
+  batch = 128;
+  augment = [crop(4), flip];
+}

@@ -1,0 +1,23 @@
+# MSD-CSC-FISTA, d = 9, w = 32, unfold = 2 (paper Table III, 0.3M).
+include "lib/msd.csc";
+
+param d = 9;        # layers
+param w = 32;        # filters per layer
+param unfold = 2;   # ISTA/FISTA iterations after the first step
+
+model msd_csc_fista_d9 {
+  input [3, 32, 32];
+  msd_net(d, w, unfold, solver = fista);
+  loss cross_entropy;
+}
+
+# Paper Section VII-B: SGD, momentum 0.9, batch 128, 150 epochs, learning
+# rate 0.05 divided by 10 after 75 and 115 epochs.
+train {
+  data = cifar10("data/cifar-10-batches-bin");
+  optimizer = sgd(lr = 0.05, momentum = 0.9);
+  schedule = multistep(milestones = [75, 115], gamma = 0.1);
+  epochs = 150;
+  batch = 128;
+  augment = [crop(4), flip];
+}
