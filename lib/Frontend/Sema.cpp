@@ -71,6 +71,9 @@ private:
   bool haveInput = false;
   std::vector<const BlockDecl *> blockStack;
   std::vector<std::string> namePrefix;
+  /// Indices of the enclosing loops: a named layer inside a loop gets one
+  /// name per iteration ("g.0", "g.1", ...), like PyTorch's ModuleList.
+  std::vector<int64_t> loopIndices;
   std::map<std::string, int> blockInstances;
   std::map<std::string, const DictDecl *> dicts;
   std::map<std::string, const BlockDecl *> blocks;
@@ -254,6 +257,12 @@ private:
     for (const auto &n : namePrefix)
       p += n + ".";
     return p + base;
+  }
+  std::string userLayerPath(const std::string &base) const {
+    std::string p = layerPath(base);
+    for (int64_t i : loopIndices)
+      p += "." + std::to_string(i);
+    return p;
   }
 };
 
@@ -625,10 +634,12 @@ void Elaborator::runStmt(const Stmt &s) {
                                            " iterations is too long");
     for (int64_t i = a; i < b; ++i) {
       scopes.emplace_back();
+      loopIndices.push_back(i);
       Binding v;
       v.num = Num{true, i, 0};
       bind(s.name, v, s.nameLoc);
       runStmts(s.body);
+      loopIndices.pop_back();
       scopes.pop_back();
     }
     return;
@@ -758,7 +769,7 @@ Layer &Elaborator::newLayer(LayerKind k, const Stmt &s, const Expr &e) {
                          ? std::string(layerKindName(k)) +
                                std::to_string(model.layers.size())
                          : s.name;
-  l.name = layerPath(base);
+  l.name = s.name.empty() ? layerPath(base) : userLayerPath(base);
   model.layers.push_back(l);
   return model.layers.back();
 }
@@ -1141,9 +1152,9 @@ void Elaborator::runLayer(const Stmt &s) {
     throw CompileError(e.loc, "layer after 'loss'",
                        "the loss applies to the last layer; declare it at "
                        "the end of the model");
-  if (s.name.size() && layerNames.count(layerPath(s.name))) {
+  if (s.name.size() && layerNames.count(userLayerPath(s.name))) {
     CompileError err(s.nameLoc, "layer name '" + s.name + "' is used twice");
-    err.notes.push_back({layerNames[layerPath(s.name)], "first used here"});
+    err.notes.push_back({layerNames[userLayerPath(s.name)], "first used here"});
     throw err;
   }
   if (s.hasBody && it->second != LayerKind::Stack)
@@ -1536,7 +1547,7 @@ void printSummary(const Model &m, std::ostream &os) {
   for (const auto &l : m.layers)
     nameW = std::max(nameW, l.name.size());
   os << std::left << std::setw(5) << "#" << std::setw(nameW + 2) << "name"
-     << std::setw(16) << "kind" << std::setw(18) << "output" << std::setw(7)
+     << std::setw(18) << "kind" << std::setw(18) << "output" << std::setw(7)
      << "code" << "params\n";
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const Layer &l = m.layers[i];
@@ -1548,7 +1559,7 @@ void printSummary(const Model &m, std::ostream &os) {
     }
     bool coded = l.kind == LayerKind::Pursuit || l.kind == LayerKind::Stack;
     os << std::left << std::setw(5) << i << std::setw(nameW + 2) << l.name
-       << std::setw(16) << kind << std::setw(18) << l.out.str() << std::setw(7)
+       << std::setw(18) << kind << std::setw(18) << l.out.str() << std::setw(7)
        << (coded ? std::to_string(l.out.c) : std::string("-"))
        << l.parameterCount << "\n";
   }
