@@ -1,0 +1,25 @@
+//===- MLIRGen.h - Elaborated model to the csc dialect --------------------===//
+#ifndef CSCC_MLIRGEN_MLIRGEN_H
+#define CSCC_MLIRGEN_MLIRGEN_H
+
+#include "cscc/Frontend/Model.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace mlir {
+class MLIRContext;
+}
+
+namespace cscc {
+
+/// Builds `func.func @forward(%x, %labels) -> (logits, loss)` in the csc
+/// dialect with real source locations. Parameters are `csc.param` values;
+/// activation types are unranked until the shape-inference pass runs.
+mlir::OwningOpRef<mlir::ModuleOp> mlirGen(mlir::MLIRContext &context,
+                                          const Model &model,
+                                          const SourceManager &sm);
+
+} // namespace cscc
+
+#endif

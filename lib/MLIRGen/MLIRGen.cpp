@@ -1,0 +1,276 @@
+//===- MLIRGen.cpp - Elaborated model to the csc dialect ------------------===//
+//
+// One csc op per layer of the elaborated model, with the layer's source
+// location (file:line:col, named after the layer). Learned tensors become
+// `csc.param` ops named as PyTorch would name them; activations are left
+// unranked for `csc-infer-shapes`.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/MLIRGen/MLIRGen.h"
+#include "cscc/Dialect/Csc/CscDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <string>
+#include <vector>
+
+using namespace mlir;
+
+namespace {
+
+class Generator {
+public:
+  Generator(MLIRContext &ctx, const cscc::Model &model,
+            const cscc::SourceManager &sm)
+      : ctx(ctx), model(model), sm(sm), b(&ctx) {}
+
+  OwningOpRef<ModuleOp> run() {
+    OwningOpRef<ModuleOp> module = ModuleOp::create(loc(model.loc, ""));
+    module->setSymNameAttr(b.getStringAttr(model.name));
+    b.setInsertionPointToEnd(module->getBody());
+
+    const cscc::Shape &in = model.input;
+    auto xType = RankedTensorType::get({ShapedType::kDynamic, in.c, in.h, in.w},
+                                       f32());
+    SmallVector<Type> args{xType};
+    bool hasLoss = !model.loss.empty();
+    if (hasLoss)
+      args.push_back(RankedTensorType::get({ShapedType::kDynamic},
+                                           b.getI64Type()));
+    auto fn = func::FuncOp::create(b, loc(model.loc, model.name), "forward",
+                                   b.getFunctionType(args, {}));
+    Block *entry = fn.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    input = entry->getArgument(0);
+
+    for (size_t i = 0; i < model.layers.size(); ++i)
+      tensors.push_back(genLayer(model.layers[i]));
+
+    SmallVector<Value> results{model.layers.empty() ? input : tensors.back()};
+    if (hasLoss) {
+      Location l = loc(model.loc, "loss");
+      SmallVector<Value> terms{csc::CrossEntropyOp::create(
+          b, l, scalarType(), results[0], entry->getArgument(1))};
+      for (const cscc::Penalty &p : model.penalties)
+        terms.push_back(csc::L1PenaltyOp::create(
+            b, loc(p.loc, "penalty." + p.name), scalarType(), tensor(p.tensor),
+            b.getF64FloatAttr(p.weight)));
+      results.push_back(
+          terms.size() == 1
+              ? terms[0]
+              : csc::TotalLossOp::create(b, l, scalarType(), terms));
+    }
+    func::ReturnOp::create(b, loc(model.loc, ""), results);
+    fn.setType(b.getFunctionType(args, ValueRange(results).getTypes()));
+    return module;
+  }
+
+private:
+  MLIRContext &ctx;
+  const cscc::Model &model;
+  const cscc::SourceManager &sm;
+  OpBuilder b;
+  Value input;
+  std::vector<Value> tensors;
+
+  Type f32() { return b.getF32Type(); }
+  Type unranked() { return UnrankedTensorType::get(f32()); }
+  Type scalarType() { return RankedTensorType::get({}, f32()); }
+
+  /// A FileLineColLoc named after the layer ("conv1"@file:line:col).
+  Location loc(const cscc::Location &l, const std::string &name) {
+    Location fileLoc =
+        l.file < 0 ? Location(UnknownLoc::get(&ctx))
+                   : Location(FileLineColLoc::get(&ctx, sm.path(l.file),
+                                                  l.line, l.col));
+    if (name.empty())
+      return fileLoc;
+    return NameLoc::get(b.getStringAttr(name), fileLoc);
+  }
+
+  Value tensor(int id) { return id < 0 ? input : tensors[id]; }
+
+  Value param(Location l, const std::string &name, ArrayRef<int64_t> shape,
+              StringRef init, bool state = false) {
+    auto op = csc::ParamOp::create(b, l, RankedTensorType::get(shape, f32()),
+                                   name, init, state);
+    return op.getValue();
+  }
+
+  Value genLayer(const cscc::Layer &l) {
+    Location at = loc(l.loc, l.name);
+    const std::string &n = l.name;
+    Value x = tensor(l.input);
+    switch (l.kind) {
+    case cscc::LayerKind::Conv: {
+      Value w = param(at, n + ".weight", {l.channels, l.in.c, l.kernel,
+                                          l.kernel}, l.init);
+      Value bias = l.bias ? param(at, n + ".bias", {l.channels}, "zeros")
+                          : Value();
+      return csc::ConvOp::create(b, at, unranked(), x, w, bias, l.stride,
+                                 l.dilation, l.padding);
+    }
+    case cscc::LayerKind::BatchNorm: {
+      int64_t c = l.in.c;
+      Value w = param(at, n + ".weight", {c}, "ones");
+      Value bias = param(at, n + ".bias", {c}, "zeros");
+      Value mean = param(at, n + ".running_mean", {c}, "zeros", true);
+      Value var = param(at, n + ".running_var", {c}, "ones", true);
+      return csc::BatchNormOp::create(b, at, unranked(), x, w, bias, mean, var,
+                                      b.getF64FloatAttr(l.eps),
+                                      b.getF64FloatAttr(l.momentum));
+    }
+    case cscc::LayerKind::Relu:
+      return csc::ReluOp::create(b, at, unranked(), x);
+    case cscc::LayerKind::MaxPool:
+      return csc::MaxPoolOp::create(b, at, unranked(), x, l.kernel, l.stride,
+                                    l.padding);
+    case cscc::LayerKind::AvgPool:
+      return csc::AvgPoolOp::create(b, at, unranked(), x, l.kernel, l.stride,
+                                    l.padding);
+    case cscc::LayerKind::GlobalAvgPool:
+      return csc::GlobalAvgPoolOp::create(b, at, unranked(), x);
+    case cscc::LayerKind::Linear: {
+      int64_t features = l.in.c * l.in.h * l.in.w;
+      Value w = param(at, n + ".weight", {l.channels, features}, l.init);
+      Value bias = l.bias ? param(at, n + ".bias", {l.channels}, "zeros")
+                          : Value();
+      return csc::LinearOp::create(b, at, unranked(), x, w, bias);
+    }
+    case cscc::LayerKind::Shortcut:
+      return csc::ShortcutOp::create(b, at, unranked(), x, l.channels,
+                                     l.stride);
+    case cscc::LayerKind::Pursuit:
+      return genPursuit(l, at, x);
+    case cscc::LayerKind::Stack:
+      return genStack(l, at, x);
+    }
+    llvm_unreachable("unknown layer kind");
+  }
+
+  /// The dictionary as a csc.vstack of its blocks; filters are named
+  /// `<prefix>.<block>.weight` (`<prefix>.<block>.<atom>.weight` inside a
+  /// composition).
+  Value genDict(const cscc::Dictionary &d, Location at,
+                const std::string &prefix) {
+    SmallVector<Value> blocks;
+    for (size_t bi = 0; bi < d.blocks.size(); ++bi) {
+      const cscc::DictBlock &blk = d.blocks[bi];
+      Location bl = loc(blk.loc, prefix + "." + std::to_string(bi));
+      if (blk.identity) {
+        blocks.push_back(csc::IdentityOp::create(
+            b, bl, csc::DictType::get(&ctx, d.signalChannels,
+                                      d.signalChannels)));
+        continue;
+      }
+      Value chain;
+      for (size_t ai = 0; ai < blk.chain.size(); ++ai) {
+        const cscc::ConvAtom &a = blk.chain[ai];
+        std::string name = prefix + "." + std::to_string(bi) +
+                           (blk.chain.size() > 1 ? "." + std::to_string(ai)
+                                                 : std::string()) +
+                           ".weight";
+        Location al = loc(a.loc, name);
+        Value f = param(al, name, {a.out, a.in, a.kernel, a.kernel}, a.init);
+        Value atom = csc::ConvAtomOp::create(
+            b, al, csc::DictType::get(&ctx, a.in, a.out), f, a.dilation,
+            a.stride, a.padding);
+        chain = chain ? csc::ComposeOp::create(
+                            b, al,
+                            csc::DictType::get(
+                                &ctx,
+                                cast<csc::DictType>(chain.getType()).getSignal(),
+                                a.out),
+                            chain, atom)
+                      : atom;
+      }
+      blocks.push_back(chain);
+    }
+    return csc::VStackOp::create(
+        b, at, csc::DictType::get(&ctx, d.signalChannels, d.codeChannels()),
+        blocks);
+  }
+
+  /// Batch-norm tensors of one pursuit level, in csc.pursuit's layout.
+  void genPursuitBn(const cscc::PursuitOptions &o, int64_t k, Location at,
+                    const std::string &prefix, SmallVectorImpl<Value> &out) {
+    if (o.bn == "none")
+      return;
+    int64_t iters = o.unfold + 1;
+    if (o.bnAffine == "per_iter") {
+      for (int64_t t = 0; t < iters; ++t) {
+        std::string p = prefix + ".bn." + std::to_string(t);
+        out.push_back(param(at, p + ".weight", {k}, "ones"));
+        out.push_back(param(at, p + ".bias", {k}, "zeros"));
+      }
+    } else {
+      out.push_back(param(at, prefix + ".bn.weight", {k}, "ones"));
+      out.push_back(param(at, prefix + ".bn.bias", {k}, "zeros"));
+    }
+    // Running statistics per unfolding iteration (DESIGN 2b).
+    for (int64_t t = 0; t < iters; ++t) {
+      std::string p = prefix + ".bn." + std::to_string(t);
+      out.push_back(param(at, p + ".running_mean", {k}, "zeros", true));
+      out.push_back(param(at, p + ".running_var", {k}, "ones", true));
+    }
+  }
+
+  Value genPursuit(const cscc::Layer &l, Location at, Value x) {
+    const cscc::PursuitOptions &o = l.opts;
+    const std::string &n = l.name;
+    int64_t k = l.dict.codeChannels();
+    Value dict = genDict(l.dict, at, n + ".dict");
+    Value step;
+    if (o.step != "none")
+      step = param(at, n + ".step", {o.step == "scalar" ? 1 : k}, "ones");
+    Value threshold;
+    if (o.threshold != "none")
+      threshold = param(
+          at, n + ".threshold",
+          {o.threshold == "channel" ? k : l.dict.convCodeChannels()}, "zeros");
+    Value init, gram;
+    if (l.warmStart) {
+      const cscc::InitRef &r = *l.warmStart;
+      init = tensor(r.tensor);
+      if (r.shortcut)
+        init = csc::ShortcutOp::create(b, loc(r.loc, n + ".init"), unranked(),
+                                       init, r.channels, r.stride);
+      if (o.gram == "learned")
+        gram = param(at, n + ".gram", {1}, "zeros");
+    }
+    SmallVector<Value> bn;
+    genPursuitBn(o, k, at, n, bn);
+    return csc::PursuitOp::create(
+        b, at, unranked(), x, dict, step, threshold, init, gram, bn, o.prox,
+        o.solver, o.unfold, o.gram, o.keepInit, o.bn, o.bnAffine);
+  }
+
+  Value genStack(const cscc::Layer &l, Location at, Value x) {
+    const cscc::PursuitOptions &o = l.opts;
+    SmallVector<Value> dicts, steps, thresholds, bn;
+    for (size_t i = 0; i < l.dicts.size(); ++i) {
+      const cscc::Dictionary &d = l.dicts[i];
+      std::string p = l.name + "." + std::to_string(i);
+      int64_t k = d.codeChannels();
+      dicts.push_back(genDict(d, at, p + ".dict"));
+      if (o.step == "scalar")
+        steps.push_back(param(at, p + ".step", {1}, "ones"));
+      if (o.threshold == "channel")
+        thresholds.push_back(param(at, p + ".threshold", {k}, "zeros"));
+      genPursuitBn(o, k, at, p, bn);
+    }
+    return csc::StackedPursuitOp::create(b, at, unranked(), x, dicts, steps,
+                                         thresholds, bn, o.prox, o.solver,
+                                         o.unfold, o.bn, o.bnAffine);
+  }
+};
+
+} // namespace
+
+OwningOpRef<ModuleOp> cscc::mlirGen(MLIRContext &context, const Model &model,
+                                    const SourceManager &sm) {
+  return Generator(context, model, sm).run();
+}
