@@ -689,6 +689,7 @@ void Elaborator::runStmt(const Stmt &s) {
                          "the supported loss is 'cross_entropy'");
     model.loss = s.name;
     lossLoc = s.loc;
+    model.lossLoc = s.loc;
     return;
   }
   case Stmt::Kind::Penalty: {

@@ -51,7 +51,7 @@ public:
 
     SmallVector<Value> results{model.layers.empty() ? input : tensors.back()};
     if (hasLoss) {
-      Location l = loc(model.loc, "loss");
+      Location l = loc(model.lossLoc, "loss");
       SmallVector<Value> terms{csc::CrossEntropyOp::create(
           b, l, scalarType(), results[0], entry->getArgument(1))};
       for (const cscc::Penalty &p : model.penalties)

@@ -37,6 +37,7 @@ const char *kUsage =
     "  --emit=ast     the parsed syntax tree (before elaboration)\n"
     "  --emit=mlir    the model in the csc dialect, shapes inferred\n"
     "  --no-infer-shapes  with --emit=mlir: leave activation types unranked\n"
+    "  --debuginfo    with --emit=mlir: print source locations\n"
     "  -D NAME=VALUE  override a 'param' of the model (repeatable)\n"
     "  --model NAME   pick a model when the file holds several\n"
     "  -o FILE        write the output to FILE instead of stdout\n"
@@ -55,6 +56,7 @@ struct Options {
   std::string output;
   std::string model;
   bool inferShapes = true;
+  bool debugInfo = false;
   std::vector<cscc::ParamOverride> overrides;
 };
 
@@ -81,6 +83,8 @@ int parseArgs(int argc, char **argv, Options &o) {
         if (o.emit != "ast" && o.emit != "mlir")
           return usageError("unknown --emit kind '" + o.emit +
                             "'; use --emit=ast or --emit=mlir");
+      } else if (a == "--debuginfo") {
+        o.debugInfo = true;
       } else if (a == "--no-infer-shapes") {
         o.inferShapes = false;
       } else if (a == "-D" || (a.rfind("-D", 0) == 0 && a.size() > 2)) {
@@ -192,7 +196,10 @@ int main(int argc, char **argv) {
     return 1;
   std::string text;
   llvm::raw_string_ostream os(text);
-  module->print(os);
+  mlir::OpPrintingFlags flags;
+  if (opts.debugInfo)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  module->print(os, flags);
   os.flush();
   return writeOutput(opts, text);
 }

@@ -152,6 +152,7 @@ struct Model {
   Shape input;
   std::vector<Layer> layers;
   std::string loss; ///< "" if none
+  Location lossLoc;
   std::vector<Penalty> penalties;
   TrainConfig train;
   /// Final parameter values (after -D overrides), for reports.
