@@ -67,6 +67,24 @@ private:
   SourceManager &sm;
   Model model;
   std::vector<std::map<std::string, Binding>> scopes;
+
+  /// Runs `f` with only the parameters and `frame` visible (how defaults of
+  /// block and dictionary arguments are evaluated), restoring the scopes.
+  template <typename F>
+  auto evalInScope(const std::map<std::string, Binding> &frame, F f) {
+    auto saved = std::move(scopes);
+    scopes.clear();
+    scopes.push_back(saved.front());
+    scopes.push_back(frame);
+    try {
+      auto r = f();
+      scopes = std::move(saved);
+      return r;
+    } catch (...) {
+      scopes = std::move(saved);
+      throw;
+    }
+  }
   int current = -1;      ///< current tensor
   bool haveInput = false;
   std::vector<const BlockDecl *> blockStack;
@@ -543,25 +561,30 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
         ++required;
     }
     std::map<std::string, Binding> frame;
-    if (e.kind == Expr::Kind::Call) {
-      auto args = bindArgs(e, e.text, names, required);
-      for (const auto &f : d.formals) {
-        Binding b;
-        const Expr *v = args.count(f.name) ? args[f.name] : f.defaultValue.get();
-        b.num = evalNum(*v);
-        b.loc = f.loc;
-        frame[f.name] = b;
-      }
-    } else if (required > 0) {
+    std::map<std::string, const Expr *> args;
+    if (e.kind == Expr::Kind::Call)
+      args = bindArgs(e, e.text, names, required);
+    else if (required > 0)
       throw CompileError(e.loc, "dictionary '" + e.text + "' needs " +
                                     std::to_string(required) + " argument(s)",
                          "write " + e.text + "(" + joinArgs(names, required) + ")");
-    } else {
-      for (const auto &f : d.formals) {
-        Binding b;
-        b.num = evalNum(*f.defaultValue);
-        frame[f.name] = b;
-      }
+    // Given arguments are evaluated where the dictionary is used.
+    for (const auto &f : d.formals) {
+      if (!args.count(f.name))
+        continue;
+      Binding b;
+      b.num = evalNum(*args[f.name]);
+      b.loc = f.loc;
+      frame[f.name] = b;
+    }
+    // Defaults see the parameters and the other arguments, not the caller.
+    for (const auto &f : d.formals) {
+      if (args.count(f.name))
+        continue;
+      Binding b;
+      b.num = evalInScope(frame, [&] { return evalNum(*f.defaultValue); });
+      b.loc = f.loc;
+      frame[f.name] = b;
     }
     // Named dictionaries see parameters and their own arguments only.
     auto saved = std::move(scopes);
@@ -586,7 +609,8 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
   }
   if (e.kind == Expr::Kind::Name && e.text == "identity") {
     int64_t h, w;
-    addBlock(evalChain(e, signal, h, w), h, w);
+    DictBlock b = evalChain(e, signal, h, w); // sets h, w: not in one call
+    addBlock(std::move(b), h, w);
     return;
   }
   std::vector<std::string> names;
@@ -645,10 +669,10 @@ void Elaborator::runStmt(const Stmt &s) {
     return;
   }
   case Stmt::Kind::If: {
+    // No new scope: names defined in the branch taken stay visible after
+    // it, so `if warm { x = ...; } else { x = ...; }` can feed `init = x`.
     bool c = evalNum(*s.expr).real() != 0;
-    scopes.emplace_back();
     runStmts(c ? s.body : s.elseBody);
-    scopes.pop_back();
     return;
   }
   case Stmt::Kind::Input: {
@@ -687,6 +711,14 @@ void Elaborator::runStmt(const Stmt &s) {
       throw CompileError(s.nameLoc, "unknown loss '" + s.name + "'" +
                                         didYouMean(s.name, losses),
                          "the supported loss is 'cross_entropy'");
+    {
+      const Shape &out = model.outputShape();
+      if (out.h != 1 || out.w != 1)
+        throw CompileError(s.loc,
+                           "cross_entropy needs logits of shape [K, 1, 1], "
+                           "but the model ends with shape " + out.str(),
+                           "end the model with global_avgpool or linear(K)");
+    }
     model.loss = s.name;
     lossLoc = s.loc;
     model.lossLoc = s.loc;
@@ -705,7 +737,7 @@ void Elaborator::runStmt(const Stmt &s) {
     Penalty p;
     p.loc = e.loc;
     p.tensor = lookupTensor(*a["code"], "the penalised code");
-    p.name = a["code"]->text;
+    p.name = p.tensor < 0 ? std::string("input") : model.layers[p.tensor].name;
     p.weight = evalReal(*a["weight"]);
     if (!(p.weight >= 0) || !std::isfinite(p.weight))
       throw CompileError(a["weight"]->loc, "penalty weight must be a finite "
@@ -1059,8 +1091,7 @@ void Elaborator::runBlockCall(const Stmt &s, const Expr &call,
   // Arguments are evaluated in the caller's scope: a number, a tensor name,
   // or a word (an option value such as 'relu' passed through).
   std::map<std::string, Binding> frame;
-  for (const auto &f : b.formals) {
-    const Expr *v = args.count(f.name) ? args[f.name] : f.defaultValue.get();
+  auto evalArg = [&](const Expr *v) {
     Binding bnd;
     if (v->kind == Expr::Kind::Name && lookup(v->text) &&
         lookup(v->text)->kind != Binding::Kind::Number) {
@@ -1075,8 +1106,21 @@ void Elaborator::runBlockCall(const Stmt &s, const Expr &call,
     } else {
       bnd.num = evalNum(*v);
     }
-    bnd.loc = f.loc;
-    frame[f.name] = bnd;
+    return bnd;
+  };
+  for (const auto &f : b.formals) {
+    if (!args.count(f.name))
+      continue;
+    frame[f.name] = evalArg(args[f.name]);
+    frame[f.name].loc = f.loc;
+  }
+  // Defaults see the parameters and the other arguments, not the caller's
+  // locals (like the block body).
+  for (const auto &f : b.formals) {
+    if (args.count(f.name))
+      continue;
+    frame[f.name] = evalInScope(frame, [&] { return evalArg(f.defaultValue.get()); });
+    frame[f.name].loc = f.loc;
   }
   Binding in;
   in.kind = Binding::Kind::Tensor;
@@ -1517,6 +1561,12 @@ Model Elaborator::run(const std::vector<ParamOverride> &overrides,
   if (!haveInput)
     throw CompileError(md->loc, "model '" + md->name + "' has no input",
                        "begin the model with 'input [C, H, W];'");
+  if (!model.penalties.empty() && model.loss.empty())
+    throw CompileError(model.penalties.front().loc,
+                       "a penalty is added to the loss, but the model has no "
+                       "loss",
+                       "declare the loss at the end of the model: "
+                       "loss cross_entropy;");
   if (module.trains.size() > 1) {
     CompileError err(module.trains[1].loc, "more than one train section");
     err.notes.push_back({module.trains[0].loc, "first one here"});
@@ -1544,25 +1594,33 @@ void printSummary(const Model &m, std::ostream &os) {
       os << " " << n << "=" << v;
     os << "\n";
   }
-  size_t nameW = 4;
-  for (const auto &l : m.layers)
-    nameW = std::max(nameW, l.name.size());
-  os << std::left << std::setw(5) << "#" << std::setw(nameW + 2) << "name"
-     << std::setw(18) << "kind" << std::setw(18) << "output" << std::setw(7)
-     << "code" << "params\n";
-  for (size_t i = 0; i < m.layers.size(); ++i) {
-    const Layer &l = m.layers[i];
+  auto kindOf = [](const Layer &l) {
     std::string kind = layerKindName(l.kind);
     if (l.kind == LayerKind::Pursuit || l.kind == LayerKind::Stack) {
       kind += "/" + l.opts.solver;
       if (l.opts.unfold)
         kind += "x" + std::to_string(l.opts.unfold);
     }
+    return kind;
+  };
+  // Columns are at least as wide as before and always leave two spaces.
+  size_t nameW = 4, kindW = 16, outW = 16;
+  for (const auto &l : m.layers) {
+    nameW = std::max(nameW, l.name.size());
+    kindW = std::max(kindW, kindOf(l).size());
+    outW = std::max(outW, l.out.str().size());
+  }
+  os << std::left << std::setw(5) << "#" << std::setw(nameW + 2) << "name"
+     << std::setw(kindW + 2) << "kind" << std::setw(outW + 2) << "output"
+     << std::setw(7) << "code" << "params\n";
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const Layer &l = m.layers[i];
     bool coded = l.kind == LayerKind::Pursuit || l.kind == LayerKind::Stack;
+    std::string code = coded ? std::to_string(l.out.c) : std::string("-");
     os << std::left << std::setw(5) << i << std::setw(nameW + 2) << l.name
-       << std::setw(18) << kind << std::setw(18) << l.out.str() << std::setw(7)
-       << (coded ? std::to_string(l.out.c) : std::string("-"))
-       << l.parameterCount << "\n";
+       << std::setw(kindW + 2) << kindOf(l) << std::setw(outW + 2)
+       << l.out.str() << std::setw(std::max<size_t>(7, code.size() + 2))
+       << code << l.parameterCount << "\n";
   }
   if (!m.loss.empty())
     os << "loss: " << m.loss << "\n";

@@ -210,6 +210,12 @@ private:
       out.push_back(param(at, prefix + ".bn.weight", {k}, "ones"));
       out.push_back(param(at, prefix + ".bn.bias", {k}, "zeros"));
     }
+    if (o.bn == "analysis") {
+      // One batch norm on D^T X, which every iteration reuses.
+      out.push_back(param(at, prefix + ".bn.running_mean", {k}, "zeros", true));
+      out.push_back(param(at, prefix + ".bn.running_var", {k}, "ones", true));
+      return;
+    }
     // Running statistics per unfolding iteration (DESIGN 2b).
     for (int64_t t = 0; t < iters; ++t) {
       std::string p = prefix + ".bn." + std::to_string(t);

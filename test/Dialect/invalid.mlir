@@ -365,3 +365,13 @@ func.func @f() {
   %0 = csc.total_loss : () -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
+  %w = csc.param "w" {init = "ones"} : tensor<8xf32>
+  // bn = analysis normalises D^T X once, whatever the unfold count.
+  // expected-error @+1 {{with bn = "analysis", bn_affine = "shared" and unfold = 2 expects 4 batch-norm tensors, got 8}}
+  %0 = csc.pursuit %x, %d bn(%w, %w, %w, %w, %w, %w, %w, %w) {bn = "analysis", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 2 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  return
+}

@@ -1,6 +1,8 @@
 # Comments: '#' and '//' run to the end of the line, '/* ... */' may span
 # lines. Layers written inside comments must not be elaborated.
 # RUN: cscc summary %s | FileCheck %s
+# Comment markers inside a string are part of the string.
+# RUN: cscc --emit=ast %s | FileCheck %s --check-prefix=AST
 
 // A line comment in C++ style: conv(99, 1);
 model comments { # after a token
@@ -14,9 +16,13 @@ model comments { # after a token
   // linear(55);
 }
 
+train { data = mnist("a//b#c/*d*/"); }  # the comment starts here
+
 # CHECK:      model comments: input [1, 4, 4]
 # CHECK-NEXT: # name kind output code params
 # CHECK-NEXT: 0 conv0 conv [2, 4, 4] - 4{{$}}
 # CHECK-NEXT: 1 relu1 relu [2, 4, 4] - 0{{$}}
 # CHECK-NEXT: 2 bn2 bn [2, 4, 4] - 4{{$}}
 # CHECK-NEXT: total parameters: 8{{$}}
+
+# AST: data = mnist("a//b#c/*d*/")

@@ -78,10 +78,14 @@ LogicalResult checkVector(Operation *op, Value v, int64_t n, StringRef what) {
 /// bias (once or per iteration), then mean and variance per iteration.
 LogicalResult checkPursuitBn(Operation *op, ValueRange params, StringRef bn,
                              StringRef affine, int64_t unfold, int64_t k) {
+  // bn = prox normalises every prox argument: one set of running statistics
+  // per iteration. bn = analysis normalises D^T X, which is the same in every
+  // iteration: one set.
   size_t expected = 0;
   if (bn != "none") {
+    int64_t stats = bn == "prox" ? unfold + 1 : 1;
     int64_t sets = affine == "per_iter" ? unfold + 1 : 1;
-    expected = 2 * sets + 2 * (unfold + 1);
+    expected = 2 * sets + 2 * stats;
   }
   if (params.size() != expected)
     return op->emitOpError() << "with bn = \"" << bn << "\", bn_affine = \""

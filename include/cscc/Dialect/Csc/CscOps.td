@@ -145,7 +145,8 @@ def Csc_PursuitOp : Csc_ShapedOp<"pursuit", [AttrSizedOperandSegments]> {
     code channel, or absent), `gram_coeff` is g when `gram = "learned"`.
     `bn_params` holds, when `bn` is not "none", the affine parameters
     (weight, bias), once (`bn_affine = "shared"`) or per iteration, followed
-    by the running mean and variance of each of the `unfold + 1` iterations.
+    by the running mean and variance of each of the `unfold + 1` iterations
+    (`bn = "prox"`) or of the one normalisation of D^T X (`bn = "analysis"`).
   }];
   let arguments = (ins Csc_Activation:$input, Csc_DictType:$dict,
                    Optional<AnyStaticShapeTensor>:$step,
