@@ -48,6 +48,25 @@ private:
   std::vector<Token> toks;
   size_t pos = 0;
 
+  /// Nesting of expressions and statements is bounded so that no input can
+  /// exhaust the stack of this recursive-descent parser (or of the
+  /// elaborator that walks the tree it builds).
+  static constexpr int kMaxNesting = 200;
+  int nesting = 0;
+  struct NestingGuard {
+    Parser &p;
+    explicit NestingGuard(Parser &p) : p(p) {
+      if (++p.nesting > kMaxNesting) {
+        --p.nesting;
+        throw CompileError(p.cur().loc,
+                           "nested too deeply (more than " +
+                               std::to_string(kMaxNesting) + " levels)",
+                           "split the expression or use a 'let' binding");
+      }
+    }
+    ~NestingGuard() { --p.nesting; }
+  };
+
   const Token &cur() const { return toks[pos]; }
   const Token &peek(size_t n = 1) const {
     return toks[std::min(pos + n, toks.size() - 1)];
@@ -247,6 +266,7 @@ private:
   }
 
   StmtPtr parseStmt() {
+    NestingGuard guard(*this);
     auto s = std::make_unique<Stmt>();
     s->loc = cur().loc;
     if (atKeyword("let")) {
@@ -391,6 +411,7 @@ private:
     return l;
   }
   ExprPtr parseUnary() {
+    NestingGuard guard(*this);
     if (at(Tok::Minus) || at(Tok::Not)) {
       Token op = take();
       auto e = std::make_unique<Expr>();

@@ -23,6 +23,17 @@ namespace {
 /// Limits that keep a runaway loop or recursion from hanging the compiler.
 constexpr int64_t kMaxLayers = 100000;
 constexpr int64_t kMaxLoopIterations = 1000000;
+/// Largest size, channel count, kernel, stride, padding or dilation.
+constexpr int64_t kMaxSize = 1 << 20;
+/// Largest number of weights in one layer (far beyond any real model).
+constexpr long double kMaxLayerWeights = 1e12L;
+/// All loop iterations of one elaboration together (nested loops multiply).
+constexpr int64_t kMaxTotalIterations = 10000000;
+
+/// b - a as a loop length, without overflow (0 if b <= a).
+uint64_t loopLength(int64_t a, int64_t b) {
+  return b <= a ? 0 : uint64_t(b) - uint64_t(a);
+}
 constexpr size_t kMaxBlockDepth = 64;
 
 struct Num {
@@ -67,6 +78,14 @@ private:
   SourceManager &sm;
   Model model;
   std::vector<std::map<std::string, Binding>> scopes;
+  int64_t totalIterations = 0;
+  void countIteration(Location loc) {
+    if (++totalIterations > kMaxTotalIterations)
+      throw CompileError(loc, "the model expands to more than " +
+                                  std::to_string(kMaxTotalIterations) +
+                                  " loop iterations",
+                         "nested loops multiply; make them shorter");
+  }
 
   /// Runs `f` with only the parameters and `frame` visible (how defaults of
   /// block and dictionary arguments are evaluated), restoring the scopes.
@@ -152,6 +171,11 @@ private:
                                     std::to_string(min) + ", got " +
                                     std::to_string(v),
                          help);
+    // Sizes are bounded so that shapes and parameter counts cannot overflow.
+    if (v > kMaxSize)
+      throw CompileError(e.loc, what + " is too large: " + std::to_string(v) +
+                                    " (at most " + std::to_string(kMaxSize) +
+                                    ")");
     return v;
   }
 
@@ -437,6 +461,12 @@ ConvAtom Elaborator::evalConvAtom(const Expr &call, int64_t inChannels,
   }
   if (a.count("init"))
     c.init = evalWord(*a["init"], "init", {"kaiming", "authors"});
+  if ((long double)c.out * c.in * c.kernel * c.kernel > kMaxLayerWeights)
+    throw CompileError(call.loc, "convolution " + std::to_string(c.in) +
+                                     " -> " + std::to_string(c.out) +
+                                     " channels with kernel " +
+                                     std::to_string(c.kernel) +
+                                     " has too many weights");
   oh = windowOutputSize(h, c.kernel, c.stride, c.dilation, c.padding);
   ow = windowOutputSize(w, c.kernel, c.stride, c.dilation, c.padding);
   if (oh <= 0 || ow <= 0)
@@ -653,10 +683,14 @@ void Elaborator::runStmt(const Stmt &s) {
   case Stmt::Kind::For: {
     int64_t a = evalInt(*s.expr, "the loop start");
     int64_t b = evalInt(*s.expr2, "the loop end");
-    if (b - a > kMaxLoopIterations)
-      throw CompileError(s.expr2->loc, "loop of " + std::to_string(b - a) +
-                                           " iterations is too long");
+    if (loopLength(a, b) > uint64_t(kMaxLoopIterations))
+      throw CompileError(s.expr2->loc, "loop of " +
+                                           std::to_string(loopLength(a, b)) +
+                                           " iterations is too long",
+                         "loops may run at most " +
+                             std::to_string(kMaxLoopIterations) + " times");
     for (int64_t i = a; i < b; ++i) {
+      countIteration(s.loc);
       scopes.emplace_back();
       loopIndices.push_back(i);
       Binding v;
@@ -968,9 +1002,10 @@ void Elaborator::collectStackDicts(
     case Stmt::Kind::For: {
       int64_t a = evalInt(*s.expr, "the loop start");
       int64_t b = evalInt(*s.expr2, "the loop end");
-      if (b - a > kMaxLoopIterations)
+      if (loopLength(a, b) > uint64_t(kMaxLoopIterations))
         throw CompileError(s.expr2->loc, "loop is too long");
       for (int64_t i = a; i < b; ++i) {
+        countIteration(s.loc);
         scopes.emplace_back();
         Binding v;
         v.num = Num{true, i, 0};
@@ -1259,6 +1294,11 @@ void Elaborator::runLayer(const Stmt &s) {
     l.channels = evalIntAtLeast(*a["out"], "the number of outputs", 1);
     l.bias = a.count("bias") ? evalBool(*a["bias"], "bias") : true;
     int64_t in = l.in.c * l.in.h * l.in.w;
+    if ((long double)l.channels * in > kMaxLayerWeights)
+      throw CompileError(e.loc, "linear layer " + std::to_string(in) + " -> " +
+                                    std::to_string(l.channels) +
+                                    " has too many weights",
+                         "reduce the features first, e.g. with global_avgpool");
     l.out = Shape{l.channels, 1, 1};
     l.parameterCount = l.channels * in + (l.bias ? l.channels : 0);
     break;
