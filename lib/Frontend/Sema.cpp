@@ -78,6 +78,20 @@ private:
   SourceManager &sm;
   Model model;
   std::vector<std::map<std::string, Binding>> scopes;
+  /// Buffer `param NAME = VALUE;` -> buffer `-D NAME=VALUE` (same value text).
+  std::map<int, int> overrideBuffers;
+  void remapOverrideError(CompileError &err) {
+    auto remap = [&](Location &l) {
+      auto it = overrideBuffers.find(l.file);
+      if (it == overrideBuffers.end())
+        return;
+      l.file = it->second;
+      l.col = std::max(1, l.col - 5);
+    };
+    remap(err.loc);
+    for (auto &n : err.notes)
+      remap(n.first);
+  }
   int64_t totalIterations = 0;
   void countIteration(Location loc) {
     if (++totalIterations > kMaxTotalIterations)
@@ -1349,8 +1363,8 @@ void Elaborator::runTrain(const TrainDecl &t) {
                      std::map<std::string, double> &out) {
     auto a = bindArgs(call, name, names, required);
     for (const auto &[k, v] : a) {
-      if (v->kind == Expr::Kind::List)
-        continue;
+      if (v->kind == Expr::Kind::List && k == "milestones")
+        continue; // read by the schedule itself
       out[k] = evalReal(*v);
     }
     return a;
@@ -1414,11 +1428,23 @@ void Elaborator::runTrain(const TrainDecl &t) {
                       ? (val >= 0 && val < 1)
                   : k == "eps" ? val > 0
                                : val >= 0;
-        if (!ok || !std::isfinite(val))
-          throw CompileError(v.loc, "invalid " + k + " = " +
-                                        std::to_string(val) + " for " + head,
-                             k == "lr" ? "the learning rate must be positive"
-                                       : "momentum and betas lie in [0, 1)");
+        if (!ok || !std::isfinite(val)) {
+          Location at = v.loc;
+          for (const auto &arg : v.args)
+            if (arg.name == k)
+              at = arg.value->loc;
+          std::ostringstream shown;
+          shown << val;
+          std::string help =
+              k == "lr"    ? "the learning rate must be positive"
+              : k == "eps" ? "eps must be positive"
+              : (k == "momentum" || k == "beta1" || k == "beta2")
+                  ? k + " lies in [0, 1)"
+                  : k + " must be >= 0";
+          throw CompileError(at, "invalid " + k + " = " + shown.str() +
+                                     " for " + head,
+                             help);
+        }
       }
     } else if (s.key == "schedule") {
       static const std::vector<std::string> scheds = {"constant", "multistep",
@@ -1480,6 +1506,13 @@ void Elaborator::runTrain(const TrainDecl &t) {
           std::string h = el->kind == Expr::Kind::Name || el->kind == Expr::Kind::Call
                               ? el->text
                               : "";
+          if (h == "crop")
+            throw CompileError(el->loc, "'crop' needs its padding",
+                               "write crop(4) for a random crop after "
+                               "padding by 4 pixels");
+          if (h == "flip")
+            throw CompileError(el->loc, "'flip' takes no arguments",
+                               "write flip");
           throw CompileError(el->loc, "unknown augmentation '" +
                                           exprToString(*el) + "'" +
                                           didYouMean(h, augs),
@@ -1544,18 +1577,28 @@ Model Elaborator::run(const std::vector<ParamOverride> &overrides,
     // Parse the value as `param NAME = VALUE;` to reuse the parser.
     int pbuf = sm.addBuffer("<command line>",
                             "param " + o.name + " = " + o.value + ";");
+    // Errors inside the value are shown on the user's `-D NAME=VALUE`: the
+    // value starts 5 columns further left there than in `param NAME = `.
+    overrideBuffers[pbuf] = buf;
     auto m = std::make_unique<Module>();
     std::vector<int> stack;
     try {
       parseInto(sm, pbuf, *m, stack);
     } catch (CompileError &err) {
-      throw CompileError(loc, "-D " + o.name + "=" + o.value +
-                                  ": the value is not an expression",
-                         "write -D name=value, e.g. -D d=9");
+      if (err.loc.file != pbuf)
+        throw;
+      remapOverrideError(err);
+      if (err.loc.col <= int(3 + o.name.size() + 1)) // not inside the value
+        err = CompileError(loc, "-D " + o.name + "=" + o.value +
+                                    ": the value is not an expression",
+                           "write -D name=value, e.g. -D d=9");
+      throw err;
     }
-    if (m->params.size() != 1)
+    if (m->params.size() != 1 || !m->dicts.empty() || !m->blocks.empty() ||
+        !m->models.empty() || !m->trains.empty())
       throw CompileError(loc, "-D " + o.name + "=" + o.value +
-                                  ": the value is not one expression");
+                                  ": the value is not one expression",
+                         "write -D name=value, e.g. -D d=9");
     overrideExprs[o.name] = std::move(m->params[0].value);
     overrideLocs[o.name] = loc;
     keepAlive.push_back(std::move(m));
@@ -1565,7 +1608,12 @@ Model Elaborator::run(const std::vector<ParamOverride> &overrides,
   for (const auto &p : module.params) {
     Binding b;
     auto it = overrideExprs.find(p.name);
-    b.num = evalNum(it != overrideExprs.end() ? *it->second : *p.value);
+    try {
+      b.num = evalNum(it != overrideExprs.end() ? *it->second : *p.value);
+    } catch (CompileError &err) {
+      remapOverrideError(err);
+      throw;
+    }
     scopes.back()[p.name] = b;
     scopes.back()[p.name].loc = p.loc;
     model.params.push_back({p.name, b.num.str()});
