@@ -100,6 +100,7 @@ std::vector<Token> lex(const SourceManager &sm, int file) {
         advance();
       t.kind = Tok::Ident;
       t.text = s.substr(b, i - b);
+      t.end = here();
       out.push_back(std::move(t));
       continue;
     }
@@ -154,6 +155,7 @@ std::vector<Token> lex(const SourceManager &sm, int file) {
           throw CompileError(t.loc, "integer '" + t.text +
                                         "' does not fit in 64 bits");
       }
+      t.end = here();
       out.push_back(std::move(t));
       continue;
     }
@@ -178,6 +180,7 @@ std::vector<Token> lex(const SourceManager &sm, int file) {
       }
       t.kind = Tok::String;
       t.text = v;
+      t.end = here();
       out.push_back(std::move(t));
       continue;
     }
@@ -224,6 +227,7 @@ std::vector<Token> lex(const SourceManager &sm, int file) {
     }
     t.text = s.substr(i, len);
     advance(len);
+    t.end = here();
     out.push_back(std::move(t));
   }
   Token eof;

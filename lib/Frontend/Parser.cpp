@@ -85,8 +85,18 @@ private:
   Token expect(Tok k, const std::string &context = {}) {
     if (!at(k)) {
       std::string help;
-      if (k == Tok::Semi)
+      if (k == Tok::Semi) {
         help = "every statement ends with ';'";
+        // Like clang: point just past the previous token when the ';' is
+        // missing at the end of a line, not at the next line's first token.
+        const Token &prev = toks[pos ? pos - 1 : 0];
+        if (pos && (at(Tok::Eof) || prev.end.line != cur().loc.line))
+          throw CompileError(prev.end,
+                             "expected ';'" +
+                                 (context.empty() ? "" : " " + context) +
+                                 ", found " + describe(cur()),
+                             help);
+      }
       fail(tokenName(k) + (context.empty() ? "" : " " + context), help);
     }
     return take();

@@ -78,6 +78,7 @@ private:
   SourceManager &sm;
   Model model;
   std::vector<std::map<std::string, Binding>> scopes;
+  std::vector<const DictDecl *> dictStack; ///< named dictionaries being expanded
   /// Buffer `param NAME = VALUE;` -> buffer `-D NAME=VALUE` (same value text).
   std::map<int, int> overrideBuffers;
   void remapOverrideError(CompileError &err) {
@@ -597,6 +598,18 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
   if ((e.kind == Expr::Kind::Call || e.kind == Expr::Kind::Name) &&
       dicts.count(e.text)) {
     const DictDecl &d = *dicts.at(e.text);
+    if (std::find(dictStack.begin(), dictStack.end(), &d) != dictStack.end()) {
+      CompileError err(e.loc, "dictionary '" + d.name + "' refers to itself",
+                       "dictionaries cannot be recursive; write the blocks "
+                       "out or use a 'for' loop in a block");
+      err.notes.push_back({d.loc, "'" + d.name + "' is defined here"});
+      throw err;
+    }
+    dictStack.push_back(&d);
+    struct PopDict {
+      std::vector<const DictDecl *> &s;
+      ~PopDict() { s.pop_back(); }
+    } popDict{dictStack};
     std::vector<std::string> names;
     size_t required = 0;
     for (const auto &f : d.formals) {
@@ -639,7 +652,9 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
       evalDictInto(*d.value, signal, acc, depth + 1);
     } catch (CompileError &err) {
       scopes = std::move(saved);
-      err.notes.push_back({e.loc, "in dictionary '" + d.name + "' used here"});
+      // One note per use site; a cycle is reported once, not per level.
+      if (err.notes.size() < 8)
+        err.notes.push_back({e.loc, "in dictionary '" + d.name + "' used here"});
       throw;
     }
     scopes = std::move(saved);
@@ -1123,6 +1138,16 @@ void Elaborator::runBlockCall(const Stmt &s, const Expr &call,
   if (s.hasBody)
     throw CompileError(s.body.empty() ? call.loc : s.body.front()->loc,
                        "only 'stack' takes a body");
+  if (!s.name.empty()) {
+    // `s = block(...)` names a layer like any other: once per scope.
+    std::string path = userLayerPath(s.name);
+    if (layerNames.count(path)) {
+      CompileError err(s.nameLoc, "layer name '" + s.name + "' is used twice");
+      err.notes.push_back({layerNames[path], "first used here"});
+      throw err;
+    }
+    layerNames[path] = s.nameLoc;
+  }
   std::vector<std::string> names;
   size_t required = 0;
   for (const auto &f : b.formals) {

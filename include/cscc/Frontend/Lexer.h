@@ -27,6 +27,7 @@ struct Token {
   int64_t intValue = 0;
   double realValue = 0;
   Location loc;
+  Location end; ///< just past the token's last character
 };
 
 /// Human-readable token kind for "expected X, found Y" messages.
