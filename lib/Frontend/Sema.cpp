@@ -79,6 +79,11 @@ private:
   Model model;
   std::vector<std::map<std::string, Binding>> scopes;
   std::vector<const DictDecl *> dictStack; ///< named dictionaries being expanded
+  /// "layer 'g.0': " while a layer is being elaborated (shape errors name it).
+  std::string layerPrefix() const {
+    return model.layers.empty() ? std::string()
+                                : "layer '" + model.layers.back().name + "': ";
+  }
   /// Buffer `param NAME = VALUE;` -> buffer `-D NAME=VALUE` (same value text).
   std::map<int, int> overrideBuffers;
   void remapOverrideError(CompileError &err) {
@@ -486,7 +491,7 @@ ConvAtom Elaborator::evalConvAtom(const Expr &call, int64_t inChannels,
   ow = windowOutputSize(w, c.kernel, c.stride, c.dilation, c.padding);
   if (oh <= 0 || ow <= 0)
     throw CompileError(call.loc,
-                       "convolution output would be empty: input " +
+                       layerPrefix() + "convolution output would be empty: input " +
                            std::to_string(h) + "x" + std::to_string(w) +
                            ", kernel " + std::to_string(c.kernel) +
                            ", dilation " + std::to_string(c.dilation) +
@@ -565,8 +570,9 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
       }
       if (help.empty())
         help = "all blocks of a dictionary must give the same height and width";
-      CompileError err(b.loc, "dictionary blocks give different spatial "
-                              "sizes: this block gives " +
+      CompileError err(b.loc, layerPrefix() +
+                                  "dictionary blocks give different spatial "
+                                  "sizes: this block gives " +
                                   std::to_string(h) + "x" + std::to_string(w) +
                                   " but the first block gives " +
                                   std::to_string(acc.h) + "x" +
@@ -1108,7 +1114,7 @@ void Elaborator::layerStack(Layer &l, const Stmt &s, const Expr &e) {
     scopes = std::move(saved);
     if (d.h != signal.h || d.w != signal.w)
       throw CompileError(dictExprs[i]->loc,
-                         "dictionary " + std::to_string(i + 1) +
+                         layerPrefix() + "dictionary " + std::to_string(i + 1) +
                              " of the stack changes the spatial size from " +
                              std::to_string(signal.h) + "x" +
                              std::to_string(signal.w) + " to " +
