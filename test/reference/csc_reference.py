@@ -17,8 +17,9 @@ docs leave room):
     each unfolding:               G <- P_b(G - c D^T (D G - X))
     (FISTA: on the extrapolated point, t_1 = 1);
     bn = prox puts BN_t on the whole prox argument of application t
-    (t = 0 .. unfold); bn = analysis replaces the term c D^T X of application
-    t by BN_t(c D^T X);
+    (t = 0 .. unfold, running statistics per t); bn = analysis replaces the
+    term c D^T X by c BN(D^T X), one batch norm (one set of running
+    statistics, shared affine) computed once per forward;
   * stacked pursuit: DESIGN's ML-ISTA / ML-FISTA with the same prox / bn
     conventions per level.
 
@@ -263,39 +264,64 @@ class BatchNorm(nn.Module):
 
 
 class _Stats(nn.Module):
-    def __init__(self, c, affine):
+    def __init__(self, c, affine, stats=True):
         super().__init__()
         if affine:
             self.weight = nn.Parameter(torch.ones(c))
             self.bias = nn.Parameter(torch.zeros(c))
-        self.register_buffer("running_mean", torch.zeros(c))
-        self.register_buffer("running_var", torch.ones(c))
+        if stats:
+            self.register_buffer("running_mean", torch.zeros(c))
+            self.register_buffer("running_var", torch.ones(c))
 
 
 class IterBatchNorm(nn.Module):
-    """The batch norm of a pursuit: one set of running statistics per prox
-    application t = 0..unfold (`bn.<t>.running_mean/var`); affine
-    `bn.weight/bias` (shared) or `bn.<t>.weight/bias` (per_iter)."""
+    """The batch norm of a pursuit (`P.bn`).
 
-    def __init__(self, c, n_iter, affine="shared", eps=1e-5, momentum=0.1):
+    bn = prox: one set of running statistics per prox application
+    t = 0..unfold (`bn.<t>.running_mean/var`), affine `bn.weight/bias`
+    (shared) or `bn.<t>.weight/bias` (per_iter); forward(z, t) normalises z.
+
+    bn = analysis: D^T X is the same in every iteration, so it is normalised
+    once with one set of statistics (`bn.running_mean/var`, one update per
+    forward) and one shared scale/shift (`bn.weight/bias`); `analysis(x)`
+    gives BN(x)."""
+
+    def __init__(self, c, n_iter, affine="shared", eps=1e-5, momentum=0.1,
+                 mode="prox"):
         super().__init__()
         assert affine in ("shared", "per_iter"), affine
-        self.affine, self.n_iter = affine, n_iter
+        assert mode in ("prox", "analysis"), mode
+        self.affine, self.n_iter, self.mode = affine, n_iter, mode
         self.eps, self.momentum = eps, momentum
         if affine == "shared":
             self.weight = nn.Parameter(torch.ones(c))
             self.bias = nn.Parameter(torch.zeros(c))
-        for t in range(n_iter):
-            self.add_module(str(t), _Stats(c, affine == "per_iter"))
+        if mode == "analysis":
+            if affine != "shared":
+                raise ValueError("bn_affine = per_iter needs bn = prox")
+            self.register_buffer("running_mean", torch.zeros(c))
+            self.register_buffer("running_var", torch.ones(c))
+        else:
+            for t in range(n_iter):
+                self.add_module(str(t), _Stats(c, affine == "per_iter"))
+
+    def _affine_params(self, t):
+        if self.affine == "shared":
+            return self.weight, self.bias
+        s = getattr(self, str(t))
+        return s.weight, s.bias
 
     def forward(self, x, t):
+        assert self.mode == "prox"
         s = getattr(self, str(t))
-        if self.affine == "shared":
-            w, b = self.weight, self.bias
-        else:
-            w, b = s.weight, s.bias
+        w, b = self._affine_params(t)
         return _bn(x, s.running_mean, s.running_var, w, b, self.training,
                    self.momentum, self.eps)
+
+    def analysis(self, x):
+        assert self.mode == "analysis"
+        return _bn(x, self.running_mean, self.running_var, self.weight,
+                   self.bias, self.training, self.momentum, self.eps)
 
 
 # ---------------------------------------------------------------------------
@@ -332,7 +358,7 @@ class Pursuit(nn.Module):
         if has_init and gram == "learned":
             self.gram = nn.Parameter(torch.zeros(1))
         if bn != "none":
-            self.bn = IterBatchNorm(K, unfold + 1, bn_affine)
+            self.bn = IterBatchNorm(K, unfold + 1, bn_affine, mode=bn)
 
     # c as a broadcastable tensor (or None for c = 1)
     def _c(self):
@@ -362,10 +388,13 @@ class Pursuit(nn.Module):
         def mul_c(v):
             return v if c is None else c * v
 
-        cDtX = mul_c(D.analysis(X))
+        if self.bn_mode == "analysis":                # c BN(D^T X), once
+            cDtX = mul_c(self.bn.analysis(D.analysis(X)))
+        else:
+            cDtX = mul_c(D.analysis(X))
 
         def analysis_term(t):
-            return self.bn(cDtX, t) if self.bn_mode == "analysis" else cDtX
+            return cDtX
 
         def P(z, t):
             if self.bn_mode == "prox":
@@ -936,7 +965,7 @@ def options(u=2, in_shape=(3, 12, 12)):
                     step="channel", solver="fista", prox="soft", name="b")
     net.pursuit([IDENTITY, Atom(4, 3, padding=1)], threshold="none",
                 step="none", init=("shortcut", b, 12, 1), gram="learned",
-                keep_init=False, name="c")
+                keep_init=False, bn="analysis", unfold=1, name="c")
     _pair(net, 12, "p")
     p = net.current
     _pair(net, 12)

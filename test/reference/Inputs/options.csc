@@ -16,7 +16,7 @@ model options {
               solver = fista, prox = soft);
   c = pursuit([identity, conv(4, 3, padding = 1)], threshold = none,
               step = none, init = shortcut(b, 12, 1), gram = learned,
-              keep_init = false);
+              keep_init = false, bn = analysis, unfold = 1);
   p = pair(12);
   pair(12);
   for i in 0..2 {
