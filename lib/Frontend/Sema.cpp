@@ -107,22 +107,26 @@ private:
                          "nested loops multiply; make them shorter");
   }
 
-  /// Runs `f` with only the parameters and `frame` visible (how defaults of
-  /// block and dictionary arguments are evaluated), restoring the scopes.
-  template <typename F>
-  auto evalInScope(const std::map<std::string, Binding> &frame, F f) {
-    auto saved = std::move(scopes);
-    scopes.clear();
-    scopes.push_back(saved.front());
-    scopes.push_back(frame);
-    try {
-      auto r = f();
-      scopes = std::move(saved);
-      return r;
-    } catch (...) {
-      scopes = std::move(saved);
-      throw;
+  using Frame = std::map<std::string, Binding>;
+  /// Replaces the visible scopes until it goes out of scope, also when an
+  /// error unwinds through it.
+  class ScopeSwap {
+  public:
+    ScopeSwap(std::vector<Frame> &scopes, std::vector<Frame> replacement)
+        : scopes(scopes), saved(std::move(scopes)) {
+      scopes = std::move(replacement);
     }
+    ScopeSwap(const ScopeSwap &) = delete;
+    ~ScopeSwap() { scopes = std::move(saved); }
+
+  private:
+    std::vector<Frame> &scopes;
+    std::vector<Frame> saved;
+  };
+  /// What a callee sees: the parameters and its own frame (block bodies,
+  /// named dictionaries, and the defaults of their arguments).
+  ScopeSwap calleeScope(Frame frame) {
+    return ScopeSwap(scopes, {scopes.front(), std::move(frame)});
   }
   int current = -1;      ///< current tensor
   bool haveInput = false;
@@ -645,25 +649,21 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
       if (args.count(f.name))
         continue;
       Binding b;
-      b.num = evalInScope(frame, [&] { return evalNum(*f.defaultValue); });
+      ScopeSwap callee = calleeScope(frame);
+      b.num = evalNum(*f.defaultValue);
       b.loc = f.loc;
       frame[f.name] = b;
     }
     // Named dictionaries see parameters and their own arguments only.
-    auto saved = std::move(scopes);
-    scopes.clear();
-    scopes.push_back(saved.front());
-    scopes.push_back(std::move(frame));
+    ScopeSwap callee = calleeScope(std::move(frame));
     try {
       evalDictInto(*d.value, signal, acc, depth + 1);
     } catch (CompileError &err) {
-      scopes = std::move(saved);
       // One note per use site; a cycle is reported once, not per level.
       if (err.notes.size() < 8)
         err.notes.push_back({e.loc, "in dictionary '" + d.name + "' used here"});
       throw;
     }
-    scopes = std::move(saved);
     return;
   }
   if (e.kind == Expr::Kind::Binary && e.text == ">>") {
@@ -1101,17 +1101,11 @@ void Elaborator::layerStack(Layer &l, const Stmt &s, const Expr &e) {
   Shape signal = l.in;
   int64_t n = 0;
   for (size_t i = 0; i < dictExprs.size(); ++i) {
-    auto saved = std::move(scopes);
-    scopes.clear();
-    scopes.push_back(envs[i]);
     DictResult d;
-    try {
+    {
+      ScopeSwap level(scopes, {envs[i]});
       d = evalDict(*dictExprs[i], signal);
-    } catch (...) {
-      scopes = std::move(saved);
-      throw;
     }
-    scopes = std::move(saved);
     if (d.h != signal.h || d.w != signal.w)
       throw CompileError(dictExprs[i]->loc,
                          layerPrefix() + "dictionary " + std::to_string(i + 1) +
@@ -1199,32 +1193,32 @@ void Elaborator::runBlockCall(const Stmt &s, const Expr &call,
   for (const auto &f : b.formals) {
     if (args.count(f.name))
       continue;
-    frame[f.name] = evalInScope(frame, [&] { return evalArg(f.defaultValue.get()); });
-    frame[f.name].loc = f.loc;
+    Binding bnd;
+    {
+      ScopeSwap callee = calleeScope(frame);
+      bnd = evalArg(f.defaultValue.get());
+    }
+    bnd.loc = f.loc;
+    frame[f.name] = bnd;
   }
   Binding in;
   in.kind = Binding::Kind::Tensor;
   in.tensor = current;
   frame["input"] = in;
   // Blocks see parameters, their arguments and their own names only.
-  auto saved = std::move(scopes);
-  scopes.clear();
-  scopes.push_back(saved.front());
-  scopes.push_back(std::move(frame));
   blockStack.push_back(&b);
   int instance = blockInstances[b.name]++;
   namePrefix.push_back((s.name.empty() ? b.name + std::to_string(instance)
                                        : s.name));
   try {
+    ScopeSwap callee = calleeScope(std::move(frame));
     runStmts(b.body);
   } catch (CompileError &err) {
-    scopes = std::move(saved);
     blockStack.pop_back();
     namePrefix.pop_back();
     err.notes.push_back({call.loc, "in block '" + b.name + "' called here"});
     throw;
   }
-  scopes = std::move(saved);
   blockStack.pop_back();
   namePrefix.pop_back();
   if (!s.name.empty()) {
