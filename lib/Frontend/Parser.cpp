@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 namespace cscc {
 namespace {
@@ -77,27 +78,26 @@ private:
   }
   Token take() { return toks[pos < toks.size() - 1 ? pos++ : pos]; }
 
-  [[noreturn]] void fail(const std::string &what, std::string help = {}) {
-    throw CompileError(cur().loc,
+  /// "expected WHAT, found TOKEN" at `where` (the current token by default).
+  [[noreturn]] void fail(const std::string &what, std::string help = {},
+                         std::optional<Location> where = std::nullopt) {
+    throw CompileError(where.value_or(cur().loc),
                        "expected " + what + ", found " + describe(cur()),
                        std::move(help));
   }
   Token expect(Tok k, const std::string &context = {}) {
     if (!at(k)) {
       std::string help;
+      std::optional<Location> where;
       if (k == Tok::Semi) {
         help = "every statement ends with ';'";
         // Like clang: point just past the previous token when the ';' is
         // missing at the end of a line, not at the next line's first token.
         const Token &prev = toks[pos ? pos - 1 : 0];
         if (pos && (at(Tok::Eof) || prev.end.line != cur().loc.line))
-          throw CompileError(prev.end,
-                             "expected ';'" +
-                                 (context.empty() ? "" : " " + context) +
-                                 ", found " + describe(cur()),
-                             help);
+          where = prev.end;
       }
-      fail(tokenName(k) + (context.empty() ? "" : " " + context), help);
+      fail(tokenName(k) + (context.empty() ? "" : " " + context), help, where);
     }
     return take();
   }
