@@ -98,6 +98,14 @@ LogicalResult checkPursuitBn(Operation *op, ValueRange params, StringRef bn,
   return success();
 }
 
+/// A convolution filter is [out, in, k, k] (square kernels).
+LogicalResult checkFilter(Operation *op, ShapedType f) {
+  if (f.getRank() != 4 || f.getDimSize(2) != f.getDimSize(3))
+    return op->emitOpError() << "expects a filter [out, in, k, k], got tensor<"
+                             << shapeStr(f) << ">";
+  return success();
+}
+
 FailureOr<std::pair<int64_t, int64_t>> dictSize(Operation *user, Value dict,
                                                 int64_t h, int64_t w) {
   auto def = dict.getDefiningOp<DictionaryOp>();
@@ -144,9 +152,8 @@ FailureOr<std::pair<int64_t, int64_t>> IdentityOp::analysisSize(int64_t h,
 
 LogicalResult ConvAtomOp::verify() {
   auto f = cast<ShapedType>(getFilter().getType());
-  if (f.getRank() != 4 || f.getDimSize(2) != f.getDimSize(3))
-    return emitOpError() << "expects a filter [out, in, k, k], got tensor<"
-                         << shapeStr(f) << ">";
+  if (failed(checkFilter(*this, f)))
+    return failure();
   DictType t = getDict().getType();
   if (t.getSignal() != f.getDimSize(1) || t.getCode() != f.getDimSize(0))
     return emitOpError() << "has a filter tensor<" << shapeStr(f)
@@ -360,9 +367,8 @@ LogicalResult StackedPursuitOp::inferShapes() {
 
 LogicalResult ConvOp::verify() {
   auto f = cast<ShapedType>(getFilter().getType());
-  if (f.getRank() != 4 || f.getDimSize(2) != f.getDimSize(3))
-    return emitOpError() << "expects a filter [out, in, k, k], got tensor<"
-                         << shapeStr(f) << ">";
+  if (failed(checkFilter(*this, f)))
+    return failure();
   if (auto in = rankedOrNull(getInput()))
     if (in.getRank() == 4 && in.getDimSize(1) != f.getDimSize(1))
       return emitOpError() << "input has " << in.getDimSize(1)
