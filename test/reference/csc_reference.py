@@ -328,6 +328,21 @@ class IterBatchNorm(nn.Module):
 # Layer-wise pursuit
 # ---------------------------------------------------------------------------
 
+def add_step_and_threshold(module, step, threshold):
+    """The learned step c and threshold b of one pursuit level over
+    module.dict: c is [1] (scalar), [K] (channel) or absent; b is [K]
+    (channel), one per conv-block channel (conv_channels) or absent."""
+    K = module.dict.code_channels
+    if step == "scalar":
+        module.step = nn.Parameter(torch.ones(1))
+    elif step == "channel":
+        module.step = nn.Parameter(torch.ones(K))
+    if threshold == "channel":
+        module.threshold = nn.Parameter(torch.zeros(K))
+    elif threshold == "conv_channels":
+        module.threshold = nn.Parameter(torch.zeros(module.dict.conv_channels))
+
+
 class Pursuit(nn.Module):
     """pursuit(DICT, prox, solver, unfold, init?, gram, keep_init, step,
     threshold, bn, bn_affine)."""
@@ -347,14 +362,7 @@ class Pursuit(nn.Module):
         self.dict = Dictionary(dict_spec, cin)
         K = self.dict.code_channels
         self.code_channels = K
-        if step == "scalar":
-            self.step = nn.Parameter(torch.ones(1))
-        elif step == "channel":
-            self.step = nn.Parameter(torch.ones(K))
-        if threshold == "channel":
-            self.threshold = nn.Parameter(torch.zeros(K))
-        elif threshold == "conv_channels":
-            self.threshold = nn.Parameter(torch.zeros(self.dict.conv_channels))
+        add_step_and_threshold(self, step, threshold)
         if has_init and gram == "learned":
             self.gram = nn.Parameter(torch.zeros(1))
         if bn != "none":
@@ -437,14 +445,7 @@ class StackLevel(nn.Module):
         K = self.dict.code_channels
         self.code_channels = K
         self.step_mode, self.threshold_mode, self.bn_mode = step, threshold, bn
-        if step == "scalar":
-            self.step = nn.Parameter(torch.ones(1))
-        elif step == "channel":
-            self.step = nn.Parameter(torch.ones(K))
-        if threshold == "channel":
-            self.threshold = nn.Parameter(torch.zeros(K))
-        elif threshold == "conv_channels":
-            self.threshold = nn.Parameter(torch.zeros(self.dict.conv_channels))
+        add_step_and_threshold(self, step, threshold)
         if bn == "prox":
             self.bn = IterBatchNorm(K, n_iter, bn_affine)
 
