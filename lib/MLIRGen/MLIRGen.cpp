@@ -24,8 +24,8 @@ namespace {
 class Generator {
 public:
   Generator(MLIRContext &ctx, const cscc::Model &model,
-            const cscc::SourceManager &sm)
-      : ctx(ctx), model(model), sm(sm), b(&ctx) {}
+            const cscc::SourceManager &sm, bool f64)
+      : ctx(ctx), model(model), sm(sm), b(&ctx), f64(f64) {}
 
   OwningOpRef<ModuleOp> run() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc(model.loc, ""));
@@ -34,7 +34,7 @@ public:
 
     const cscc::Shape &in = model.input;
     auto xType = RankedTensorType::get({ShapedType::kDynamic, in.c, in.h, in.w},
-                                       f32());
+                                       floatType());
     SmallVector<Type> args{xType};
     bool hasLoss = !model.loss.empty();
     if (hasLoss)
@@ -73,12 +73,14 @@ private:
   const cscc::Model &model;
   const cscc::SourceManager &sm;
   OpBuilder b;
+  bool f64;
   Value input;
   std::vector<Value> tensors;
 
-  Type f32() { return b.getF32Type(); }
-  Type unranked() { return UnrankedTensorType::get(f32()); }
-  Type scalarType() { return RankedTensorType::get({}, f32()); }
+  /// The float type of every tensor (f32, or f64 for gradient checks).
+  Type floatType() { return f64 ? Type(b.getF64Type()) : Type(b.getF32Type()); }
+  Type unranked() { return UnrankedTensorType::get(floatType()); }
+  Type scalarType() { return RankedTensorType::get({}, floatType()); }
 
   /// A FileLineColLoc named after the layer ("conv1"@file:line:col).
   Location loc(const cscc::Location &l, const std::string &name) {
@@ -95,7 +97,7 @@ private:
 
   Value param(Location l, const std::string &name, ArrayRef<int64_t> shape,
               StringRef init, bool state = false) {
-    auto op = csc::ParamOp::create(b, l, RankedTensorType::get(shape, f32()),
+    auto op = csc::ParamOp::create(b, l, RankedTensorType::get(shape, floatType()),
                                    name, init, state);
     return op.getValue();
   }
@@ -277,6 +279,6 @@ private:
 } // namespace
 
 OwningOpRef<ModuleOp> cscc::mlirGen(MLIRContext &context, const Model &model,
-                                    const SourceManager &sm) {
-  return Generator(context, model, sm).run();
+                                    const SourceManager &sm, bool f64) {
+  return Generator(context, model, sm, f64).run();
 }

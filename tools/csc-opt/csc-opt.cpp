@@ -1,19 +1,28 @@
-//===- csc-opt.cpp - mlir-opt with the csc dialect and passes -------------===//
+//===- csc-opt.cpp - mlir-opt with the cscc dialects and passes -----------===//
+#include "cscc/Conversion/Passes.h"
 #include "cscc/Dialect/Csc/CscDialect.h"
 #include "cscc/Dialect/Csc/Passes.h"
+#include "cscc/Dialect/Cst/CstDialect.h"
+#include "cscc/Dialect/Cst/Transforms.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-#include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
-  mlir::registerTransformsPasses(); // canonicalize, cse, ...
+  // Upstream passes too, so that lit tests show every step of the
+  // pipeline (one-shot-bufferize, linalg fusion, ...).
+  mlir::registerAllPasses();
   mlir::csc::registerCscPasses();
+  mlir::cscc::registerCsccPasses();
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::csc::CscDialect, mlir::func::FuncDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::csc::CscDialect, mlir::cst::CstDialect>();
+  mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
   return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "csc optimizer driver\n", registry));
+      mlir::MlirOptMain(argc, argv, "cscc optimizer driver\n", registry));
 }

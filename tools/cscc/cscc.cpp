@@ -1,41 +1,71 @@
 //===- cscc.cpp - The cscc driver -----------------------------------------===//
 //
-//   cscc summary FILE [-D name=value]... [--model NAME]
-//   cscc [--emit=ast|mlir] FILE [-D name=value]... [--model NAME] [-o OUT]
+//   cscc summary FILE [--weights] [-D name=value]... [--model NAME]
+//   cscc init FILE -o W.safetensors [--seed N]
+//   cscc run FILE --weights W.safetensors --input X.npy -o Y.npy [--dtype f32|f64]
+//   cscc [--emit=ast|mlir|cst|llvm] FILE [-D name=value]... [--model NAME] [-o OUT]
 //
 // The front end (no MLIR) parses and elaborates; MLIRGen builds the csc
-// dialect; shape inference and the verifier run before printing.
+// dialect; the pipelines of cscc/Execution lower it; `run` compiles it in
+// memory (MLIR's ExecutionEngine) and calls it on the runtime's tensors.
 //===----------------------------------------------------------------------===//
+#include "cscc/Conversion/Passes.h"
 #include "cscc/Dialect/Csc/CscDialect.h"
 #include "cscc/Dialect/Csc/Passes.h"
+#include "cscc/Dialect/Cst/CstDialect.h"
+#include "cscc/Dialect/Cst/Transforms.h"
+#include "cscc/Execution/JitModel.h"
+#include "cscc/Execution/Pipeline.h"
 #include "cscc/Frontend/Parser.h"
 #include "cscc/Frontend/Sema.h"
 #include "cscc/MLIRGen/MLIRGen.h"
+#include "cscc/Runtime/Init.h"
+#include "cscc/Runtime/Npy.h"
+#include "cscc/Runtime/Safetensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iomanip>
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace {
 
 const char *kUsage =
-    "usage: cscc summary FILE [options]\n"
-    "       cscc [--emit=ast|mlir] FILE [options]\n"
+    "usage: cscc summary FILE [--weights] [options]\n"
+    "       cscc init FILE -o WEIGHTS.safetensors [--seed N] [options]\n"
+    "       cscc run FILE --weights W.safetensors --input X.npy -o Y.npy\n"
+    "                [--dtype f32|f64] [--batch-size B] [options]\n"
+    "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
     "  summary        print each layer's output shape, code channels and\n"
-    "                 parameter count, then 'total parameters: N'\n"
+    "                 parameter count, then 'total parameters: N'; with\n"
+    "                 --weights, list every tensor of the model instead\n"
+    "                 (name, shape, initialisation, learned or state)\n"
+    "  init           write initial weights (PyTorch names) to -o, seeded\n"
+    "                 by --seed (default 0)\n"
+    "  run            the forward pass in eval mode (running batch-norm\n"
+    "                 statistics) on a batch X.npy [N, C, H, W] (float32 or\n"
+    "                 float64); writes the logits [N, K] to Y.npy in the\n"
+    "                 --dtype (default f32)\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n"
     "\n"
     "options:\n"
     "  --emit=ast     the parsed syntax tree (before elaboration)\n"
     "  --emit=mlir    the model in the csc dialect, shapes inferred\n"
+    "  --emit=cst     the model at the tensor level (eval mode)\n"
+    "  --emit=llvm    the model in MLIR's LLVM dialect, as the JIT gets it\n"
     "  --no-infer-shapes  with --emit=mlir: leave activation types unranked\n"
     "  --debuginfo    with --emit=mlir: print source locations\n"
     "  -D NAME=VALUE  override a 'param' of the model (repeatable)\n"
@@ -50,7 +80,13 @@ int usageError(const std::string &msg) {
 }
 
 struct Options {
-  std::string command; // "" or "summary"
+  std::string command; // "", "summary", "init" or "run"
+  std::string weights;
+  std::string input;
+  std::string dtype = "f32";
+  uint64_t seed = 0;
+  int64_t batchSize = 256;
+  bool listWeights = false;
   std::string emit = "mlir";
   std::string file;
   std::string output;
@@ -63,8 +99,10 @@ struct Options {
 /// Returns 0 on success, 1 on a usage error (already reported), 2 for help.
 int parseArgs(int argc, char **argv, Options &o) {
   int i = 1;
-  if (argc > 1 && std::strcmp(argv[1], "summary") == 0) {
-    o.command = "summary";
+  if (argc > 1 && (std::strcmp(argv[1], "summary") == 0 ||
+                   std::strcmp(argv[1], "init") == 0 ||
+                   std::strcmp(argv[1], "run") == 0)) {
+    o.command = argv[1];
     ++i;
   }
   for (; i < argc; ++i) {
@@ -80,9 +118,35 @@ int parseArgs(int argc, char **argv, Options &o) {
         return 2;
       } else if (a.rfind("--emit=", 0) == 0) {
         o.emit = a.substr(7);
-        if (o.emit != "ast" && o.emit != "mlir")
+        if (o.emit != "ast" && o.emit != "mlir" && o.emit != "cst" &&
+            o.emit != "llvm")
           return usageError("unknown --emit kind '" + o.emit +
-                            "'; use --emit=ast or --emit=mlir");
+                            "'; use --emit=ast, mlir, cst or llvm");
+      } else if (a == "--weights") {
+        if (o.command == "summary")
+          o.listWeights = true;
+        else
+          o.weights = value("--weights");
+      } else if (a == "--input") {
+        o.input = value("--input");
+      } else if (a == "--dtype") {
+        o.dtype = value("--dtype");
+        if (o.dtype != "f32" && o.dtype != "f64")
+          return usageError("unknown --dtype '" + o.dtype +
+                            "'; use --dtype f32 or --dtype f64");
+      } else if (a == "--seed" || a == "--batch-size") {
+        std::string v = value(a);
+        char *end = nullptr;
+        errno = 0;
+        long long n = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || *end || errno || n < (a == "--seed" ? 0 : 1))
+          return usageError(a + " expects " +
+                            (a == "--seed" ? "a non-negative" : "a positive") +
+                            " integer, got '" + v + "'");
+        if (a == "--seed")
+          o.seed = static_cast<uint64_t>(n);
+        else
+          o.batchSize = n;
       } else if (a == "--debuginfo") {
         o.debugInfo = true;
       } else if (a == "--no-infer-shapes") {
@@ -111,6 +175,18 @@ int parseArgs(int argc, char **argv, Options &o) {
   }
   if (o.file.empty())
     return usageError("no input file");
+  if (o.command == "init" && o.output.empty())
+    return usageError("init needs -o WEIGHTS.safetensors");
+  if (o.command == "run") {
+    if (o.weights.empty())
+      return usageError("run needs --weights W.safetensors (make one with "
+                        "'cscc init')");
+    if (o.input.empty())
+      return usageError("run needs --input X.npy (a float32 or float64 "
+                        "array [N, C, H, W])");
+    if (o.output.empty())
+      return usageError("run needs -o Y.npy for the logits");
+  }
   return 0;
 }
 
@@ -136,6 +212,146 @@ int writeOutput(const Options &o, const std::string &text) {
     std::remove(tmp.c_str());
     return 1;
   }
+  return 0;
+}
+
+std::string printModule(mlir::ModuleOp module, bool debugInfo) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  mlir::OpPrintingFlags flags;
+  if (debugInfo)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  module->print(os, flags);
+  os.flush();
+  return text;
+}
+
+std::vector<mlir::csc::ParamOp> paramsOf(mlir::ModuleOp module) {
+  std::vector<mlir::csc::ParamOp> params;
+  module.walk([&](mlir::csc::ParamOp p) { params.push_back(p); });
+  return params;
+}
+
+std::vector<int64_t> shapeOf(mlir::Type t) {
+  auto s = mlir::cast<mlir::ShapedType>(t).getShape();
+  return std::vector<int64_t>(s.begin(), s.end());
+}
+
+/// `summary --weights`: one line per tensor, in checkpoint order.
+std::string listWeights(mlir::ModuleOp module) {
+  std::ostringstream os;
+  size_t width = 4;
+  auto params = paramsOf(module);
+  for (auto p : params)
+    width = std::max(width, p.getName().size());
+  int64_t learned = 0, state = 0;
+  os << std::left << std::setw(width + 2) << "name" << std::setw(18)
+     << "shape" << std::setw(9) << "init" << "kind\n";
+  for (auto p : params) {
+    auto shape = shapeOf(p.getType());
+    int64_t n = cscc::rt::shapeNumel(shape);
+    (p.getState() ? state : learned) += n;
+    os << std::setw(width + 2) << p.getName().str() << std::setw(18)
+       << cscc::rt::shapeString(shape) << std::setw(9) << p.getInit().str()
+       << (p.getState() ? "state" : "learned") << "\n";
+  }
+  os << "tensors: " << params.size() << ", learned parameters: " << learned
+     << ", state: " << state << "\n";
+  return os.str();
+}
+
+/// `init`: every tensor initialised as its csc.param says, in program order
+/// from one generator seeded by --seed.
+int initWeights(const Options &opts, mlir::ModuleOp module) {
+  cscc::rt::Rng rng(opts.seed);
+  std::map<std::string, cscc::rt::Tensor> tensors;
+  for (auto p : paramsOf(module))
+    tensors[p.getName().str()] =
+        cscc::rt::initTensor(p.getInit().str(), shapeOf(p.getType()), rng);
+  std::map<std::string, std::string> meta{
+      {"format", "pt"},
+      {"cscc.model", module.getSymName() ? module.getSymName()->str() : ""},
+      {"cscc.seed", std::to_string(opts.seed)}};
+  cscc::rt::writeSafetensors(opts.output, tensors, meta);
+  return 0;
+}
+
+/// The weights in the model's order and dtype; a clear error for a missing,
+/// misshapen or unexpected tensor.
+std::vector<cscc::rt::Tensor>
+loadWeights(const std::string &path, const cscc::ModelSignature &sig) {
+  cscc::rt::TensorFile file = cscc::rt::readSafetensors(path);
+  cscc::rt::DType want = sig.f64 ? cscc::rt::DType::F64 : cscc::rt::DType::F32;
+  std::vector<cscc::rt::Tensor> out;
+  std::set<std::string> used;
+  for (const cscc::ParamInfo &p : sig.params) {
+    const cscc::rt::Tensor *t = file.find(p.name);
+    if (!t)
+      throw std::runtime_error(
+          "weights file '" + path + "' has no tensor '" + p.name +
+          "' that the model needs (" + std::to_string(sig.params.size()) +
+          " tensors, see 'cscc summary --weights'); was it written for "
+          "another model? 'cscc init' writes a complete file");
+    if (t->shape != p.shape)
+      throw std::runtime_error("weights file '" + path + "': tensor '" +
+                               p.name + "' has shape " +
+                               cscc::rt::shapeString(t->shape) +
+                               ", the model needs " +
+                               cscc::rt::shapeString(p.shape));
+    if (t->dtype != cscc::rt::DType::F32 && t->dtype != cscc::rt::DType::F64)
+      throw std::runtime_error("weights file '" + path + "': tensor '" +
+                               p.name + "' is " +
+                               cscc::rt::dtypeName(t->dtype) +
+                               "; weights must be F32 or F64");
+    out.push_back(cscc::rt::convertDType(*t, want));
+    used.insert(p.name);
+  }
+  for (const auto &[name, t] : file.tensors)
+    if (!used.count(name))
+      throw std::runtime_error("weights file '" + path +
+                               "' has a tensor '" + name +
+                               "' that the model does not have; was it "
+                               "written for another model?");
+  return out;
+}
+
+/// `run`: eval-mode forward pass over the input in batches.
+int runModel(const Options &opts, mlir::ModuleOp module) {
+  std::unique_ptr<cscc::JitModel> jit = cscc::JitModel::compile(module);
+  const cscc::ModelSignature &sig = jit->signature();
+  std::vector<cscc::rt::Tensor> weights = loadWeights(opts.weights, sig);
+
+  cscc::rt::Tensor x = cscc::rt::readNpy(opts.input);
+  std::vector<int64_t> want(sig.input.begin() + 1, sig.input.end());
+  if (x.shape.size() != 4 ||
+      std::vector<int64_t>(x.shape.begin() + 1, x.shape.end()) != want)
+    throw std::runtime_error(
+        "input '" + opts.input + "' has shape " +
+        cscc::rt::shapeString(x.shape) + "; the model takes [N, " +
+        std::to_string(want[0]) + ", " + std::to_string(want[1]) + ", " +
+        std::to_string(want[2]) + "] (NCHW)");
+  if (x.dtype != cscc::rt::DType::F32 && x.dtype != cscc::rt::DType::F64)
+    throw std::runtime_error("input '" + opts.input + "' is " +
+                             cscc::rt::dtypeName(x.dtype) +
+                             "; use float32 or float64");
+  cscc::rt::DType dt = sig.f64 ? cscc::rt::DType::F64 : cscc::rt::DType::F32;
+  x = cscc::rt::convertDType(x, dt);
+
+  int64_t n = x.shape[0], classes = sig.results.at(0).at(1);
+  int64_t perImage = cscc::rt::shapeNumel(want);
+  size_t elem = cscc::rt::dtypeSize(dt);
+  cscc::rt::Tensor logits(dt, {n, classes});
+  for (int64_t start = 0; start < n; start += opts.batchSize) {
+    int64_t b = std::min(opts.batchSize, n - start);
+    std::vector<cscc::Buffer> args{
+        {x.data.data() + start * perImage * elem, {b, want[0], want[1], want[2]}}};
+    for (size_t i = 0; i < weights.size(); ++i)
+      args.push_back({weights[i].data.data(), sig.params[i].shape});
+    std::vector<cscc::Buffer> results{
+        {logits.data.data() + start * classes * elem, {b, classes, 1, 1}}};
+    jit->invoke(args, results);
+  }
+  cscc::rt::writeNpy(opts.output, logits);
   return 0;
 }
 
@@ -166,14 +382,22 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  if (opts.command == "summary") {
+  if (opts.command == "summary" && !opts.listWeights) {
     std::ostringstream os;
     cscc::printSummary(model, os);
     return writeOutput(opts, os.str());
   }
 
-  mlir::MLIRContext context;
-  context.loadDialect<mlir::csc::CscDialect, mlir::func::FuncDialect>();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllPasses();
+  mlir::csc::registerCscPasses();
+  mlir::cscc::registerCsccPasses();
+  mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
+  mlir::MLIRContext context(registry);
+  context.loadDialect<mlir::csc::CscDialect, mlir::cst::CstDialect,
+                      mlir::func::FuncDialect>();
   // Report every MLIR diagnostic and fail on errors (a verifier error must
   // not print a module and exit 0).
   bool failed = false;
@@ -182,8 +406,9 @@ int main(int argc, char **argv) {
       failed = true;
     return mlir::failure(); // let the default handler print it
   });
+  bool f64 = opts.command == "run" && opts.dtype == "f64";
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      cscc::mlirGen(context, model, sm);
+      cscc::mlirGen(context, model, sm, f64);
   if (!module || failed)
     return 1;
   if (opts.inferShapes) {
@@ -194,12 +419,36 @@ int main(int argc, char **argv) {
   }
   if (mlir::failed(mlir::verify(*module)) || failed)
     return 1;
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  mlir::OpPrintingFlags flags;
-  if (opts.debugInfo)
-    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-  module->print(os, flags);
-  os.flush();
-  return writeOutput(opts, text);
+
+  try {
+    if (opts.command == "summary")
+      return writeOutput(opts, listWeights(*module));
+    if (opts.command == "init")
+      return initWeights(opts, *module);
+    if (opts.command.empty() && opts.emit == "mlir")
+      return writeOutput(opts, printModule(*module, opts.debugInfo));
+
+    // Down to the tensor level.
+    cscc::LoweringOptions lowering;
+    lowering.withLoss = opts.command.empty(); // run predicts: logits only
+    mlir::PassManager pm(&context);
+    if (mlir::failed(cscc::addPipeline(pm,
+                                       cscc::toTensorLevelPipeline(lowering))) ||
+        mlir::failed(pm.run(*module)) || failed)
+      return 1;
+    if (opts.emit == "cst" && opts.command.empty())
+      return writeOutput(opts, printModule(*module, opts.debugInfo));
+    if (opts.emit == "llvm" && opts.command.empty()) {
+      mlir::PassManager llvmPm(&context);
+      if (mlir::failed(cscc::addPipeline(llvmPm,
+                                         cscc::tensorLevelToLLVMPipeline())) ||
+          mlir::failed(llvmPm.run(*module)) || failed)
+        return 1;
+      return writeOutput(opts, printModule(*module, opts.debugInfo));
+    }
+    return runModel(opts, *module);
+  } catch (std::exception &err) {
+    std::cerr << "cscc: error: " << err.what() << "\n";
+    return 1;
+  }
 }

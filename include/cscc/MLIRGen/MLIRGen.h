@@ -16,9 +16,11 @@ namespace cscc {
 /// Builds `func.func @forward(%x, %labels) -> (logits, loss)` in the csc
 /// dialect with real source locations. Parameters are `csc.param` values;
 /// activation types are unranked until the shape-inference pass runs.
+/// Every tensor is f32, or f64 when `f64` is set.
 mlir::OwningOpRef<mlir::ModuleOp> mlirGen(mlir::MLIRContext &context,
                                           const Model &model,
-                                          const SourceManager &sm);
+                                          const SourceManager &sm,
+                                          bool f64 = false);
 
 } // namespace cscc
 

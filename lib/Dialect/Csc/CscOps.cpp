@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Dialect/Csc/CscDialect.h"
+#include "cscc/Dialect/Cst/CstDialect.h"
 
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -233,6 +234,121 @@ FailureOr<std::pair<int64_t, int64_t>> VStackOp::analysisSize(int64_t h,
     size = *s;
   }
   return *size;
+}
+
+//===----------------------------------------------------------------------===//
+// Dictionaries: D^T and D in the tensor-level dialect
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+DictionaryOp dictDef(Value dict) {
+  auto def = dict.getDefiningOp<DictionaryOp>();
+  assert(def && "a dictionary value comes from a dictionary op (verified)");
+  return def;
+}
+
+/// The code type of dictionary `dict` applied to `signal`.
+RankedTensorType codeType(Value dict, RankedTensorType signal) {
+  auto [h, w] = *dictDef(dict).analysisSize(signal.getDimSize(2),
+                                            signal.getDimSize(3));
+  return activationType(signal.getElementType(),
+                        cast<DictType>(dict.getType()).getCode(), h, w);
+}
+
+} // namespace
+
+Value IdentityOp::buildAnalysis(OpBuilder &, Location, Value signal) {
+  return signal;
+}
+Value IdentityOp::buildSynthesis(OpBuilder &, Location, Value code,
+                                 RankedTensorType) {
+  return code;
+}
+
+Value ConvAtomOp::buildAnalysis(OpBuilder &b, Location loc, Value signal) {
+  auto type = codeType(getDict(), cast<RankedTensorType>(signal.getType()));
+  return cst::ConvOp::create(b, loc, type, signal, getFilter(), getStride(),
+                             getDilation(), getPadding());
+}
+Value ConvAtomOp::buildSynthesis(OpBuilder &b, Location loc, Value code,
+                                 RankedTensorType signalType) {
+  // The adjoint of a convolution is the transposed convolution with the
+  // same stride, dilation and padding (backward-data).
+  return cst::ConvTransposeOp::create(b, loc, signalType, code, getFilter(),
+                                      getStride(), getDilation(),
+                                      getPadding());
+}
+
+Value ComposeOp::buildAnalysis(OpBuilder &b, Location loc, Value signal) {
+  Value mid = dictDef(getFirst()).buildAnalysis(b, loc, signal);
+  return dictDef(getSecond()).buildAnalysis(b, loc, mid);
+}
+Value ComposeOp::buildSynthesis(OpBuilder &b, Location loc, Value code,
+                                RankedTensorType signalType) {
+  // (F2 F1)^T = F1^T F2^T: undo the second block first, back to the size
+  // the first block produced.
+  RankedTensorType midType = codeType(getFirst(), signalType);
+  Value mid = dictDef(getSecond()).buildSynthesis(b, loc, code, midType);
+  return dictDef(getFirst()).buildSynthesis(b, loc, mid, signalType);
+}
+
+Value VStackOp::buildAnalysis(OpBuilder &b, Location loc, Value signal) {
+  SmallVector<Value> parts;
+  for (Value block : getBlocks())
+    parts.push_back(dictDef(block).buildAnalysis(b, loc, signal));
+  if (parts.size() == 1)
+    return parts[0];
+  auto type = codeType(getDict(), cast<RankedTensorType>(signal.getType()));
+  return cst::ConcatOp::create(b, loc, type, parts);
+}
+Value VStackOp::buildSynthesis(OpBuilder &b, Location loc, Value code,
+                               RankedTensorType signalType) {
+  // D g = sum over blocks of B_i g_i, g_i the block's channels of g.
+  auto codeTy = cast<RankedTensorType>(code.getType());
+  Value sum;
+  int64_t offset = 0;
+  for (Value block : getBlocks()) {
+    int64_t width = cast<DictType>(block.getType()).getCode();
+    Value part = code;
+    if (getBlocks().size() > 1)
+      part = cst::SliceOp::create(
+          b, loc,
+          activationType(codeTy.getElementType(), width, codeTy.getDimSize(2),
+                         codeTy.getDimSize(3)),
+          code, offset);
+    offset += width;
+    Value y = dictDef(block).buildSynthesis(b, loc, part, signalType);
+    sum = sum ? cst::AxpbyOp::create(b, loc, signalType, sum, y,
+                                     b.getF64FloatAttr(1.0),
+                                     b.getF64FloatAttr(1.0))
+              : y;
+  }
+  return sum;
+}
+
+LogicalResult AnalysisOp::verify() {
+  auto x = rankedOrNull(getSignal()), g = rankedOrNull(getCode());
+  DictType d = getDict().getType();
+  if (!x || !g || x.getRank() != 4 || g.getRank() != 4)
+    return emitOpError("needs ranked NCHW signal and code");
+  if (x.getDimSize(1) != d.getSignal() || g.getDimSize(1) != d.getCode())
+    return emitOpError() << "maps " << x.getDimSize(1) << " to "
+                         << g.getDimSize(1) << " channels, the dictionary "
+                         << d.getSignal() << " -> " << d.getCode();
+  return success();
+}
+
+LogicalResult SynthesisOp::verify() {
+  auto g = rankedOrNull(getCode()), x = rankedOrNull(getSignal());
+  DictType d = getDict().getType();
+  if (!x || !g || x.getRank() != 4 || g.getRank() != 4)
+    return emitOpError("needs ranked NCHW code and signal");
+  if (x.getDimSize(1) != d.getSignal() || g.getDimSize(1) != d.getCode())
+    return emitOpError() << "maps " << g.getDimSize(1) << " code channels to "
+                         << x.getDimSize(1) << ", the dictionary "
+                         << d.getSignal() << " -> " << d.getCode();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

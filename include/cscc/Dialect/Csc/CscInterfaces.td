@@ -25,14 +25,29 @@ def DictionaryOpInterface : OpInterface<"DictionaryOp"> {
   let description = [{
     An op that builds a dictionary. It tells the spatial size of the code
     D^T X for a signal of size h x w, so that shape inference of a pursuit
-    follows any stack of blocks a user writes.
+    follows any stack of blocks a user writes, and it emits its own D^T
+    and D block by block, so that `csc-expand-dictionaries` derives the
+    synthesis side of any stack.
   }];
   let methods = [
     InterfaceMethod<
       "Spatial size (h, w) of D^T X for a signal of size h x w, or failure "
       "(with an error emitted) when the size does not fit.",
       "::mlir::FailureOr<std::pair<int64_t, int64_t>>", "analysisSize",
-      (ins "int64_t":$h, "int64_t":$w)>
+      (ins "int64_t":$h, "int64_t":$w)>,
+    InterfaceMethod<
+      "Emit D^T x (the analysis side) in the tensor-level dialect for a "
+      "ranked signal x.",
+      "::mlir::Value", "buildAnalysis",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$signal)>,
+    InterfaceMethod<
+      "Emit D g (the synthesis side, the adjoint of D^T) in the "
+      "tensor-level dialect; `signalType` is the type of the signal the "
+      "code came from (strided blocks need its size).",
+      "::mlir::Value", "buildSynthesis",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$code, "::mlir::RankedTensorType":$signalType)>
   ];
 }
 

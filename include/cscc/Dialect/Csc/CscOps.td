@@ -196,6 +196,35 @@ def Csc_StackedPursuitOp : Csc_ShapedOp<"stacked_pursuit",
 }
 
 //===----------------------------------------------------------------------===//
+// Dictionary applications (made by csc-unfold-pursuits, expanded by
+// csc-expand-dictionaries)
+//===----------------------------------------------------------------------===//
+
+def Csc_AnalysisOp : Csc_Op<"analysis", [Pure]> {
+  let summary = "D^T x: a dictionary's analysis side applied to a signal";
+  let arguments = (ins Csc_DictType:$dict, Csc_Activation:$signal);
+  let results = (outs Csc_Activation:$code);
+  let assemblyFormat = [{
+    $dict `,` $signal attr-dict `:` type($dict) `,` type($signal) `->` type($code)
+  }];
+  let hasVerifier = 1;
+}
+
+def Csc_SynthesisOp : Csc_Op<"synthesis", [Pure]> {
+  let summary = "D g: a dictionary's synthesis side (the adjoint) applied to a code";
+  let description = [{
+    The result type is the signal's: for strided blocks several signal
+    sizes map to one code size, so it is stated, not inferred.
+  }];
+  let arguments = (ins Csc_DictType:$dict, Csc_Activation:$code);
+  let results = (outs Csc_Activation:$signal);
+  let assemblyFormat = [{
+    $dict `,` $code attr-dict `:` type($dict) `,` type($code) `->` type($signal)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Other layers
 //===----------------------------------------------------------------------===//
 

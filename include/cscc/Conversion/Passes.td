@@ -1,0 +1,120 @@
+//===- Passes.td - Lowering passes of cscc -----------------*- tablegen -*-===//
+//
+// csc (model level) -> cst (tensor level) -> linalg/tensor + library calls.
+// Each step is a small pass with its own lit test.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_CONVERSION_PASSES
+#define CSCC_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def CscUnfoldPursuits : Pass<"csc-unfold-pursuits", "::mlir::func::FuncOp"> {
+  let summary = "Unfold layer-wise and stacked pursuits into ISTA/FISTA steps";
+  let description = [{
+    Rewrites every `csc.pursuit` and `csc.stacked_pursuit` into the
+    iterations DESIGN section 1 defines: applications of the dictionary
+    (`csc.analysis` D^T x and `csc.synthesis` D g, expanded later by
+    `csc-expand-dictionaries`), the step c (`cst.scale`), axpby updates,
+    FISTA momentum with the constants t_k computed here, batch norm before
+    the prox (`csc.batch_norm`, one set of running statistics per
+    iteration) and the prox (`cst.threshold`). Residual warm starts keep
+    or drop the X_{-1} term and the Gram term (on, off, learned). D^T X is
+    computed once and reused by every iteration. Needs shapes
+    (`csc-infer-shapes`).
+  }];
+  let dependentDialects = ["::mlir::cst::CstDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def CscExpandDictionaries : Pass<"csc-expand-dictionaries", "::mlir::func::FuncOp"> {
+  let summary = "Derive D^T and D from a dictionary's blocks";
+  let description = [{
+    Replaces `csc.analysis` (D^T x) and `csc.synthesis` (D g) by
+    tensor-level ops, block by block through the `DictionaryOp`
+    interface: an identity block is the signal itself (D: the code slice),
+    a convolution is `cst.conv` (D: `cst.conv_transpose` with the same
+    stride, dilation and padding), a composition chains its blocks (D in
+    reverse order), a stack concatenates its blocks' codes (D: the sum of
+    the blocks' adjoints on their channel slices). Dictionary ops left
+    unused are erased.
+  }];
+  let dependentDialects = ["::mlir::cst::CstDialect"];
+}
+
+def CscLowerToCst : Pass<"csc-lower-to-cst", "::mlir::ModuleOp"> {
+  let summary = "Lower the remaining csc ops to the tensor-level dialect";
+  let description = [{
+    Parameters become arguments of `@forward` after the input and the
+    labels, in program order, each named by a `cst.param` argument
+    attribute (with `cst.init`, and `cst.state` for running statistics).
+    Layers become tensor-level ops. With `mode=eval` batch norm uses the
+    running statistics; with `mode=train` it uses batch statistics and the
+    updated running statistics are returned after the logits and the loss,
+    in the order of their arguments. `loss=false` drops the loss (and the
+    labels argument) for prediction.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"eval\"",
+           "eval (running statistics) or train (batch statistics)">,
+    Option<"withLoss", "loss", "bool", /*default=*/"true",
+           "keep the loss result and the labels argument">
+  ];
+  let dependentDialects = ["::mlir::cst::CstDialect"];
+}
+
+def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower tensor-level ops to linalg on tensors (generated loops)";
+  let description = [{
+    Every op except the three convolutions becomes `linalg.generic` (or a
+    linalg named op, `tensor.extract_slice`/`insert_slice` for channel
+    views) on tensors, so that `linalg-fuse-elementwise-ops` fuses the
+    elementwise chains between convolutions into one loop nest. The
+    convolutions stay: One-Shot Bufferize turns them into calls of the
+    runtime's oneDNN kernels (`cst` implements BufferizableOpInterface).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+def CsccCopyToLinalg : Pass<"cscc-copy-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy into linalg.copy (generated loops)";
+  let description = [{
+    Bufferization leaves `memref.copy` (channel slices written into a
+    concatenation, results copied out). Lowered directly, a strided copy
+    calls `memrefCopy` of MLIR's C runner library; as `linalg.copy` it
+    becomes a loop nest like every other generated op, so the compiled
+    model needs no MLIR library at run time.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def CsccResultsToDestinations
+    : Pass<"cscc-results-to-destinations", "::mlir::ModuleOp"> {
+  let summary = "Make @forward write its results into caller-given tensors";
+  let description = [{
+    Appends one writable argument per result (`cscc.result = i`) and
+    returns `bufferization.materialize_in_destination` of each result in
+    it, so that after One-Shot Bufferize (and drop-equivalent-buffer-results)
+    the caller owns every buffer: the runtime allocates the outputs, with
+    the batch size it chose, and nothing is returned.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def CsccDropDestinationResults
+    : Pass<"cscc-drop-destination-results", "::mlir::ModuleOp"> {
+  let summary = "After bufferization, stop returning the destination buffers";
+  let description = [{
+    The results of `cscc-results-to-destinations` bufferize to the caller's
+    own buffers (the `cscc.result` arguments); returning them again would
+    hand the caller descriptors it already has. Upstream
+    drop-equivalent-buffer-results leaves public functions alone, so this
+    drops exactly those results of public functions.
+  }];
+}
+
+#endif // CSCC_CONVERSION_PASSES

@@ -1,0 +1,25 @@
+//===- CstDialect.h - The tensor-level dialect ------------------*- C++ -*-===//
+#ifndef CSCC_DIALECT_CST_CSTDIALECT_H
+#define CSCC_DIALECT_CST_CSTDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "cscc/Dialect/Cst/CstOpsDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "cscc/Dialect/Cst/CstOps.h.inc"
+
+namespace mlir::cst {
+/// Output size of a convolution or pooling window along one axis, or -1
+/// when the window does not fit.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                         int64_t dilation, int64_t padding);
+} // namespace mlir::cst
+
+#endif

@@ -1,0 +1,272 @@
+//===- CstOps.td - Ops of the tensor-level dialect ---------*- tablegen -*-===//
+//
+// Every op verifies its shapes. Attributes follow PyTorch: `dilation` d
+// spaces kernel taps d pixels apart, `padding` is symmetric zero padding.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CST_OPS
+#define CST_OPS
+
+include "cscc/Dialect/Cst/CstDialect.td"
+include "mlir/IR/BuiltinTypes.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Cst_Float : AnyTypeOf<[F32, F64]>;
+def Cst_Activation : 4DTensorOf<[F32, F64]>;
+def Cst_Vector : 1DTensorOf<[F32, F64]>;
+def Cst_Filter : 4DTensorOf<[F32, F64]>;
+def Cst_Scalar : 0DTensorOf<[F32, F64]>;
+def Cst_Labels : 1DTensorOf<[I64]>;
+
+defvar Cst_Positive = ConfinedAttr<I64Attr, [IntMinValue<1>]>;
+defvar Cst_NonNegative = ConfinedAttr<I64Attr, [IntNonNegative]>;
+
+class Cst_StrOneOf<list<string> cases> : AttrConstraint<
+    Or<!foreach(c, cases,
+       CPred<"::llvm::cast<::mlir::StringAttr>($_self).getValue() == \"" # c # "\"">)>,
+    "one of " # !interleave(cases, ", ")>;
+defvar Cst_ThresholdKind = ConfinedAttr<StrAttr, [Cst_StrOneOf<["relu", "soft"]>]>;
+
+class Cst_PureOp<string mnemonic, list<Trait> traits = []>
+    : Cst_Op<mnemonic, !listconcat(traits, [Pure])>;
+
+//===----------------------------------------------------------------------===//
+// Convolutions: the three library primitives
+//===----------------------------------------------------------------------===//
+
+class Cst_ConvBase<string mnemonic> : Cst_PureOp<mnemonic> {
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cst_ConvOp : Cst_ConvBase<"conv"> {
+  let summary = "convolution F x (cross-correlation, PyTorch's conv2d)";
+  let description = [{
+    `lhs` is the input [N, C, H, W], `rhs` the filter [K, C, k, k]; the
+    result is [N, K, OH, OW] with OH = (H + 2p - d(k-1) - 1) / s + 1.
+  }];
+  let arguments = (ins Cst_Activation:$lhs, Cst_Filter:$rhs,
+                   Cst_Positive:$stride, Cst_Positive:$dilation,
+                   Cst_NonNegative:$padding);
+  let results = (outs Cst_Activation:$output);
+}
+
+def Cst_ConvTransposeOp : Cst_ConvBase<"conv_transpose"> {
+  let summary = "the adjoint F^T g of a convolution (backward-data)";
+  let description = [{
+    `lhs` is a code [N, K, OH, OW], `rhs` the filter [K, C, k, k] of the
+    forward convolution F; the result [N, C, H, W] is F^T g. H and W come
+    from the result type (they are ambiguous for a strided F) and must be a
+    size that F maps to OH x OW.
+  }];
+  let arguments = (ins Cst_Activation:$lhs, Cst_Filter:$rhs,
+                   Cst_Positive:$stride, Cst_Positive:$dilation,
+                   Cst_NonNegative:$padding);
+  let results = (outs Cst_Activation:$output);
+}
+
+def Cst_ConvFilterGradOp : Cst_ConvBase<"conv_filter_grad"> {
+  let summary = "the filter gradient of a convolution (backward-weights)";
+  let description = [{
+    `lhs` is the forward input x [N, C, H, W], `rhs` the gradient dy of
+    the forward output [N, K, OH, OW]; the result [K, C, k, k] is
+    sum over n, oh, ow of dy times the window of x.
+  }];
+  let arguments = (ins Cst_Activation:$lhs, Cst_Activation:$rhs,
+                   Cst_Positive:$stride, Cst_Positive:$dilation,
+                   Cst_NonNegative:$padding);
+  let results = (outs Cst_Filter:$output);
+}
+
+//===----------------------------------------------------------------------===//
+// Channel views
+//===----------------------------------------------------------------------===//
+
+def Cst_ConcatOp : Cst_PureOp<"concat"> {
+  let summary = "concatenation over channels";
+  let description = [{
+    Lowered so that each input writes into its slice of one buffer: the
+    concatenation itself copies nothing when its inputs are produced in
+    place.
+  }];
+  let arguments = (ins Variadic<Cst_Activation>:$inputs);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_SliceOp : Cst_PureOp<"slice"> {
+  let summary = "channels [offset, offset + size) of an activation (a view)";
+  let arguments = (ins Cst_Activation:$input, Cst_NonNegative:$offset);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$input `[` $offset `]` attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise arithmetic
+//===----------------------------------------------------------------------===//
+
+def Cst_AxpbyOp : Cst_PureOp<"axpby", [SameOperandsAndResultType]> {
+  let summary = "alpha * x + beta * y with constant alpha, beta";
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$y,
+                   F64Attr:$alpha, F64Attr:$beta);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$x `,` $y attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cst_ScaleOp : Cst_PureOp<"scale"> {
+  let summary = "x times a learned scalar (tensor<1>) or per-channel vector";
+  let arguments = (ins Cst_Activation:$input, Cst_Vector:$factor);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$input `,` $factor attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_BiasAddOp : Cst_PureOp<"bias_add"> {
+  let summary = "x plus a per-channel vector";
+  let arguments = (ins Cst_Activation:$input, Cst_Vector:$bias);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$input `,` $bias attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Thresholds
+//===----------------------------------------------------------------------===//
+
+def Cst_ThresholdOp : Cst_PureOp<"threshold"> {
+  let summary = "the proximal map P_b: relu max(z - b, 0), soft sign(z) max(|z| - b, 0)";
+  let description = [{
+    `threshold` b is one value per channel; without it b = 0 (so
+    `kind = "relu"` is a plain ReLU).
+  }];
+  let arguments = (ins Cst_Activation:$input, Optional<Cst_Vector>:$threshold,
+                   Cst_ThresholdKind:$kind);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = [{
+    $input (`,` $threshold^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_ThresholdMaskOp : Cst_PureOp<"threshold_mask"> {
+  let summary = "1 where the threshold's derivative is 1, else 0";
+  let description = [{
+    Computed from the threshold's output y, which is exact for both kinds:
+    relu passes where y > 0, soft where y != 0.
+  }];
+  let arguments = (ins Cst_Activation:$output_of_threshold,
+                   Cst_ThresholdKind:$kind);
+  let results = (outs Cst_Activation:$mask);
+  let assemblyFormat = "$output_of_threshold attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Batch normalisation
+//===----------------------------------------------------------------------===//
+
+def Cst_BatchNormEvalOp : Cst_PureOp<"batch_norm_eval"> {
+  let summary = "(x - running_mean) / sqrt(running_var + eps) * weight + bias";
+  let arguments = (ins Cst_Activation:$input, Cst_Vector:$weight,
+                   Cst_Vector:$bias, Cst_Vector:$running_mean,
+                   Cst_Vector:$running_var, F64Attr:$eps);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $running_mean `,` $running_var attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_BatchNormTrainOp : Cst_PureOp<"batch_norm_train"> {
+  let summary = "batch norm with batch statistics; updates the running ones";
+  let description = [{
+    Normalises with the mean and biased variance over N, H, W. Returns the
+    output, the updated running statistics (momentum m:
+    r <- (1 - m) r + m s, with the unbiased variance, as PyTorch), and the
+    batch mean and 1 / sqrt(var + eps) that the backward pass needs.
+  }];
+  let arguments = (ins Cst_Activation:$input, Cst_Vector:$weight,
+                   Cst_Vector:$bias, Cst_Vector:$running_mean,
+                   Cst_Vector:$running_var, F64Attr:$eps, F64Attr:$momentum);
+  let results = (outs Cst_Activation:$output, Cst_Vector:$new_running_mean,
+                 Cst_Vector:$new_running_var, Cst_Vector:$batch_mean,
+                 Cst_Vector:$batch_inv_std);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $running_mean `,` $running_var attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling, linear, shortcut
+//===----------------------------------------------------------------------===//
+
+class Cst_PoolOp<string mnemonic, string what> : Cst_PureOp<mnemonic> {
+  let summary = what;
+  let arguments = (ins Cst_Activation:$input, Cst_Positive:$kernel,
+                   Cst_Positive:$stride, Cst_NonNegative:$padding);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+def Cst_MaxPoolOp : Cst_PoolOp<"max_pool", "max over a k x k window (padding never wins)">;
+def Cst_AvgPoolOp : Cst_PoolOp<"avg_pool", "mean over a k x k window, zero padding counted">;
+
+def Cst_GlobalAvgPoolOp : Cst_PureOp<"global_avg_pool"> {
+  let summary = "mean over H and W: N x C x 1 x 1";
+  let arguments = (ins Cst_Activation:$input);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_LinearOp : Cst_PureOp<"linear"> {
+  let summary = "y = W flatten(x) + b, as N x out x 1 x 1";
+  let arguments = (ins Cst_Activation:$input, 2DTensorOf<[F32, F64]>:$weight,
+                   Optional<Cst_Vector>:$bias);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_ShortcutOp : Cst_PureOp<"shortcut"> {
+  let summary = "every stride-th pixel, zero channels appended (option A)";
+  let arguments = (ins Cst_Activation:$input, Cst_Positive:$stride);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+def Cst_SoftmaxCrossEntropyOp : Cst_PureOp<"softmax_cross_entropy"> {
+  let summary = "mean over the batch of -log softmax(logits)[label]";
+  let arguments = (ins Cst_Activation:$logits, Cst_Labels:$labels);
+  let results = (outs Cst_Scalar:$loss);
+  let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_L1NormOp : Cst_PureOp<"l1_norm"> {
+  let summary = "weight * sum |x| / N (an l1 penalty, per image)";
+  let arguments = (ins Cst_Activation:$input, F64Attr:$weight);
+  let results = (outs Cst_Scalar:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // CST_OPS

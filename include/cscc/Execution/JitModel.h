@@ -1,0 +1,74 @@
+//===- JitModel.h - A model compiled in memory for the CPU ------*- C++ -*-===//
+//
+// Takes a model at the tensor level (after the first half of the pipeline),
+// records its signature (input, parameters by name, results), lowers it to
+// LLVM and compiles it with MLIR's ExecutionEngine (LLVM -O3, host CPU, so
+// the generated loops are vectorised). The convolution calls resolve to
+// the runtime's oneDNN kernels. Errors are std::runtime_error.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_EXECUTION_JITMODEL_H
+#define CSCC_EXECUTION_JITMODEL_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+}
+
+namespace cscc {
+
+/// A tensor the model takes: a parameter or running statistic.
+struct ParamInfo {
+  std::string name;
+  std::string init;
+  std::vector<int64_t> shape;
+  bool state = false; // running statistics (not learned)
+};
+
+/// What @forward takes and returns. Shapes use -1 for the batch.
+struct ModelSignature {
+  std::vector<int64_t> input; // [-1, C, H, W]
+  bool hasLabels = false;
+  std::vector<ParamInfo> params; // in argument order
+  std::vector<std::vector<int64_t>> results;
+  bool f64 = false;
+
+  /// Reads the signature of @forward at the tensor level (parameters named
+  /// by `cst.param` argument attributes).
+  static ModelSignature read(mlir::ModuleOp module);
+};
+
+/// A host buffer handed to the compiled function: data and full shape.
+struct Buffer {
+  void *data = nullptr;
+  std::vector<int64_t> shape;
+};
+
+class JitModel {
+public:
+  /// Lowers `module` (tensor level, consumed) to LLVM and compiles it.
+  static std::unique_ptr<JitModel> compile(mlir::ModuleOp module);
+  ~JitModel();
+
+  const ModelSignature &signature() const { return sig; }
+
+  /// Runs @forward: `args` are the input, the labels (if any) and every
+  /// parameter in signature order; `results` are written in place (their
+  /// shapes with the batch filled in).
+  void invoke(const std::vector<Buffer> &args, std::vector<Buffer> &results);
+
+private:
+  JitModel() = default;
+  ModelSignature sig;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+};
+
+} // namespace cscc
+
+#endif

@@ -1,0 +1,41 @@
+//===- Pipeline.h - The lowering pipelines of cscc --------------*- C++ -*-===//
+//
+// Two halves, so that a driver can read the model's signature in between:
+//   model -> tensor level:  csc-infer-shapes, csc-unfold-pursuits,
+//                           csc-expand-dictionaries, csc-lower-to-cst
+//   tensor level -> LLVM:   cst-lower-to-linalg, elementwise fusion,
+//                           One-Shot Bufferize (convolutions become oneDNN
+//                           kernel calls), deallocation, loops, LLVM dialect
+// Both are registered as named pipelines of csc-opt (cscc-to-cst,
+// cscc-cst-to-llvm) so that lit tests run exactly what cscc runs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_EXECUTION_PIPELINE_H
+#define CSCC_EXECUTION_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace cscc {
+
+struct LoweringOptions {
+  std::string mode = "eval"; // eval | train: batch norm statistics
+  bool withLoss = true;      // false: logits only (prediction)
+};
+
+/// The textual pipelines, to run on a builtin.module (without the anchor).
+std::string toTensorLevelPipeline(const LoweringOptions &options);
+std::string tensorLevelToLLVMPipeline();
+
+/// Adds a textual pipeline to `pm`; fails (with a diagnostic) if it does
+/// not parse.
+mlir::LogicalResult addPipeline(mlir::OpPassManager &pm,
+                                const std::string &pipeline);
+
+/// `cscc-to-cst{mode=eval loss=true}` and `cscc-cst-to-llvm` for csc-opt.
+void registerCsccPipelines();
+
+} // namespace cscc
+
+#endif

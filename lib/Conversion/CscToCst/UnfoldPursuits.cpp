@@ -1,0 +1,303 @@
+//===- UnfoldPursuits.cpp - csc.pursuit -> ISTA/FISTA iterations ----------===//
+//
+// DESIGN section 1, written once for any dictionary: the pass only applies
+// D^T and D (csc.analysis / csc.synthesis), never looks inside the
+// dictionary; csc-expand-dictionaries derives those from the blocks.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Conversion/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+namespace mlir::cscc {
+#define GEN_PASS_DEF_CSCUNFOLDPURSUITS
+#include "cscc/Conversion/Passes.h.inc"
+} // namespace mlir::cscc
+
+using namespace mlir;
+
+namespace {
+
+// PyTorch's BatchNorm2d defaults, which the language's pursuits use.
+constexpr double kBnEps = 1e-5;
+constexpr double kBnMomentum = 0.1;
+
+RankedTensorType activation(Type elem, int64_t c, int64_t h, int64_t w) {
+  return RankedTensorType::get({ShapedType::kDynamic, c, h, w}, elem);
+}
+
+/// Emits the pieces every pursuit is made of, at one location.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Value axpby(Value x, Value y, double alpha, double beta) {
+    return cst::AxpbyOp::create(b, loc, x.getType(), x, y,
+                                b.getF64FloatAttr(alpha),
+                                b.getF64FloatAttr(beta));
+  }
+  /// c v, or v when there is no learned step (c = 1).
+  Value scale(Value v, Value c) {
+    return c ? Value(cst::ScaleOp::create(b, loc, v.getType(), v, c)) : v;
+  }
+  RankedTensorType codeType(Value dict, Type signalType) {
+    auto x = cast<RankedTensorType>(signalType);
+    auto [h, w] = *dict.getDefiningOp<csc::DictionaryOp>().analysisSize(
+        x.getDimSize(2), x.getDimSize(3));
+    return activation(x.getElementType(),
+                      cast<csc::DictType>(dict.getType()).getCode(), h, w);
+  }
+  Value analysis(Value dict, Value x) {
+    return csc::AnalysisOp::create(b, loc, codeType(dict, x.getType()), dict,
+                                   x);
+  }
+  Value synthesis(Value dict, Value g, Type signalType) {
+    return csc::SynthesisOp::create(b, loc, signalType, dict, g);
+  }
+  /// D^T D g for a code g of a signal of type `signalType`.
+  Value gram(Value dict, Value g, Type signalType) {
+    return analysis(dict, synthesis(dict, g, signalType));
+  }
+};
+
+/// The learned tensors of one pursuit level and its prox P_t.
+struct Level {
+  Value dict;
+  Value step;      // tensor<1> or tensor<K>; null: c = 1
+  Value threshold; // tensor<K>; null: b = 0
+  StringRef proxKind;
+  StringRef bn;      // none, prox, analysis
+  StringRef affine;  // shared, per_iter
+  ArrayRef<Value> bnParams;
+  int64_t iterations = 1;
+
+  /// The batch norm of iteration t (bn = prox) or of D^T X (bn = analysis,
+  /// t = 0): csc.pursuit's layout is the affine parameters (once or per
+  /// iteration), then the running statistics (per iteration, or once).
+  Value batchNorm(Emitter &e, Value z, int64_t t) {
+    int64_t affineCount = affine == "per_iter" ? 2 * iterations : 2;
+    int64_t a = affine == "per_iter" ? 2 * t : 0;
+    int64_t s = affineCount + (bn == "prox" ? 2 * t : 0);
+    return csc::BatchNormOp::create(e.b, e.loc, z.getType(), z, bnParams[a],
+                                    bnParams[a + 1], bnParams[s],
+                                    bnParams[s + 1],
+                                    e.b.getF64FloatAttr(kBnEps),
+                                    e.b.getF64FloatAttr(kBnMomentum));
+  }
+
+  /// P_b(BN_t(z)) (batch norm only with bn = prox).
+  Value prox(Emitter &e, Value z, int64_t t) {
+    if (bn == "prox")
+      z = batchNorm(e, z, t);
+    return cst::ThresholdOp::create(e.b, e.loc, z.getType(), z, threshold,
+                                    e.b.getStringAttr(proxKind));
+  }
+
+  int64_t bnParamCount() const {
+    if (bn == "none")
+      return 0;
+    int64_t affineCount = affine == "per_iter" ? 2 * iterations : 2;
+    return affineCount + (bn == "prox" ? 2 * iterations : 2);
+  }
+};
+
+/// One threshold per code channel. `threshold = conv_channels` gives
+/// values only for the channels of convolution blocks: identity blocks get
+/// b = 0, so the vector is assembled from slices.
+Value fullThreshold(OpBuilder &b, Location loc, Value dict, Value threshold) {
+  if (!threshold)
+    return threshold;
+  auto type = cast<RankedTensorType>(threshold.getType());
+  int64_t k = cast<csc::DictType>(dict.getType()).getCode();
+  if (type.getDimSize(0) == k)
+    return threshold;
+  auto fullType = RankedTensorType::get({k}, type.getElementType());
+  Value full = arith::ConstantOp::create(
+      b, loc, fullType,
+      DenseElementsAttr::get(fullType, b.getFloatAttr(type.getElementType(), 0.0)));
+  SmallVector<Value> blocks{dict};
+  if (auto stack = dict.getDefiningOp<csc::VStackOp>())
+    blocks.assign(stack.getBlocks().begin(), stack.getBlocks().end());
+  int64_t codeOffset = 0, convOffset = 0;
+  for (Value block : blocks) {
+    int64_t width = cast<csc::DictType>(block.getType()).getCode();
+    if (!block.getDefiningOp<csc::IdentityOp>()) {
+      auto sliceType = RankedTensorType::get({width}, type.getElementType());
+      Value part = tensor::ExtractSliceOp::create(
+          b, loc, sliceType, threshold, ValueRange{}, ValueRange{},
+          ValueRange{}, b.getDenseI64ArrayAttr({convOffset}),
+          b.getDenseI64ArrayAttr({width}), b.getDenseI64ArrayAttr({1}));
+      full = tensor::InsertSliceOp::create(
+          b, loc, part, full, ValueRange{}, ValueRange{}, ValueRange{},
+          b.getDenseI64ArrayAttr({codeOffset}),
+          b.getDenseI64ArrayAttr({width}), b.getDenseI64ArrayAttr({1}));
+      convOffset += width;
+    }
+    codeOffset += width;
+  }
+  return full;
+}
+
+/// FISTA's t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2 and the momentum
+/// (t_k - 1) / t_{k+1}, for k = 1, 2, ... (t_1 = 1).
+struct Momentum {
+  double t = 1.0;
+  double next() {
+    double tNext = (1.0 + std::sqrt(1.0 + 4.0 * t * t)) / 2.0;
+    double mu = (t - 1.0) / tNext;
+    t = tNext;
+    return mu;
+  }
+};
+
+Value unfoldPursuit(csc::PursuitOp op) {
+  OpBuilder b(op);
+  Emitter e{b, op.getLoc()};
+  Value x = op.getInput(), dict = op.getDict(), g0 = op.getInit();
+  Level level{dict,
+              op.getStep(),
+              fullThreshold(b, op.getLoc(), dict, op.getThreshold()),
+              op.getProx(),
+              op.getBn(),
+              op.getBnAffine(),
+              {},
+              op.getUnfold() + 1};
+  SmallVector<Value> bnParams(op.getBnParams());
+  level.bnParams = bnParams;
+
+  // c D^T X, the same in every iteration (with bn = analysis: c BN(D^T X)).
+  Value dtx = e.analysis(dict, x);
+  if (level.bn == "analysis")
+    dtx = level.batchNorm(e, dtx, 0);
+  Value cDtX = e.scale(dtx, level.step);
+
+  // First step: P_b(k G0 + c D^T X + g D^T D G0); with G0 = 0, P_b(c D^T X).
+  Value z = cDtX;
+  if (g0) {
+    if (op.getKeepInit())
+      z = e.axpby(z, g0, 1.0, 1.0);
+    if (op.getGram() == "on")
+      z = e.axpby(z, e.scale(e.gram(dict, g0, x.getType()), level.step), 1.0,
+                  -1.0);
+    else if (op.getGram() == "learned")
+      z = e.axpby(z, e.scale(e.gram(dict, g0, x.getType()), op.getGramCoeff()),
+                  1.0, 1.0);
+  }
+  Value g = level.prox(e, z, 0);
+
+  // Unfoldings: G <- P_b(Z - c D^T D Z + c D^T X), Z = G (ISTA) or the
+  // FISTA extrapolation from the previous code (G0, or 0).
+  Value prev = g0;
+  Momentum momentum;
+  for (int64_t k = 1; k <= static_cast<int64_t>(op.getUnfold()); ++k) {
+    Value zk = g;
+    if (op.getSolver() == "fista") {
+      double mu = momentum.next();
+      if (mu != 0.0)
+        zk = prev ? e.axpby(g, prev, 1.0 + mu, -mu) : e.axpby(g, g, 1.0 + mu, 0.0);
+    }
+    prev = g;
+    Value step = e.axpby(zk, e.scale(e.gram(dict, zk, x.getType()), level.step),
+                         1.0, -1.0);
+    g = level.prox(e, e.axpby(step, cDtX, 1.0, 1.0), k);
+  }
+  return g;
+}
+
+Value unfoldStack(csc::StackedPursuitOp op) {
+  OpBuilder b(op);
+  Emitter e{b, op.getLoc()};
+  auto dicts = op.getDicts();
+  size_t d = dicts.size();
+  int64_t iterations = op.getUnfold() + 1;
+  SmallVector<Value> bnParams(op.getBnParams());
+  SmallVector<Level> levels;
+  size_t bnOffset = 0;
+  for (size_t i = 0; i < d; ++i) {
+    Level l{dicts[i],
+            op.getSteps().empty() ? Value() : op.getSteps()[i],
+            op.getThresholds().empty()
+                ? Value()
+                : fullThreshold(b, op.getLoc(), dicts[i], op.getThresholds()[i]),
+            op.getProx(),
+            op.getBn(),
+            op.getBnAffine(),
+            {},
+            iterations};
+    int64_t count = l.bnParamCount();
+    l.bnParams = ArrayRef<Value>(bnParams).slice(bnOffset, count);
+    bnOffset += count;
+    levels.push_back(l);
+  }
+
+  // Encode: G_i = P_i(c_i D_i^T G_{i-1}), G_0 = X.
+  SmallVector<Value> codes{op.getInput()};
+  for (size_t i = 1; i <= d; ++i) {
+    Level &l = levels[i - 1];
+    codes.push_back(
+        l.prox(e, e.scale(e.analysis(l.dict, codes[i - 1]), l.step), 0));
+  }
+  SmallVector<Type> types;
+  for (Value c : codes)
+    types.push_back(c.getType());
+
+  Value prevTop = codes[d];
+  Momentum momentum;
+  for (int64_t k = 1; k < iterations; ++k) {
+    if (op.getSolver() == "fista") { // momentum on the top code only
+      double mu = momentum.next();
+      Value top = codes[d];
+      if (mu != 0.0)
+        codes[d] = e.axpby(top, prevTop, 1.0 + mu, -mu);
+      prevTop = top;
+    }
+    for (size_t i = d; i >= 2; --i) // backward sweep: G_{i-1} = D_i G_i
+      codes[i - 1] = e.synthesis(levels[i - 1].dict, codes[i], types[i - 1]);
+    for (size_t i = 1; i <= d; ++i) { // forward sweep
+      Level &l = levels[i - 1];
+      Value grad = e.axpby(e.gram(l.dict, codes[i], types[i - 1]),
+                           e.analysis(l.dict, codes[i - 1]), 1.0, -1.0);
+      codes[i] = l.prox(e, e.axpby(codes[i], e.scale(grad, l.step), 1.0, -1.0),
+                        k);
+    }
+  }
+  return codes[d];
+}
+
+struct UnfoldPursuitsPass
+    : mlir::cscc::impl::CscUnfoldPursuitsBase<UnfoldPursuitsPass> {
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    bool unranked = false;
+    fn.walk([&](Operation *op) {
+      if (!isa<csc::PursuitOp, csc::StackedPursuitOp>(op))
+        return;
+      for (Type t : op->getOperandTypes())
+        if (isa<UnrankedTensorType>(t))
+          unranked = true;
+      if (isa<UnrankedTensorType>(op->getResult(0).getType()))
+        unranked = true;
+    });
+    if (unranked) {
+      fn.emitError("csc-unfold-pursuits needs shapes: run csc-infer-shapes "
+                   "first");
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> pursuits;
+    fn.walk([&](Operation *op) {
+      if (isa<csc::PursuitOp, csc::StackedPursuitOp>(op))
+        pursuits.push_back(op);
+    });
+    for (Operation *op : pursuits) {
+      Value code = isa<csc::PursuitOp>(op)
+                       ? unfoldPursuit(cast<csc::PursuitOp>(op))
+                       : unfoldStack(cast<csc::StackedPursuitOp>(op));
+      op->getResult(0).replaceAllUsesWith(code);
+      op->erase();
+    }
+  }
+};
+
+} // namespace

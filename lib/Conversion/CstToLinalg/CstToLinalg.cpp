@@ -1,0 +1,665 @@
+//===- CstToLinalg.cpp - Tensor-level ops to generated loops --------------===//
+//
+// Everything between convolutions becomes linalg on tensors: elementwise
+// ops are linalg.generic with identity / per-channel indexing maps (so
+// linalg-fuse-elementwise-ops merges them into one loop nest), reductions
+// are linalg.generic with reduction iterators, pooling uses linalg's
+// pooling ops on a padded tensor, channel views are tensor slices.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace mlir::cscc {
+#define GEN_PASS_DEF_CSTLOWERTOLINALG
+#define GEN_PASS_DEF_CSCCCOPYTOLINALG
+#define GEN_PASS_DEF_CSCCRESULTSTODESTINATIONS
+#define GEN_PASS_DEF_CSCCDROPDESTINATIONRESULTS
+#include "cscc/Conversion/Passes.h.inc"
+} // namespace mlir::cscc
+
+using namespace mlir;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Builds linalg on tensors at one location.
+struct Lowering {
+  OpBuilder &b;
+  Location loc;
+
+  Value constFloat(Type elem, double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, v));
+  }
+  Value constIndex(int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+
+  /// The sizes of `type` that are dynamic, read from `like` (same rank and
+  /// dynamic dimensions, e.g. the batch of an activation).
+  SmallVector<Value> dynamicSizes(RankedTensorType type, Value like) {
+    SmallVector<Value> sizes;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      if (type.isDynamicDim(i))
+        sizes.push_back(tensor::DimOp::create(b, loc, like, i));
+    return sizes;
+  }
+  Value empty(RankedTensorType type, Value like) {
+    return tensor::EmptyOp::create(b, loc, type, dynamicSizes(type, like));
+  }
+  Value filled(RankedTensorType type, Value like, double v) {
+    Value init = empty(type, like);
+    return linalg::FillOp::create(b, loc,
+                                  constFloat(type.getElementType(), v), init)
+        .getResult(0);
+  }
+  /// The batch size N of an activation as a float of type `elem`.
+  Value batchAsFloat(Value activation, Type elem) {
+    Value n = tensor::DimOp::create(b, loc, activation, 0);
+    Value i = arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
+    return arith::SIToFPOp::create(b, loc, elem, i);
+  }
+
+  AffineMap identity(int64_t rank) {
+    return b.getMultiDimIdentityMap(rank);
+  }
+  /// (n, c, h, w) -> (c), or -> (0) for a one-entry vector.
+  AffineMap channel(Value vector) {
+    int64_t size = cast<RankedTensorType>(vector.getType()).getDimSize(0);
+    return AffineMap::get(4, 0,
+                          size == 1 ? b.getAffineConstantExpr(0)
+                                    : b.getAffineDimExpr(1),
+                          b.getContext());
+  }
+
+  /// An elementwise linalg.generic over `type`'s shape: `body` gets the
+  /// input elements and returns the output element.
+  Value elementwise(RankedTensorType type, Value like, ValueRange inputs,
+                    ArrayRef<AffineMap> inputMaps,
+                    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    SmallVector<AffineMap> maps(inputMaps);
+    maps.push_back(identity(type.getRank()));
+    SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
+    auto op = linalg::GenericOp::create(
+        b, loc, type, inputs, ValueRange{empty(type, like)}, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value r = body(nb, nl, args.drop_back());
+          linalg::YieldOp::create(nb, nl, r);
+        });
+    return op.getResult(0);
+  }
+
+  /// The elements of `input` summed into `init` along the iteration space
+  /// `iters` with the given maps; `body(acc, inputs...)` returns the new
+  /// accumulator(s).
+  SmallVector<Value>
+  reduce(ValueRange inputs, ArrayRef<AffineMap> inputMaps, ValueRange inits,
+         ArrayRef<AffineMap> initMaps, ArrayRef<IteratorType> iters,
+         function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+             body) {
+    SmallVector<AffineMap> maps(inputMaps);
+    maps.append(initMaps.begin(), initMaps.end());
+    auto op = linalg::GenericOp::create(
+        b, loc, ValueRange(inits).getTypes(), inputs, inits, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+        });
+    return SmallVector<Value>(op.getResults());
+  }
+};
+
+Value lowerThreshold(Lowering &l, cst::ThresholdOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  Type elem = type.getElementType();
+  SmallVector<Value> inputs{op.getInput()};
+  SmallVector<AffineMap> maps{l.identity(4)};
+  if (op.getThreshold()) {
+    inputs.push_back(op.getThreshold());
+    maps.push_back(l.channel(op.getThreshold()));
+  }
+  bool soft = op.getKind() == "soft";
+  bool hasB = static_cast<bool>(op.getThreshold());
+  return l.elementwise(
+      type, op.getInput(), inputs, maps,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value z = a[0];
+        Value zero = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 0));
+        if (!soft) // max(z - b, 0)
+          return arith::MaximumFOp::create(
+              nb, nl, hasB ? arith::SubFOp::create(nb, nl, z, a[1]) : z, zero);
+        // sign(z) max(|z| - b, 0), with sign(0) = 0
+        Value mag = math::AbsFOp::create(nb, nl, z);
+        if (hasB)
+          mag = arith::SubFOp::create(nb, nl, mag, a[1]);
+        mag = arith::MaximumFOp::create(nb, nl, mag, zero);
+        Value signed_ = math::CopySignOp::create(nb, nl, mag, z);
+        Value isZero = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                             z, zero);
+        return arith::SelectOp::create(nb, nl, isZero, zero, signed_);
+      });
+}
+
+/// (x - mean) / sqrt(var + eps) * w + b with per-channel vectors.
+Value normalize(Lowering &l, RankedTensorType type, Value x, Value w, Value bias,
+                Value mean, Value invStdOrVar, bool isVar, double eps) {
+  Type elem = type.getElementType();
+  return l.elementwise(
+      type, x, {x, w, bias, mean, invStdOrVar},
+      {l.identity(4), l.channel(w), l.channel(bias), l.channel(mean),
+       l.channel(invStdOrVar)},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value centered = arith::SubFOp::create(nb, nl, a[0], a[3]);
+        Value norm;
+        if (isVar) {
+          Value e = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, eps));
+          Value sd = math::SqrtOp::create(
+              nb, nl, arith::AddFOp::create(nb, nl, a[4], e));
+          norm = arith::DivFOp::create(nb, nl, centered, sd);
+        } else {
+          norm = arith::MulFOp::create(nb, nl, centered, a[4]);
+        }
+        return arith::AddFOp::create(
+            nb, nl, arith::MulFOp::create(nb, nl, norm, a[1]), a[2]);
+      });
+}
+
+void lowerBatchNormTrain(Lowering &l, cst::BatchNormTrainOp op) {
+  auto type = cast<RankedTensorType>(op.getOutput().getType());
+  auto vecType = cast<RankedTensorType>(op.getRunningMean().getType());
+  Type elem = type.getElementType();
+  Value x = op.getInput();
+  SmallVector<IteratorType> iters{IteratorType::reduction, IteratorType::parallel,
+                                  IteratorType::reduction, IteratorType::reduction};
+  AffineMap toChannel = AffineMap::get(4, 0, l.b.getAffineDimExpr(1),
+                                       l.b.getContext());
+  // count = N H W
+  Value count = arith::MulFOp::create(
+      l.b, l.loc, l.batchAsFloat(x, elem),
+      l.constFloat(elem, double(type.getDimSize(2) * type.getDimSize(3))));
+  Value sum = l.reduce({x}, {l.identity(4)}, {l.filled(vecType, x, 0.0)},
+                       {toChannel}, iters,
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return SmallVector<Value>{
+                             arith::AddFOp::create(nb, nl, a[1], a[0])};
+                       })[0];
+  auto perChannel = [&](Value v, function_ref<Value(OpBuilder &, Location, Value)> f) {
+    return l.elementwise(vecType, v, {v}, {l.identity(1)},
+                         [&](OpBuilder &nb, Location nl, ValueRange a) {
+                           return f(nb, nl, a[0]);
+                         });
+  };
+  Value mean = perChannel(sum, [&](OpBuilder &nb, Location nl, Value s) -> Value {
+    return arith::DivFOp::create(nb, nl, s, count);
+  });
+  Value sq = l.reduce({x, mean}, {l.identity(4), toChannel},
+                      {l.filled(vecType, x, 0.0)}, {toChannel}, iters,
+                      [](OpBuilder &nb, Location nl, ValueRange a) {
+                        Value d = arith::SubFOp::create(nb, nl, a[0], a[1]);
+                        return SmallVector<Value>{arith::AddFOp::create(
+                            nb, nl, a[2], arith::MulFOp::create(nb, nl, d, d))};
+                      })[0];
+  double eps = op.getEps().convertToDouble();
+  double m = op.getMomentum().convertToDouble();
+  Value var = perChannel(sq, [&](OpBuilder &nb, Location nl, Value s) -> Value {
+    return arith::DivFOp::create(nb, nl, s, count);
+  });
+  Value invStd = perChannel(var, [&](OpBuilder &nb, Location nl, Value v) -> Value {
+    Value e = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, eps));
+    Value one = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 1.0));
+    return arith::DivFOp::create(
+        nb, nl, one,
+        math::SqrtOp::create(nb, nl, arith::AddFOp::create(nb, nl, v, e)));
+  });
+  Value y = normalize(l, type, x, op.getWeight(), op.getBias(), mean, invStd,
+                      /*isVar=*/false, eps);
+  // Running statistics: r <- (1 - m) r + m s, the variance unbiased.
+  auto update = [&](Value running, Value stat, bool unbias) {
+    return l.elementwise(
+        vecType, running, {running, stat}, {l.identity(1), l.identity(1)},
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value s = a[1];
+          if (unbias) {
+            Value one = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 1.0));
+            s = arith::DivFOp::create(
+                nb, nl, arith::MulFOp::create(nb, nl, s, count),
+                arith::MaximumFOp::create(
+                    nb, nl, arith::SubFOp::create(nb, nl, count, one), one));
+          }
+          Value keep = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 1.0 - m));
+          Value take = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, m));
+          return arith::AddFOp::create(
+              nb, nl, arith::MulFOp::create(nb, nl, a[0], keep),
+              arith::MulFOp::create(nb, nl, s, take));
+        });
+  };
+  Value newMean = update(op.getRunningMean(), mean, false);
+  Value newVar = update(op.getRunningVar(), var, true);
+  op.getOutput().replaceAllUsesWith(y);
+  op.getNewRunningMean().replaceAllUsesWith(newMean);
+  op.getNewRunningVar().replaceAllUsesWith(newVar);
+  op.getBatchMean().replaceAllUsesWith(mean);
+  op.getBatchInvStd().replaceAllUsesWith(invStd);
+}
+
+/// Zero (or -inf) padding of H and W.
+Value padSpatial(Lowering &l, Value x, int64_t p, double value) {
+  if (p == 0)
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  auto padded = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2) + 2 * p,
+       type.getDimSize(3) + 2 * p},
+      type.getElementType());
+  SmallVector<OpFoldResult> low{l.b.getIndexAttr(0), l.b.getIndexAttr(0),
+                                l.b.getIndexAttr(p), l.b.getIndexAttr(p)};
+  return tensor::PadOp::create(l.b, l.loc, padded, x, low, low,
+                               l.constFloat(type.getElementType(), value));
+}
+
+Value lowerPool(Lowering &l, Operation *op, int64_t k, int64_t s, int64_t p,
+                bool isMax) {
+  Value x = op->getOperand(0);
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  Type elem = type.getElementType();
+  double lowest = -std::numeric_limits<double>::infinity();
+  Value padded = padSpatial(l, x, p, isMax ? lowest : 0.0);
+  Value init = l.filled(type, x, isMax ? lowest : 0.0);
+  Value window = tensor::EmptyOp::create(l.b, l.loc, ArrayRef<int64_t>{k, k}, elem);
+  auto strides = l.b.getI64TensorAttr({s, s});
+  auto dilations = l.b.getI64TensorAttr({1, 1});
+  if (isMax)
+    return linalg::PoolingNchwMaxOp::create(l.b, l.loc, TypeRange{type},
+                                            ValueRange{padded, window},
+                                            ValueRange{init}, strides, dilations)
+        .getResult(0);
+  Value sum = linalg::PoolingNchwSumOp::create(l.b, l.loc, TypeRange{type},
+                                               ValueRange{padded, window},
+                                               ValueRange{init}, strides,
+                                               dilations)
+                  .getResult(0);
+  double inv = 1.0 / double(k * k); // padding counted, as PyTorch's default
+  return l.elementwise(type, x, {sum}, {l.identity(4)},
+                       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         return arith::MulFOp::create(
+                             nb, nl, a[0],
+                             arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, inv)));
+                       });
+}
+
+/// [N, C] -> [N, C, 1, 1].
+Value expandToNchw(Lowering &l, Value v, RankedTensorType type, Value like) {
+  SmallVector<ReassociationIndices> groups{{0}, {1, 2, 3}};
+  SmallVector<OpFoldResult> shape{
+      OpFoldResult(tensor::DimOp::create(l.b, l.loc, like, 0).getResult()),
+      l.b.getIndexAttr(type.getDimSize(1)), l.b.getIndexAttr(1),
+      l.b.getIndexAttr(1)};
+  return tensor::ExpandShapeOp::create(l.b, l.loc, type, v, groups, shape);
+}
+
+Value lowerGlobalAvgPool(Lowering &l, cst::GlobalAvgPoolOp op) {
+  Value x = op.getInput();
+  auto type = cast<RankedTensorType>(op.getType());
+  auto xt = cast<RankedTensorType>(x.getType());
+  Type elem = type.getElementType();
+  auto flat = RankedTensorType::get({ShapedType::kDynamic, type.getDimSize(1)}, elem);
+  AffineMap toNC = AffineMap::get(
+      4, 0, {l.b.getAffineDimExpr(0), l.b.getAffineDimExpr(1)}, l.b.getContext());
+  Value sum = l.reduce({x}, {l.identity(4)}, {l.filled(flat, x, 0.0)}, {toNC},
+                       {IteratorType::parallel, IteratorType::parallel,
+                        IteratorType::reduction, IteratorType::reduction},
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return SmallVector<Value>{
+                             arith::AddFOp::create(nb, nl, a[1], a[0])};
+                       })[0];
+  double inv = 1.0 / double(xt.getDimSize(2) * xt.getDimSize(3));
+  Value mean = l.elementwise(flat, sum, {sum}, {l.identity(2)},
+                             [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                               return arith::MulFOp::create(
+                                   nb, nl, a[0],
+                                   arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, inv)));
+                             });
+  return expandToNchw(l, mean, type, x);
+}
+
+Value lowerLinear(Lowering &l, cst::LinearOp op) {
+  Value x = op.getInput();
+  auto type = cast<RankedTensorType>(op.getType());
+  auto xt = cast<RankedTensorType>(x.getType());
+  Type elem = type.getElementType();
+  int64_t features = xt.getDimSize(1) * xt.getDimSize(2) * xt.getDimSize(3);
+  auto flatX = RankedTensorType::get({ShapedType::kDynamic, features}, elem);
+  Value xf = tensor::CollapseShapeOp::create(
+      l.b, l.loc, flatX, x, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  auto flatY = RankedTensorType::get({ShapedType::kDynamic, type.getDimSize(1)}, elem);
+  // y[n, o] = sum_k x[n, k] w[o, k] (+ bias[o])
+  Value init;
+  if (op.getBias()) {
+    init = l.elementwise(
+        flatY, xf, {op.getBias()},
+        {AffineMap::get(2, 0, l.b.getAffineDimExpr(1), l.b.getContext())},
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  } else {
+    init = l.filled(flatY, xf, 0.0);
+  }
+  MLIRContext *ctx = l.b.getContext();
+  AffineExpr n = l.b.getAffineDimExpr(0), o = l.b.getAffineDimExpr(1),
+             k = l.b.getAffineDimExpr(2);
+  Value y = l.reduce({xf, op.getWeight()},
+                     {AffineMap::get(3, 0, {n, k}, ctx), AffineMap::get(3, 0, {o, k}, ctx)},
+                     {init}, {AffineMap::get(3, 0, {n, o}, ctx)},
+                     {IteratorType::parallel, IteratorType::parallel,
+                      IteratorType::reduction},
+                     [](OpBuilder &nb, Location nl, ValueRange a) {
+                       return SmallVector<Value>{arith::AddFOp::create(
+                           nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1]))};
+                     })[0];
+  return expandToNchw(l, y, type, x);
+}
+
+Value lowerShortcut(Lowering &l, cst::ShortcutOp op) {
+  Value x = op.getInput();
+  auto type = cast<RankedTensorType>(op.getType());
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t s = op.getStride();
+  auto sub = RankedTensorType::get(
+      {ShapedType::kDynamic, xt.getDimSize(1), type.getDimSize(2), type.getDimSize(3)},
+      type.getElementType());
+  Value n = tensor::DimOp::create(l.b, l.loc, x, 0);
+  auto I = [&](int64_t v) -> OpFoldResult { return l.b.getIndexAttr(v); };
+  Value picked = tensor::ExtractSliceOp::create(
+      l.b, l.loc, sub, x, SmallVector<OpFoldResult>{I(0), I(0), I(0), I(0)},
+      SmallVector<OpFoldResult>{n, I(xt.getDimSize(1)), I(type.getDimSize(2)),
+                                I(type.getDimSize(3))},
+      SmallVector<OpFoldResult>{I(1), I(1), I(s), I(s)});
+  if (type.getDimSize(1) == xt.getDimSize(1))
+    return picked;
+  Value out = l.filled(type, x, 0.0);
+  return tensor::InsertSliceOp::create(
+      l.b, l.loc, picked, out, SmallVector<OpFoldResult>{I(0), I(0), I(0), I(0)},
+      SmallVector<OpFoldResult>{n, I(xt.getDimSize(1)), I(type.getDimSize(2)),
+                                I(type.getDimSize(3))},
+      SmallVector<OpFoldResult>{I(1), I(1), I(1), I(1)});
+}
+
+/// Channel slice [offset, offset + size) of an activation, all of N, H, W.
+SmallVector<OpFoldResult> channelWindow(Lowering &l, Value batchOf, int64_t offset,
+                                        int64_t size, RankedTensorType t,
+                                        SmallVector<OpFoldResult> &sizes) {
+  Value n = tensor::DimOp::create(l.b, l.loc, batchOf, 0);
+  sizes = {n, l.b.getIndexAttr(size), l.b.getIndexAttr(t.getDimSize(2)),
+           l.b.getIndexAttr(t.getDimSize(3))};
+  return {l.b.getIndexAttr(0), l.b.getIndexAttr(offset), l.b.getIndexAttr(0),
+          l.b.getIndexAttr(0)};
+}
+
+Value lowerConcat(Lowering &l, cst::ConcatOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  Value out = l.empty(type, op.getInputs()[0]);
+  int64_t offset = 0;
+  SmallVector<OpFoldResult> ones(4, l.b.getIndexAttr(1));
+  for (Value in : op.getInputs()) {
+    int64_t c = cast<RankedTensorType>(in.getType()).getDimSize(1);
+    SmallVector<OpFoldResult> sizes;
+    auto offsets = channelWindow(l, in, offset, c, type, sizes);
+    out = tensor::InsertSliceOp::create(l.b, l.loc, in, out, offsets, sizes, ones);
+    offset += c;
+  }
+  return out;
+}
+
+Value lowerSlice(Lowering &l, cst::SliceOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  SmallVector<OpFoldResult> sizes, ones(4, l.b.getIndexAttr(1));
+  auto offsets = channelWindow(l, op.getInput(), op.getOffset(),
+                               type.getDimSize(1), type, sizes);
+  return tensor::ExtractSliceOp::create(l.b, l.loc, type, op.getInput(), offsets,
+                                        sizes, ones);
+}
+
+Value lowerCrossEntropy(Lowering &l, cst::SoftmaxCrossEntropyOp op) {
+  Value z4 = op.getLogits();
+  auto zt = cast<RankedTensorType>(z4.getType());
+  Type elem = zt.getElementType();
+  int64_t classes = zt.getDimSize(1);
+  auto flat = RankedTensorType::get({ShapedType::kDynamic, classes}, elem);
+  Value z = tensor::CollapseShapeOp::create(
+      l.b, l.loc, flat, z4, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  auto rowType = RankedTensorType::get({ShapedType::kDynamic}, elem);
+  MLIRContext *ctx = l.b.getContext();
+  AffineMap nk = l.identity(2), nOnly = AffineMap::get(2, 0, l.b.getAffineDimExpr(0), ctx);
+  SmallVector<IteratorType> rowIters{IteratorType::parallel, IteratorType::reduction};
+  double lowest = -std::numeric_limits<double>::infinity();
+  Value rowMax = l.reduce({z}, {nk}, {l.filled(rowType, z, lowest)}, {nOnly}, rowIters,
+                          [](OpBuilder &nb, Location nl, ValueRange a) {
+                            return SmallVector<Value>{
+                                arith::MaximumFOp::create(nb, nl, a[1], a[0])};
+                          })[0];
+  // sum_k exp(z - max) and z[n, label[n]] in one pass over the logits.
+  auto parts = l.reduce(
+      {z, rowMax, op.getLabels()}, {nk, nOnly, nOnly},
+      {l.filled(rowType, z, 0.0), l.filled(rowType, z, 0.0)}, {nOnly, nOnly},
+      rowIters, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
+        Value k = arith::IndexCastOp::create(
+            nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, 1));
+        Value hit = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, k, a[2]);
+        Value zero = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 0.0));
+        Value picked = arith::SelectOp::create(nb, nl, hit, a[0], zero);
+        return SmallVector<Value>{arith::AddFOp::create(nb, nl, a[3], e),
+                                  arith::AddFOp::create(nb, nl, a[4], picked)};
+      });
+  // mean over n of log(sum) + max - z[label]
+  auto scalarType = cast<RankedTensorType>(op.getType());
+  Value total = l.reduce(
+      {parts[0], rowMax, parts[1]}, {l.identity(1), l.identity(1), l.identity(1)},
+      {l.filled(scalarType, Value(), 0.0)},
+      {AffineMap::get(1, 0, {}, ctx)}, {IteratorType::reduction},
+      [](OpBuilder &nb, Location nl, ValueRange a) {
+        Value v = arith::SubFOp::create(
+            nb, nl, arith::AddFOp::create(nb, nl, math::LogOp::create(nb, nl, a[0]), a[1]),
+            a[2]);
+        return SmallVector<Value>{arith::AddFOp::create(nb, nl, a[3], v)};
+      })[0];
+  Value n = l.batchAsFloat(z4, elem);
+  return l.elementwise(scalarType, Value(), {total}, {l.identity(0)},
+                       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         return arith::DivFOp::create(nb, nl, a[0], n);
+                       });
+}
+
+Value lowerL1(Lowering &l, cst::L1NormOp op) {
+  Value x = op.getInput();
+  auto scalarType = cast<RankedTensorType>(op.getType());
+  Type elem = scalarType.getElementType();
+  Value sum = l.reduce({x}, {l.identity(4)}, {l.filled(scalarType, Value(), 0.0)},
+                       {AffineMap::get(4, 0, {}, l.b.getContext())},
+                       SmallVector<IteratorType>(4, IteratorType::reduction),
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return SmallVector<Value>{arith::AddFOp::create(
+                             nb, nl, a[1], math::AbsFOp::create(nb, nl, a[0]))};
+                       })[0];
+  Value n = l.batchAsFloat(x, elem);
+  double w = op.getWeight().convertToDouble();
+  return l.elementwise(scalarType, Value(), {sum}, {l.identity(0)},
+                       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         Value wv = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, w));
+                         return arith::DivFOp::create(
+                             nb, nl, arith::MulFOp::create(nb, nl, a[0], wv), n);
+                       });
+}
+
+struct CstLowerToLinalgPass
+    : mlir::cscc::impl::CstLowerToLinalgBase<CstLowerToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (op->getDialect() && isa<cst::CstDialect>(op->getDialect()) &&
+          !isa<cst::ConvOp, cst::ConvTransposeOp, cst::ConvFilterGradOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      Lowering l{b, op->getLoc()};
+      if (auto bn = dyn_cast<cst::BatchNormTrainOp>(op)) {
+        lowerBatchNormTrain(l, bn);
+        op->erase();
+        continue;
+      }
+      Value r = lower(l, op);
+      if (!r) {
+        op->emitOpError("has no lowering to linalg");
+        return signalPassFailure();
+      }
+      op->getResult(0).replaceAllUsesWith(r);
+      op->erase();
+    }
+  }
+
+  Value lower(Lowering &l, Operation *op) {
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (auto o = dyn_cast<cst::AxpbyOp>(op)) {
+      double alpha = o.getAlpha().convertToDouble(), beta = o.getBeta().convertToDouble();
+      Type elem = type.getElementType();
+      int64_t rank = type.getRank();
+      Value like = rank ? o.getX() : Value();
+      return l.elementwise(type, like, {o.getX(), o.getY()},
+                           {l.identity(rank), l.identity(rank)},
+                           [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                             auto term = [&](Value v, double c) -> Value {
+                               if (c == 1.0)
+                                 return v;
+                               return arith::MulFOp::create(
+                                   nb, nl, v,
+                                   arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, c)));
+                             };
+                             if (beta == 0.0)
+                               return term(a[0], alpha);
+                             return arith::AddFOp::create(nb, nl, term(a[0], alpha),
+                                                          term(a[1], beta));
+                           });
+    }
+    if (auto o = dyn_cast<cst::ScaleOp>(op))
+      return l.elementwise(type, o.getInput(), {o.getInput(), o.getFactor()},
+                           {l.identity(4), l.channel(o.getFactor())},
+                           [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                             return arith::MulFOp::create(nb, nl, a[0], a[1]);
+                           });
+    if (auto o = dyn_cast<cst::BiasAddOp>(op))
+      return l.elementwise(type, o.getInput(), {o.getInput(), o.getBias()},
+                           {l.identity(4), l.channel(o.getBias())},
+                           [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                             return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                           });
+    if (auto o = dyn_cast<cst::ThresholdOp>(op))
+      return lowerThreshold(l, o);
+    if (auto o = dyn_cast<cst::ThresholdMaskOp>(op)) {
+      Type elem = type.getElementType();
+      bool soft = o.getKind() == "soft";
+      return l.elementwise(type, o.getOutputOfThreshold(), {o.getOutputOfThreshold()},
+                           {l.identity(4)},
+                           [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                             Value zero = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 0.0));
+                             Value one = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 1.0));
+                             Value pass = arith::CmpFOp::create(
+                                 nb, nl, soft ? arith::CmpFPredicate::UNE : arith::CmpFPredicate::OGT,
+                                 a[0], zero);
+                             return arith::SelectOp::create(nb, nl, pass, one, zero);
+                           });
+    }
+    if (auto o = dyn_cast<cst::BatchNormEvalOp>(op))
+      return normalize(l, type, o.getInput(), o.getWeight(), o.getBias(),
+                       o.getRunningMean(), o.getRunningVar(), /*isVar=*/true,
+                       o.getEps().convertToDouble());
+    if (auto o = dyn_cast<cst::MaxPoolOp>(op))
+      return lowerPool(l, op, o.getKernel(), o.getStride(), o.getPadding(), true);
+    if (auto o = dyn_cast<cst::AvgPoolOp>(op))
+      return lowerPool(l, op, o.getKernel(), o.getStride(), o.getPadding(), false);
+    if (auto o = dyn_cast<cst::GlobalAvgPoolOp>(op))
+      return lowerGlobalAvgPool(l, o);
+    if (auto o = dyn_cast<cst::LinearOp>(op))
+      return lowerLinear(l, o);
+    if (auto o = dyn_cast<cst::ShortcutOp>(op))
+      return lowerShortcut(l, o);
+    if (auto o = dyn_cast<cst::ConcatOp>(op))
+      return lowerConcat(l, o);
+    if (auto o = dyn_cast<cst::SliceOp>(op))
+      return lowerSlice(l, o);
+    if (auto o = dyn_cast<cst::SoftmaxCrossEntropyOp>(op))
+      return lowerCrossEntropy(l, o);
+    if (auto o = dyn_cast<cst::L1NormOp>(op))
+      return lowerL1(l, o);
+    return Value();
+  }
+};
+
+struct CopyToLinalgPass
+    : mlir::cscc::impl::CsccCopyToLinalgBase<CopyToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp op) { copies.push_back(op); });
+    for (memref::CopyOp op : copies) {
+      OpBuilder b(op);
+      linalg::CopyOp::create(b, op.getLoc(), op.getSource(), op.getTarget());
+      op.erase();
+    }
+  }
+};
+
+struct ResultsToDestinationsPass
+    : mlir::cscc::impl::CsccResultsToDestinationsBase<
+          ResultsToDestinationsPass> {
+  void runOnOperation() override {
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      if (fn.isExternal() || fn.isPrivate())
+        continue;
+      auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+      OpBuilder b(ret);
+      SmallVector<Value> results;
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        unsigned index = fn.getNumArguments();
+        NamedAttrList attrs;
+        attrs.append("bufferization.writable", b.getBoolAttr(true));
+        attrs.append("cscc.result", b.getI64IntegerAttr(i));
+        (void)fn.insertArgument(index, v.getType(),
+                                attrs.getDictionary(&getContext()),
+                                ret.getLoc());
+        results.push_back(bufferization::MaterializeInDestinationOp::create(
+                              b, ret.getLoc(), v, fn.getArgument(index))
+                              .getResult());
+      }
+      func::ReturnOp::create(b, ret.getLoc(), results);
+      ret.erase();
+    }
+  }
+};
+
+struct DropDestinationResultsPass
+    : mlir::cscc::impl::CsccDropDestinationResultsBase<
+          DropDestinationResultsPass> {
+  void runOnOperation() override {
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      if (fn.isExternal())
+        continue;
+      auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+      SmallVector<Value> kept;
+      for (Value v : ret.getOperands()) {
+        auto arg = dyn_cast<BlockArgument>(v);
+        if (!arg || !fn.getArgAttr(arg.getArgNumber(), "cscc.result"))
+          kept.push_back(v);
+      }
+      OpBuilder b(ret);
+      func::ReturnOp::create(b, ret.getLoc(), kept);
+      ret.erase();
+      fn.setType(FunctionType::get(&getContext(), fn.getArgumentTypes(),
+                                   ValueRange(kept).getTypes()));
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,352 @@
+//===- CstOps.cpp - Shape verifiers of the tensor-level ops ---------------===//
+//
+// Activations are [N, C, H, W] with N dynamic or static; everything else is
+// static. Each verifier names the sizes that disagree.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Dialect/Cst/CstDialect.h"
+
+#include "mlir/IR/OpImplementation.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::cst;
+
+#define GET_OP_CLASSES
+#include "cscc/Dialect/Cst/CstOps.cpp.inc"
+
+int64_t mlir::cst::windowOutputSize(int64_t in, int64_t kernel,
+                                    int64_t stride, int64_t dilation,
+                                    int64_t padding) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  if (in + 2 * padding < span)
+    return -1;
+  return (in + 2 * padding - span) / stride + 1;
+}
+
+namespace {
+
+std::string shapeStr(Type type) {
+  auto t = cast<ShapedType>(type);
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(t.getShape())) {
+    if (i)
+      s += "x";
+    s += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+  }
+  return "[" + s + "]";
+}
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<ShapedType>(v.getType()).getShape();
+}
+
+Type elementOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
+/// Batch sizes agree unless one of them is dynamic.
+bool sameBatch(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// All operands and results share one float element type.
+LogicalResult sameElementType(Operation *op) {
+  Type elem;
+  auto check = [&](Value v) -> LogicalResult {
+    auto t = dyn_cast<ShapedType>(v.getType());
+    if (!t || !isa<FloatType>(t.getElementType()))
+      return success();
+    if (!elem)
+      elem = t.getElementType();
+    else if (elem != t.getElementType())
+      return op->emitOpError() << "mixes element types " << elem << " and "
+                               << t.getElementType();
+    return success();
+  };
+  for (Value v : op->getOperands())
+    if (failed(check(v)))
+      return failure();
+  for (Value v : op->getResults())
+    if (failed(check(v)))
+      return failure();
+  return success();
+}
+
+/// A vector operand of `c` entries (or 1 when `allowScalar`).
+LogicalResult checkVector(Operation *op, Value v, int64_t c, StringRef what,
+                          bool allowScalar = false) {
+  int64_t n = shapeOf(v)[0];
+  if (n == c || (allowScalar && n == 1))
+    return success();
+  return op->emitOpError() << what << " has " << n << " entries, expected "
+                           << c << (allowScalar ? " (one per channel) or 1" : "")
+                           << " for " << c << " channels";
+}
+
+/// The result of a convolution of `in` with a k x k window has spatial size
+/// `out`.
+LogicalResult checkWindow(Operation *op, ArrayRef<int64_t> in,
+                          ArrayRef<int64_t> out, int64_t k, int64_t stride,
+                          int64_t dilation, int64_t padding,
+                          StringRef inWhat, StringRef outWhat) {
+  for (int axis : {2, 3}) {
+    int64_t o = windowOutputSize(in[axis], k, stride, dilation, padding);
+    if (o < 1)
+      return op->emitOpError()
+             << "a " << k << "x" << k << " window with dilation " << dilation
+             << " and padding " << padding << " does not fit the " << inWhat
+             << " of size " << in[2] << "x" << in[3];
+    if (o != out[axis])
+      return op->emitOpError()
+             << outWhat << " " << shapeStr(op->getResult(0).getType())
+             << " does not match: the " << inWhat << " " << in[2] << "x"
+             << in[3] << " gives " << windowOutputSize(in[2], k, stride, dilation, padding)
+             << "x" << windowOutputSize(in[3], k, stride, dilation, padding);
+  }
+  return success();
+}
+
+LogicalResult checkFilter(Operation *op, ArrayRef<int64_t> w) {
+  if (w[2] != w[3])
+    return op->emitOpError() << "expects a square filter, got "
+                             << w[2] << "x" << w[3];
+  return success();
+}
+
+} // namespace
+
+LogicalResult ConvOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getLhs()), w = shapeOf(getRhs()), y = shapeOf(getOutput());
+  if (failed(checkFilter(*this, w)))
+    return failure();
+  if (x[1] != w[1])
+    return emitOpError() << "input has " << x[1] << " channels but the filter "
+                         << shapeStr(getRhs().getType()) << " expects " << w[1];
+  if (y[1] != w[0] || !sameBatch(x[0], y[0]))
+    return emitOpError() << "result " << shapeStr(getOutput().getType())
+                         << " must have the input's batch and " << w[0]
+                         << " channels";
+  return checkWindow(*this, x, y, w[2], getStride(), getDilation(),
+                     getPadding(), "input", "result");
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto g = shapeOf(getLhs()), w = shapeOf(getRhs()), x = shapeOf(getOutput());
+  if (failed(checkFilter(*this, w)))
+    return failure();
+  if (g[1] != w[0])
+    return emitOpError() << "code has " << g[1] << " channels but the filter "
+                         << shapeStr(getRhs().getType()) << " produces " << w[0];
+  if (x[1] != w[1] || !sameBatch(x[0], g[0]))
+    return emitOpError() << "result " << shapeStr(getOutput().getType())
+                         << " must have the code's batch and " << w[1]
+                         << " channels";
+  // The result size is one the forward convolution maps onto the code.
+  for (int axis : {2, 3})
+    if (windowOutputSize(x[axis], w[2], getStride(), getDilation(),
+                         getPadding()) != g[axis])
+      return emitOpError() << "result " << shapeStr(getOutput().getType())
+                           << " is not a size the convolution maps to the code "
+                           << shapeStr(getLhs().getType());
+  return success();
+}
+
+LogicalResult ConvFilterGradOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getLhs()), dy = shapeOf(getRhs()), w = shapeOf(getOutput());
+  if (failed(checkFilter(*this, w)))
+    return failure();
+  if (x[1] != w[1] || dy[1] != w[0] || !sameBatch(x[0], dy[0]))
+    return emitOpError() << "filter " << shapeStr(getOutput().getType())
+                         << " does not connect input "
+                         << shapeStr(getLhs().getType()) << " and gradient "
+                         << shapeStr(getRhs().getType());
+  for (int axis : {2, 3})
+    if (windowOutputSize(x[axis], w[2], getStride(), getDilation(),
+                         getPadding()) != dy[axis])
+      return emitOpError() << "gradient " << shapeStr(getRhs().getType())
+                           << " is not the convolution's output size for input "
+                           << shapeStr(getLhs().getType());
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one input";
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto y = shapeOf(getOutput());
+  int64_t channels = 0;
+  for (Value in : getInputs()) {
+    auto s = shapeOf(in);
+    if (!sameBatch(s[0], y[0]) || s[2] != y[2] || s[3] != y[3])
+      return emitOpError() << "input " << shapeStr(in.getType())
+                           << " does not match the result's batch and size "
+                           << shapeStr(getOutput().getType());
+    channels += s[1];
+  }
+  if (channels != y[1])
+    return emitOpError() << "inputs have " << channels
+                         << " channels in all, the result " << y[1];
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (!sameBatch(x[0], y[0]) || x[2] != y[2] || x[3] != y[3])
+    return emitOpError() << "result " << shapeStr(getOutput().getType())
+                         << " must keep the batch and size of "
+                         << shapeStr(getInput().getType());
+  if (getOffset() + y[1] > x[1])
+    return emitOpError() << "channels [" << getOffset() << ", "
+                         << getOffset() + y[1] << ") are outside the input's "
+                         << x[1];
+  return success();
+}
+
+LogicalResult AxpbyOp::verify() {
+  if (!isa<FloatType>(getOutput().getType().getElementType()))
+    return emitOpError() << "expects float tensors";
+  return success();
+}
+
+LogicalResult ScaleOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  if (getInput().getType() != getOutput().getType())
+    return emitOpError() << "result type must equal the input type";
+  return checkVector(*this, getFactor(), shapeOf(getInput())[1], "factor",
+                     /*allowScalar=*/true);
+}
+
+LogicalResult BiasAddOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  if (getInput().getType() != getOutput().getType())
+    return emitOpError() << "result type must equal the input type";
+  return checkVector(*this, getBias(), shapeOf(getInput())[1], "bias");
+}
+
+LogicalResult ThresholdOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  if (getInput().getType() != getOutput().getType())
+    return emitOpError() << "result type must equal the input type";
+  if (getThreshold())
+    return checkVector(*this, getThreshold(), shapeOf(getInput())[1],
+                       "threshold");
+  return success();
+}
+
+LogicalResult ThresholdMaskOp::verify() {
+  if (getOutputOfThreshold().getType() != getMask().getType())
+    return emitOpError() << "mask type must equal the input type";
+  return success();
+}
+
+static LogicalResult verifyBatchNorm(Operation *op) {
+  if (failed(sameElementType(op)))
+    return failure();
+  Value x = op->getOperand(0);
+  if (x.getType() != op->getResult(0).getType())
+    return op->emitOpError() << "result type must equal the input type";
+  int64_t c = shapeOf(x)[1];
+  const char *names[] = {"weight", "bias", "running_mean", "running_var"};
+  for (int i = 0; i < 4; ++i)
+    if (failed(checkVector(op, op->getOperand(i + 1), c, names[i])))
+      return failure();
+  for (Value r : op->getResults().drop_front())
+    if (failed(checkVector(op, r, c, "statistics result")))
+      return failure();
+  return success();
+}
+
+LogicalResult BatchNormEvalOp::verify() { return verifyBatchNorm(*this); }
+LogicalResult BatchNormTrainOp::verify() { return verifyBatchNorm(*this); }
+
+static LogicalResult verifyPool(Operation *op, int64_t k, int64_t stride,
+                                int64_t padding) {
+  if (failed(sameElementType(op)))
+    return failure();
+  auto x = shapeOf(op->getOperand(0)), y = shapeOf(op->getResult(0));
+  if (x[1] != y[1] || !sameBatch(x[0], y[0]))
+    return op->emitOpError() << "result " << shapeStr(op->getResult(0).getType())
+                             << " must keep the batch and channels of "
+                             << shapeStr(op->getOperand(0).getType());
+  if (2 * padding > k)
+    return op->emitOpError() << "padding " << padding
+                             << " is more than half the window " << k;
+  return checkWindow(op, x, y, k, stride, 1, padding, "input", "result");
+}
+
+LogicalResult MaxPoolOp::verify() {
+  return verifyPool(*this, getKernel(), getStride(), getPadding());
+}
+LogicalResult AvgPoolOp::verify() {
+  return verifyPool(*this, getKernel(), getStride(), getPadding());
+}
+
+LogicalResult GlobalAvgPoolOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (x[1] != y[1] || !sameBatch(x[0], y[0]) || y[2] != 1 || y[3] != 1)
+    return emitOpError() << "result must be [N, " << x[1] << ", 1, 1], got "
+                         << shapeStr(getOutput().getType());
+  return success();
+}
+
+LogicalResult LinearOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getInput()), w = shapeOf(getWeight()),
+       y = shapeOf(getOutput());
+  int64_t features = x[1] * x[2] * x[3];
+  if (w[1] != features)
+    return emitOpError() << "weight " << shapeStr(getWeight().getType())
+                         << " expects " << w[1] << " features, the input "
+                         << shapeStr(getInput().getType()) << " has "
+                         << features;
+  if (y[1] != w[0] || y[2] != 1 || y[3] != 1 || !sameBatch(x[0], y[0]))
+    return emitOpError() << "result must be [N, " << w[0] << ", 1, 1], got "
+                         << shapeStr(getOutput().getType());
+  if (getBias())
+    return checkVector(*this, getBias(), w[0], "bias");
+  return success();
+}
+
+LogicalResult ShortcutOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getInput()), y = shapeOf(getOutput());
+  int64_t s = getStride();
+  if (y[1] < x[1] || !sameBatch(x[0], y[0]) || y[2] != (x[2] - 1) / s + 1 ||
+      y[3] != (x[3] - 1) / s + 1)
+    return emitOpError() << "result " << shapeStr(getOutput().getType())
+                         << " must be the input " << shapeStr(getInput().getType())
+                         << " subsampled by " << s
+                         << " with at least its channels";
+  return success();
+}
+
+LogicalResult SoftmaxCrossEntropyOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto z = shapeOf(getLogits()), l = shapeOf(getLabels());
+  if (z[2] != 1 || z[3] != 1)
+    return emitOpError() << "expects logits [N, K, 1, 1], got "
+                         << shapeStr(getLogits().getType());
+  if (!sameBatch(z[0], l[0]))
+    return emitOpError() << "has " << z[0] << " logits rows but " << l[0]
+                         << " labels";
+  return success();
+}
+
+LogicalResult L1NormOp::verify() { return sameElementType(*this); }

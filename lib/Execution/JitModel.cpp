@@ -1,0 +1,159 @@
+//===- JitModel.cpp - A model compiled in memory for the CPU --------------===//
+#include "cscc/Execution/JitModel.h"
+#include "cscc/Execution/Pipeline.h"
+#include "cscc/Runtime/ConvABI.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <stdexcept>
+
+using namespace mlir;
+using namespace cscc;
+
+static std::vector<int64_t> shapeOf(Type t) {
+  std::vector<int64_t> s;
+  for (int64_t d : cast<ShapedType>(t).getShape())
+    s.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  return s;
+}
+
+ModelSignature ModelSignature::read(ModuleOp module) {
+  auto fn = module.lookupSymbol<func::FuncOp>("forward");
+  if (!fn)
+    throw std::runtime_error("the module has no @forward function");
+  ModelSignature sig;
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    Type t = fn.getArgument(i).getType();
+    auto name = fn.getArgAttrOfType<StringAttr>(i, "cst.param");
+    if (!name) {
+      if (i == 0) {
+        sig.input = shapeOf(t);
+        sig.f64 = cast<ShapedType>(t).getElementType().isF64();
+      } else {
+        sig.hasLabels = true;
+      }
+      continue;
+    }
+    ParamInfo p;
+    p.name = name.str();
+    if (auto init = fn.getArgAttrOfType<StringAttr>(i, "cst.init"))
+      p.init = init.str();
+    p.shape = shapeOf(t);
+    p.state = static_cast<bool>(fn.getArgAttr(i, "cst.state"));
+    sig.params.push_back(std::move(p));
+  }
+  for (Type t : fn.getResultTypes())
+    sig.results.push_back(shapeOf(t));
+  return sig;
+}
+
+JitModel::~JitModel() = default;
+
+/// Fails with every diagnostic the pipeline emitted.
+struct DiagnosticCollector {
+  explicit DiagnosticCollector(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &d) {
+          text += d.str() + "\n";
+          return success();
+        }) {}
+  ScopedDiagnosticHandler handler;
+  std::string text;
+};
+
+std::unique_ptr<JitModel> JitModel::compile(ModuleOp module) {
+  std::unique_ptr<JitModel> model(new JitModel());
+  model->sig = ModelSignature::read(module);
+
+  MLIRContext *ctx = module.getContext();
+  // The C interface takes each memref as a pointer to its descriptor, so
+  // one packed call works for any number of parameters.
+  module.lookupSymbol<func::FuncOp>("forward")->setAttr(
+      "llvm.emit_c_interface", UnitAttr::get(ctx));
+  {
+    DiagnosticCollector diags(ctx);
+    PassManager pm(ctx);
+    if (failed(addPipeline(pm, tensorLevelToLLVMPipeline())) ||
+        failed(pm.run(module)))
+      throw std::runtime_error("lowering to LLVM failed:\n" + diags.text);
+  }
+
+  static bool targetsReady = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)targetsReady;
+  registerBuiltinDialectTranslation(*ctx);
+  registerLLVMDialectTranslation(*ctx);
+
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder)
+    throw std::runtime_error("cannot detect the host CPU for the JIT");
+  auto tm = tmBuilder->createTargetMachine();
+  if (!tm)
+    throw std::runtime_error("cannot create a target machine for the JIT");
+  ExecutionEngineOptions options;
+  // -O3 with the host's vector width: LLVM vectorises the generated loops.
+  options.transformer = makeOptimizingTransformer(3, 0, tm->get());
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(module, options, std::move(*tm));
+  if (!engine)
+    throw std::runtime_error("JIT compilation failed: " +
+                             llvm::toString(engine.takeError()));
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    for (const rt::RuntimeSymbol &s : rt::convolutionSymbols())
+      map[interner(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
+                               llvm::JITSymbolFlags::Exported};
+    return map;
+  });
+  model->engine = std::move(*engine);
+  return model;
+}
+
+namespace {
+/// MLIR's ranked memref descriptor as int64 words: allocated, aligned,
+/// offset, sizes[R], strides[R] (dense, row-major).
+std::vector<int64_t> descriptor(const Buffer &b) {
+  size_t rank = b.shape.size();
+  std::vector<int64_t> d(3 + 2 * rank);
+  d[0] = d[1] = reinterpret_cast<int64_t>(b.data);
+  d[2] = 0;
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > 0;) {
+    d[3 + i] = b.shape[i];
+    d[3 + rank + i] = stride;
+    stride *= b.shape[i];
+  }
+  return d;
+}
+} // namespace
+
+void JitModel::invoke(const std::vector<Buffer> &args,
+                      std::vector<Buffer> &results) {
+  std::vector<std::vector<int64_t>> descs;
+  for (const Buffer &b : args)
+    descs.push_back(descriptor(b));
+  for (const Buffer &b : results)
+    descs.push_back(descriptor(b));
+  // _mlir_ciface_forward(desc *...): the packed form takes a pointer to
+  // each argument, here a pointer to each descriptor pointer.
+  std::vector<void *> descPtrs, packed;
+  for (auto &d : descs)
+    descPtrs.push_back(d.data());
+  for (auto &p : descPtrs)
+    packed.push_back(&p);
+  if (llvm::Error e = engine->invokePacked("_mlir_ciface_forward", packed))
+    throw std::runtime_error("cannot call the compiled model: " +
+                             llvm::toString(std::move(e)));
+}

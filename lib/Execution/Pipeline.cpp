@@ -1,0 +1,67 @@
+//===- Pipeline.cpp - The lowering pipelines of cscc ----------------------===//
+#include "cscc/Execution/Pipeline.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+std::string cscc::toTensorLevelPipeline(const LoweringOptions &o) {
+  return "func.func(csc-infer-shapes,csc-unfold-pursuits,"
+         "csc-expand-dictionaries),csc-lower-to-cst{mode=" +
+         o.mode + " loss=" + (o.withLoss ? "true" : "false") +
+         "},canonicalize,cse";
+}
+
+std::string cscc::tensorLevelToLLVMPipeline() {
+  return // generated loops for everything but the convolutions
+         "cscc-results-to-destinations,cst-lower-to-linalg,"
+         "linalg-fuse-elementwise-ops,canonicalize,cse,eliminate-empty-tensors,"
+         // buffers; copies as linalg loops (no MLIR runtime library needed)
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map "
+         "},"
+         "cscc-drop-destination-results,buffer-deallocation-pipeline,"
+         "convert-bufferization-to-memref,"
+         "func.func(cscc-copy-to-linalg,convert-linalg-to-loops),expand-strided-metadata,"
+         "lower-affine,convert-scf-to-cf,convert-math-to-llvm,"
+         "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+         "convert-func-to-llvm,convert-index-to-llvm,"
+         "reconcile-unrealized-casts";
+}
+
+LogicalResult cscc::addPipeline(OpPassManager &pm, const std::string &text) {
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(text, pm, os))) {
+    llvm::errs() << "cscc: internal error: bad pipeline '" << text
+                 << "': " << error << "\n";
+    return failure();
+  }
+  return success();
+}
+
+namespace {
+struct ToCstOptions : public PassPipelineOptions<ToCstOptions> {
+  Option<std::string> mode{*this, "mode",
+                           llvm::cl::desc("eval or train batch norm"),
+                           llvm::cl::init("eval")};
+  Option<bool> loss{*this, "loss", llvm::cl::desc("keep the loss"),
+                    llvm::cl::init(true)};
+};
+} // namespace
+
+void cscc::registerCsccPipelines() {
+  PassPipelineRegistration<ToCstOptions>(
+      "cscc-to-cst", "csc model -> tensor-level ops (what cscc runs)",
+      [](OpPassManager &pm, const ToCstOptions &o) {
+        LoweringOptions lo;
+        lo.mode = o.mode;
+        lo.withLoss = o.loss;
+        (void)addPipeline(pm, toTensorLevelPipeline(lo));
+      });
+  PassPipelineRegistration<>(
+      "cscc-cst-to-llvm", "tensor-level ops -> LLVM dialect (CPU)",
+      [](OpPassManager &pm) {
+        (void)addPipeline(pm, tensorLevelToLLVMPipeline());
+      });
+}
