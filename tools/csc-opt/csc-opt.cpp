@@ -4,6 +4,7 @@
 #include "cscc/Dialect/Csc/Passes.h"
 #include "cscc/Dialect/Cst/CstDialect.h"
 #include "cscc/Dialect/Cst/Transforms.h"
+#include "cscc/Execution/Pipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::csc::registerCscPasses();
   mlir::cscc::registerCsccPasses();
+  cscc::registerCsccPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

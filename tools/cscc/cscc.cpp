@@ -31,6 +31,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -45,7 +46,7 @@ const char *kUsage =
     "usage: cscc summary FILE [--weights] [options]\n"
     "       cscc init FILE -o WEIGHTS.safetensors [--seed N] [options]\n"
     "       cscc run FILE --weights W.safetensors --input X.npy -o Y.npy\n"
-    "                [--dtype f32|f64] [--batch-size B] [options]\n"
+    "                [--dtype f32|f64] [--batch-size B] [--repeat R] [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
@@ -57,8 +58,11 @@ const char *kUsage =
     "                 by --seed (default 0)\n"
     "  run            the forward pass in eval mode (running batch-norm\n"
     "                 statistics) on a batch X.npy [N, C, H, W] (float32 or\n"
-    "                 float64); writes the logits [N, K] to Y.npy in the\n"
-    "                 --dtype (default f32)\n"
+    "                 float64); writes the logits [N, K] (or a model's last\n"
+    "                 tensor [N, C, H, W]) to Y.npy in the --dtype (default\n"
+    "                 f32); --batch-size B (default 256) images per call;\n"
+    "                 --repeat R times the forward pass R more times and\n"
+    "                 prints 'forward: MS ms for N images' to stderr\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n"
     "\n"
     "options:\n"
@@ -86,6 +90,7 @@ struct Options {
   std::string dtype = "f32";
   uint64_t seed = 0;
   int64_t batchSize = 256;
+  int64_t repeat = 0;
   bool listWeights = false;
   std::string emit = "mlir";
   std::string file;
@@ -134,7 +139,7 @@ int parseArgs(int argc, char **argv, Options &o) {
         if (o.dtype != "f32" && o.dtype != "f64")
           return usageError("unknown --dtype '" + o.dtype +
                             "'; use --dtype f32 or --dtype f64");
-      } else if (a == "--seed" || a == "--batch-size") {
+      } else if (a == "--seed" || a == "--batch-size" || a == "--repeat") {
         std::string v = value(a);
         char *end = nullptr;
         errno = 0;
@@ -145,6 +150,8 @@ int parseArgs(int argc, char **argv, Options &o) {
                             " integer, got '" + v + "'");
         if (a == "--seed")
           o.seed = static_cast<uint64_t>(n);
+        else if (a == "--repeat")
+          o.repeat = n;
         else
           o.batchSize = n;
       } else if (a == "--debuginfo") {
@@ -337,19 +344,47 @@ int runModel(const Options &opts, mlir::ModuleOp module) {
   cscc::rt::DType dt = sig.f64 ? cscc::rt::DType::F64 : cscc::rt::DType::F32;
   x = cscc::rt::convertDType(x, dt);
 
-  int64_t n = x.shape[0], classes = sig.results.at(0).at(1);
+  // The output keeps its shape [N, C, H, W], written as [N, K] for logits
+  // (H = W = 1).
+  std::vector<int64_t> outShape = sig.results.at(0);
+  int64_t n = x.shape[0];
+  int64_t perOutput = 1;
+  for (size_t i = 1; i < outShape.size(); ++i)
+    perOutput *= outShape[i];
+  std::vector<int64_t> fileShape{n};
+  bool logitsOnly = outShape.size() == 4 && outShape[2] == 1 && outShape[3] == 1;
+  fileShape.insert(fileShape.end(), outShape.begin() + 1,
+                   logitsOnly ? outShape.begin() + 2 : outShape.end());
   int64_t perImage = cscc::rt::shapeNumel(want);
   size_t elem = cscc::rt::dtypeSize(dt);
-  cscc::rt::Tensor logits(dt, {n, classes});
-  for (int64_t start = 0; start < n; start += opts.batchSize) {
-    int64_t b = std::min(opts.batchSize, n - start);
-    std::vector<cscc::Buffer> args{
-        {x.data.data() + start * perImage * elem, {b, want[0], want[1], want[2]}}};
-    for (size_t i = 0; i < weights.size(); ++i)
-      args.push_back({weights[i].data.data(), sig.params[i].shape});
-    std::vector<cscc::Buffer> results{
-        {logits.data.data() + start * classes * elem, {b, classes, 1, 1}}};
-    jit->invoke(args, results);
+  cscc::rt::Tensor logits(dt, fileShape);
+  auto forwardAll = [&] {
+    for (int64_t start = 0; start < n; start += opts.batchSize) {
+      int64_t b = std::min(opts.batchSize, n - start);
+      std::vector<cscc::Buffer> args{{x.data.data() + start * perImage * elem,
+                                      {b, want[0], want[1], want[2]}}};
+      for (size_t i = 0; i < weights.size(); ++i)
+        args.push_back({weights[i].data.data(), sig.params[i].shape});
+      std::vector<int64_t> shape = outShape;
+      shape[0] = b;
+      std::vector<cscc::Buffer> results{
+          {logits.data.data() + start * perOutput * elem, shape}};
+      jit->invoke(args, results);
+    }
+  };
+  forwardAll();
+  if (opts.repeat > 0) {
+    // Timing for bench/: the compiled forward pass only (no compilation,
+    // no file I/O), after the warm-up call above.
+    auto t0 = std::chrono::steady_clock::now();
+    for (int64_t r = 0; r < opts.repeat; ++r)
+      forwardAll();
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count() /
+                opts.repeat;
+    std::cerr << "forward: " << ms << " ms for " << n << " images ("
+              << opts.repeat << " repeats)\n";
   }
   cscc::rt::writeNpy(opts.output, logits);
   return 0;
