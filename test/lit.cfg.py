@@ -17,4 +17,4 @@ config.substitutions.append(("%PYTHON", "/usr/bin/python3"))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["cscc", "csc-opt"], [config.cscc_tools_dir])
+    ["cscc", "csc-opt", "cscc-runtime-check"], [config.cscc_tools_dir])

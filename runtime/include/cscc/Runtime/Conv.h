@@ -1,0 +1,118 @@
+//===- Conv.h - the three 2-D convolution primitives -------------*- C++ -*-===//
+//
+// The convolutions of a CSC network are library calls (DESIGN 2): the
+// forward convolution F x, its adjoint F^T dy (transposed convolution =
+// backward-data) and the filter gradient. Shapes:
+//   x, dx  [N, C, H, W]     (signal)
+//   w, dw  [K, C, kh, kw]   (filters, PyTorch layout [out, in, kh, kw])
+//   y, dy  [N, K, OH, OW]   (codes)
+// with OH = floor((H + 2p - d(kh-1) - 1) / s) + 1 (same for W): a
+// cross-correlation as torch.nn.functional.conv2d, stride s, PyTorch's
+// dilation d (1 = dense; oneDNN counts d - 1), symmetric zero padding p.
+//
+// float runs through oneDNN 2.6 (CPU); double runs through plain C++ loops
+// (oneDNN has no f64 convolution). Every operand may be a strided view (any
+// strides, e.g. a channel slice of a larger NCHW buffer). Outputs are
+// overwritten. N = 0 (or any empty output) does nothing.
+//
+// Errors throw: std::invalid_argument for inconsistent shapes or parameters
+// (the message names the operation, the shapes and what to fix),
+// std::runtime_error when oneDNN fails. The extern "C" entry points of
+// ConvABI.h turn them into a message on stderr and abort().
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_RUNTIME_CONV_H
+#define CSCC_RUNTIME_CONV_H
+
+#include "cscc/Runtime/MemRef.h"
+
+#include <cstdint>
+#include <string>
+
+namespace cscc::rt {
+
+struct ConvParams {
+  int64_t stride = 1;
+  int64_t dilation = 1; ///< PyTorch's: 1 = no holes
+  int64_t padding = 0;  ///< symmetric, on both sides of H and W
+};
+
+/// floor((in + 2p - d(kernel-1) - 1) / s) + 1, or 0 when the padded input
+/// is smaller than the dilated kernel or the parameters are invalid.
+int64_t convOutputSize(int64_t in, int64_t kernel, const ConvParams &p);
+
+/// y = conv2d(x, w).
+template <typename T>
+void conv2dForward(const TensorView<T> &x, const TensorView<T> &w,
+                   const TensorView<T> &y, const ConvParams &p);
+/// dx = F^T dy (transposed convolution; dx's H, W choose the output padding).
+template <typename T>
+void conv2dBackwardData(const TensorView<T> &dy, const TensorView<T> &w,
+                        const TensorView<T> &dx, const ConvParams &p);
+/// dw = sum over n, oh, ow of dy[n, k, oh, ow] * x-window.
+template <typename T>
+void conv2dBackwardFilter(const TensorView<T> &x, const TensorView<T> &dy,
+                          const TensorView<T> &dw, const ConvParams &p);
+
+/// The plain-loop implementations (what double uses), also for float: a
+/// reference for tests. Same contract and checks as the functions above;
+/// they accumulate in double.
+template <typename T>
+void conv2dForwardLoops(const TensorView<T> &x, const TensorView<T> &w,
+                        const TensorView<T> &y, const ConvParams &p);
+template <typename T>
+void conv2dBackwardDataLoops(const TensorView<T> &dy, const TensorView<T> &w,
+                             const TensorView<T> &dx, const ConvParams &p);
+template <typename T>
+void conv2dBackwardFilterLoops(const TensorView<T> &x, const TensorView<T> &dy,
+                               const TensorView<T> &dw, const ConvParams &p);
+
+/// The shape checks the functions above run first (exposed for callers that
+/// want to check once, ahead of time). Throw std::invalid_argument.
+template <typename T>
+void checkConv2dForward(const TensorView<T> &x, const TensorView<T> &w,
+                        const TensorView<T> &y, const ConvParams &p);
+template <typename T>
+void checkConv2dBackwardData(const TensorView<T> &dy, const TensorView<T> &w,
+                             const TensorView<T> &dx, const ConvParams &p);
+template <typename T>
+void checkConv2dBackwardFilter(const TensorView<T> &x, const TensorView<T> &dy,
+                               const TensorView<T> &dw, const ConvParams &p);
+
+/// How the float (oneDNN) path lays out memory for a primitive. Whatever the
+/// choice, operands whose strides oneDNN cannot describe (zero or negative)
+/// are first copied to dense buffers, and if oneDNN has no implementation
+/// for the chosen layout the call falls back to Plain, then Any.
+enum class OneDnnLayout {
+  /// Plain NCHW / OIHW: dense views are used in place, strided views are
+  /// reordered into (inputs) or out of (outputs) a dense temporary.
+  Plain,
+  /// Every operand goes to the primitive with its own strides, strided views
+  /// in place (oneDNN's optimised kernels mostly want dense layouts, so a
+  /// strided view may run on its slow reference kernel).
+  Strided,
+  /// The primitive chooses its formats (format_tag::any, e.g. blocked
+  /// nChw8c); operands are reordered in and the result out on every call.
+  Any,
+};
+/// The layout the float path uses; the default is Any, measured 2-5x faster
+/// (see ConvOneDnn.cpp). Changing it is meant for benchmarks and tests; the
+/// environment variable CSCC_ONEDNN_LAYOUT=plain|strided|any sets the initial value.
+void setOneDnnLayout(OneDnnLayout layout);
+OneDnnLayout getOneDnnLayout();
+
+/// oneDNN's implementation name for a float primitive with these shapes
+/// ("jit:avx2", "gemm:jit", "ref:any", ...), for benchmarks and diagnostics.
+/// op is "fwd", "bwd_data" or "bwd_filter"; operands as for the calls above.
+std::string oneDnnImplementation(const char *op, const TensorView<float> &a,
+                                 const TensorView<float> &b,
+                                 const TensorView<float> &out,
+                                 const ConvParams &p);
+
+/// Drops every cached oneDNN primitive (they are cached by shapes, strides
+/// and parameters).
+void clearOneDnnCache();
+
+} // namespace cscc::rt
+
+#endif // CSCC_RUNTIME_CONV_H

@@ -1,0 +1,727 @@
+//===- cscc-runtime-check.cpp - drive the runtime library from tests ------===//
+//
+// A small command-line front to CsccRuntime for the lit tests in
+// test/Runtime: convolutions through the extern "C" entry points the
+// generated code calls (on .npy operands, optionally placed in strided
+// views), safetensors and .npy reading and writing, weight initialisation,
+// and a convolution benchmark. Run with --help for the subcommands.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Runtime/Conv.h"
+#include "cscc/Runtime/ConvABI.h"
+#include "cscc/Runtime/Init.h"
+#include "cscc/Runtime/Npy.h"
+#include "cscc/Runtime/Safetensors.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+using namespace cscc::rt;
+
+namespace {
+
+const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
+
+  conv fwd|bwd_data|bwd_filter A.npy B.npy -o OUT.npy [options]
+      fwd: A = x [N,C,H,W], B = w [K,C,kh,kw], OUT = y
+      bwd_data: A = dy [N,K,OH,OW], B = w, OUT = dx [N,C,H,W]
+      bwd_filter: A = x, B = dy, OUT = dw [K,C,kh,kw]
+    --dtype f32|f64        element type (inputs are converted; default f32)
+    --stride S --dilation D --padding P   (defaults 1, 1, 0)
+    --out-size HxW         output H, W (bwd_data: default output padding 0;
+                           fwd: overrides the formula, to test errors)
+    --kernel K | KHxKW     bwd_filter's kernel size (required there)
+    --impl abi|cpp|loops   the extern "C" entry point (default; errors
+                           abort), the C++ API (errors exit 1), or the
+                           plain loops (also for f32)
+    --layout plain|strided|any   oneDNN layout policy for f32
+    --view C0[:C1]         A is channels [C0, C1) of a buffer of C1+3
+                           channels (the rest NaN): a strided view; C1
+                           defaults to C0 + A's channels
+    --out-view C0[:C1]     OUT is written into channels [C0, C1) of a larger
+                           buffer; writes outside it are reported
+    --margin M             every operand sits inside a buffer M larger on
+                           each side of its last two dimensions
+    --nhwc                 every operand is stored channels-last
+    --reverse-w            every operand is stored with its last dimension
+                           reversed (negative stride)
+    --print-impl           print the oneDNN implementation used (f32)
+    --alias-out            give the output a channel stride of 0 (its
+                           elements overlap: an error)
+  conv-bench [--n N --c C --k K --hw S --kernel K --stride S --dilation D
+              --padding P --iters I --warmup W --layout L --view]
+      time the three f32 primitives (median ms per call)
+  safetensors-list FILE               metadata, then NAME DTYPE [SHAPE]
+  safetensors-roundtrip IN OUT        read IN, write it as OUT
+  safetensors-pack OUT NAME=FILE.npy... [--meta KEY=VALUE]...
+  safetensors-get FILE NAME -o OUT.npy
+  npy-info FILE                       DESCR [SHAPE]
+  npy-roundtrip IN OUT
+  npy-convert IN --dtype f32|f64 -o OUT
+  init KIND SHAPE --seed N [--dtype f32|f64] -o OUT.npy
+      KIND: kaiming, authors, zeros, ones; SHAPE: e.g. 64,3,3,3
+  selftest                            API checks without files: RNG state
+                                      save/restore, in-memory safetensors
+                                      and .npy, dtype conversion, misuse
+)";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Arguments: positionals and --options (with values unless a flag).
+struct Args {
+  std::vector<std::string> pos;
+  std::map<std::string, std::vector<std::string>> opts;
+
+  Args(int argc, char **argv, int first,
+       const std::vector<std::string> &flags) {
+    for (int i = first; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && std::isdigit(a[1]))) {
+        if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
+          opts[a].push_back("1");
+          continue;
+        }
+        if (i + 1 >= argc)
+          throw UsageError("option '" + a + "' needs a value");
+        opts[a].push_back(argv[++i]);
+      } else {
+        pos.push_back(a);
+      }
+    }
+  }
+  bool has(const std::string &k) const { return opts.count(k) != 0; }
+  std::string get(const std::string &k, const std::string &def = "") const {
+    auto it = opts.find(k);
+    return it == opts.end() ? def : it->second.back();
+  }
+  void allow(const std::vector<std::string> &known) const {
+    for (const auto &kv : opts)
+      if (std::find(known.begin(), known.end(), kv.first) == known.end())
+        throw UsageError("unknown option '" + kv.first + "'");
+  }
+  void positionals(size_t n, const char *what) const {
+    if (pos.size() != n)
+      throw UsageError(std::string("expected ") + what);
+  }
+};
+
+int64_t parseInt(const std::string &s, const char *what) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || errno)
+    throw UsageError(std::string("invalid ") + what + " '" + s + "'");
+  return v;
+}
+
+std::pair<int64_t, int64_t> parsePair(const std::string &s, char sep,
+                                      const char *what) {
+  size_t at = s.find(sep);
+  if (at == std::string::npos)
+    throw UsageError(std::string("invalid ") + what + " '" + s + "'");
+  return {parseInt(s.substr(0, at), what), parseInt(s.substr(at + 1), what)};
+}
+
+std::vector<int64_t> parseShape(const std::string &s) {
+  std::vector<int64_t> shape;
+  size_t start = 0;
+  if (s.empty())
+    return shape;
+  for (;;) {
+    size_t at = s.find(',', start);
+    shape.push_back(parseInt(s.substr(start, at - start), "shape"));
+    if (at == std::string::npos)
+      break;
+    start = at + 1;
+  }
+  return shape;
+}
+
+DType parseDType(const std::string &s) {
+  if (s == "f32")
+    return DType::F32;
+  if (s == "f64")
+    return DType::F64;
+  throw UsageError("unknown --dtype '" + s + "' (f32 or f64)");
+}
+
+//===----------------------------------------------------------------------===//
+// conv
+//===----------------------------------------------------------------------===//
+
+struct Placement {
+  int64_t c0 = 0, cAfter = 0, margin = 0;
+  bool nhwc = false, reverseW = false;
+};
+
+// An operand stored in a larger buffer as a strided view.
+template <typename T> struct Stored {
+  std::vector<T> buf;
+  TensorView<T> view;
+  int64_t offset = 0;
+
+  MemRefDescriptor<T, 4> memref() {
+    MemRefDescriptor<T, 4> m;
+    m.allocated = buf.data();
+    m.aligned = buf.data();
+    m.offset = offset;
+    for (int d = 0; d < 4; ++d)
+      m.sizes[d] = view.sizes[d], m.strides[d] = view.strides[d];
+    return m;
+  }
+};
+
+template <typename T>
+Stored<T> place(const int64_t sizes[4], const Placement &pl, T fill) {
+  int64_t N = sizes[0], C = sizes[1] + pl.c0 + pl.cAfter,
+          H = sizes[2] + 2 * pl.margin, W = sizes[3] + 2 * pl.margin;
+  int64_t st[4];
+  if (pl.nhwc)
+    st[1] = 1, st[3] = C, st[2] = W * C, st[0] = H * W * C;
+  else
+    st[3] = 1, st[2] = W, st[1] = H * W, st[0] = C * H * W;
+  Stored<T> s;
+  s.buf.assign(static_cast<size_t>(std::max<int64_t>(N * C * H * W, 1)), fill);
+  int64_t w0 = pl.margin;
+  if (pl.reverseW) {
+    w0 = pl.margin + sizes[3] - 1;
+    if (sizes[3] == 0)
+      w0 = pl.margin;
+  }
+  s.offset = pl.c0 * st[1] + pl.margin * st[2] + w0 * st[3];
+  s.view.data = s.buf.data() + s.offset;
+  for (int d = 0; d < 4; ++d)
+    s.view.sizes[d] = sizes[d], s.view.strides[d] = st[d];
+  if (pl.reverseW)
+    s.view.strides[3] = -st[3];
+  return s;
+}
+
+template <typename T> void fillFrom(const TensorView<T> &v, const T *src) {
+  for (int64_t a = 0; a < v.sizes[0]; ++a)
+    for (int64_t b = 0; b < v.sizes[1]; ++b)
+      for (int64_t c = 0; c < v.sizes[2]; ++c)
+        for (int64_t d = 0; d < v.sizes[3]; ++d)
+          v.at(a, b, c, d) = *src++;
+}
+
+template <typename T> void copyOut(const TensorView<T> &v, T *dst) {
+  for (int64_t a = 0; a < v.sizes[0]; ++a)
+    for (int64_t b = 0; b < v.sizes[1]; ++b)
+      for (int64_t c = 0; c < v.sizes[2]; ++c)
+        for (int64_t d = 0; d < v.sizes[3]; ++d)
+          *dst++ = v.at(a, b, c, d);
+}
+
+Placement parseView(const std::string &spec, int64_t channels,
+                    const char *what) {
+  int64_t c0, c1;
+  if (spec.find(':') == std::string::npos)
+    c0 = parseInt(spec, what), c1 = c0 + channels;
+  else
+    std::tie(c0, c1) = parsePair(spec, ':', what);
+  if (c0 < 0 || c1 - c0 != channels)
+    throw UsageError(std::string(what) + " " + spec + " must cover the " +
+                     std::to_string(channels) + " channels of the operand");
+  Placement p;
+  p.c0 = c0;
+  p.cAfter = 3;
+  return p;
+}
+
+template <typename T>
+int runConv(const std::string &op, const Args &args, DType dt) {
+  args.positionals(3, "conv OP A.npy B.npy -o OUT.npy");
+  if (!args.has("-o"))
+    throw UsageError("conv needs -o OUT.npy");
+  Tensor A = convertDType(readNpy(args.pos[1]), dt);
+  Tensor B = convertDType(readNpy(args.pos[2]), dt);
+  if (A.shape.size() != 4 || B.shape.size() != 4)
+    throw UsageError("conv operands must be 4-D (got " + shapeString(A.shape) +
+                     " and " + shapeString(B.shape) + ")");
+  ConvParams p;
+  p.stride = parseInt(args.get("--stride", "1"), "stride");
+  p.dilation = parseInt(args.get("--dilation", "1"), "dilation");
+  p.padding = parseInt(args.get("--padding", "0"), "padding");
+  if (args.has("--layout")) {
+    std::string l = args.get("--layout");
+    setOneDnnLayout(l == "plain"     ? OneDnnLayout::Plain
+                    : l == "strided" ? OneDnnLayout::Strided
+                    : l == "any"     ? OneDnnLayout::Any
+                                     : throw UsageError("unknown --layout '" +
+                                                        l + "'"));
+  }
+  const int64_t *a = A.shape.data(), *b = B.shape.data();
+  int64_t out[4];
+  std::string kind = op;
+  if (kind == "fwd") {
+    out[0] = a[0], out[1] = b[0];
+    out[2] = convOutputSize(a[2], b[2], p);
+    out[3] = convOutputSize(a[3], b[3], p);
+  } else if (kind == "bwd_data") {
+    out[0] = a[0], out[1] = b[1];
+    out[2] = (a[2] - 1) * p.stride - 2 * p.padding + p.dilation * (b[2] - 1) + 1;
+    out[3] = (a[3] - 1) * p.stride - 2 * p.padding + p.dilation * (b[3] - 1) + 1;
+  } else if (kind == "bwd_filter") {
+    if (!args.has("--kernel"))
+      throw UsageError("conv bwd_filter needs --kernel K (or KHxKW)");
+    std::string k = args.get("--kernel");
+    int64_t kh, kw;
+    if (k.find('x') != std::string::npos)
+      std::tie(kh, kw) = parsePair(k, 'x', "kernel");
+    else
+      kh = kw = parseInt(k, "kernel");
+    out[0] = b[1], out[1] = a[1], out[2] = kh, out[3] = kw;
+  } else {
+    throw UsageError("unknown conv op '" + kind +
+                     "' (fwd, bwd_data, bwd_filter)");
+  }
+  if (args.has("--out-size")) {
+    if (kind == "bwd_filter")
+      throw UsageError("bwd_filter takes --kernel, not --out-size");
+    std::tie(out[2], out[3]) = parsePair(args.get("--out-size"), 'x', "size");
+  }
+  for (int d = 0; d < 4; ++d)
+    out[d] = std::max<int64_t>(out[d], 0);
+
+  Placement base;
+  base.margin = parseInt(args.get("--margin", "0"), "margin");
+  base.nhwc = args.has("--nhwc");
+  base.reverseW = args.has("--reverse-w");
+  Placement pa = base, pb = base, po = base;
+  if (args.has("--view")) {
+    Placement v = parseView(args.get("--view"), a[1], "--view");
+    pa.c0 = v.c0, pa.cAfter = v.cAfter;
+  }
+  if (args.has("--out-view")) {
+    Placement v = parseView(args.get("--out-view"), out[1], "--out-view");
+    po.c0 = v.c0, po.cAfter = v.cAfter;
+  }
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  const T sentinel = T(12345.5);
+  Stored<T> sa = place<T>(a, pa, nan), sb = place<T>(b, pb, nan),
+            so = place<T>(out, po, sentinel);
+  if (args.has("--alias-out"))
+    so.view.strides[1] = 0;
+  fillFrom(sa.view, A.as<T>());
+  fillFrom(sb.view, B.as<T>());
+  // The output view starts as NaN so that an element left unwritten shows.
+  {
+    std::vector<T> nans(static_cast<size_t>(so.view.numel()), nan);
+    fillFrom(so.view, nans.data());
+  }
+
+  if (args.has("--print-impl")) {
+    if constexpr (std::is_same_v<T, float>)
+      std::printf("impl: %s\n", oneDnnImplementation(kind.c_str(), sa.view,
+                                                     sb.view, so.view, p)
+                                    .c_str());
+    else
+      std::printf("impl: loops\n");
+  }
+
+  std::string impl = args.get("--impl", "abi");
+  if (impl == "abi") {
+    auto ma = sa.memref(), mb = sb.memref(), mo = so.memref();
+    if constexpr (std::is_same_v<T, float>) {
+      if (kind == "fwd")
+        _mlir_ciface_cscc_conv2d_fwd_f32(&ma, &mb, &mo, p.stride, p.dilation,
+                                         p.padding);
+      else if (kind == "bwd_data")
+        _mlir_ciface_cscc_conv2d_bwd_data_f32(&ma, &mb, &mo, p.stride,
+                                              p.dilation, p.padding);
+      else
+        _mlir_ciface_cscc_conv2d_bwd_filter_f32(&ma, &mb, &mo, p.stride,
+                                                p.dilation, p.padding);
+    } else {
+      if (kind == "fwd")
+        _mlir_ciface_cscc_conv2d_fwd_f64(&ma, &mb, &mo, p.stride, p.dilation,
+                                         p.padding);
+      else if (kind == "bwd_data")
+        _mlir_ciface_cscc_conv2d_bwd_data_f64(&ma, &mb, &mo, p.stride,
+                                              p.dilation, p.padding);
+      else
+        _mlir_ciface_cscc_conv2d_bwd_filter_f64(&ma, &mb, &mo, p.stride,
+                                                p.dilation, p.padding);
+    }
+  } else if (impl == "cpp") {
+    if (kind == "fwd")
+      conv2dForward<T>(sa.view, sb.view, so.view, p);
+    else if (kind == "bwd_data")
+      conv2dBackwardData<T>(sa.view, sb.view, so.view, p);
+    else
+      conv2dBackwardFilter<T>(sa.view, sb.view, so.view, p);
+  } else if (impl == "loops") {
+    if (kind == "fwd")
+      conv2dForwardLoops<T>(sa.view, sb.view, so.view, p);
+    else if (kind == "bwd_data")
+      conv2dBackwardDataLoops<T>(sa.view, sb.view, so.view, p);
+    else
+      conv2dBackwardFilterLoops<T>(sa.view, sb.view, so.view, p);
+  } else {
+    throw UsageError("unknown --impl '" + impl + "' (abi, cpp, loops)");
+  }
+
+  // Everything outside the output view must still be the sentinel.
+  Tensor result(dtypeOf<T>(), {out[0], out[1], out[2], out[3]});
+  copyOut(so.view, result.as<T>());
+  std::vector<T> marker(static_cast<size_t>(so.view.numel()), sentinel);
+  fillFrom(so.view, marker.data());
+  size_t changed = 0;
+  for (T v : so.buf)
+    changed += !(v == sentinel);
+  if (changed)
+    throw std::runtime_error("the convolution wrote " +
+                             std::to_string(changed) +
+                             " elements outside its output view");
+  writeNpy(args.get("-o"), result);
+  return 0;
+}
+
+int cmdConv(int argc, char **argv) {
+  if (argc < 3)
+    throw UsageError("conv needs an op: fwd, bwd_data or bwd_filter");
+  Args args(argc, argv, 2,
+            {"--nhwc", "--reverse-w", "--print-impl", "--alias-out"});
+  args.allow({"-o", "--dtype", "--stride", "--dilation", "--padding",
+              "--out-size", "--kernel", "--impl", "--layout", "--view",
+              "--out-view", "--margin", "--nhwc", "--reverse-w",
+              "--print-impl", "--alias-out"});
+  Args full = args;
+  full.pos.insert(full.pos.begin(), argv[1]);
+  DType dt = parseDType(args.get("--dtype", "f32"));
+  if (dt == DType::F32)
+    return runConv<float>(argv[1], full, dt);
+  return runConv<double>(argv[1], full, dt);
+}
+
+//===----------------------------------------------------------------------===//
+// conv-bench
+//===----------------------------------------------------------------------===//
+
+int cmdConvBench(int argc, char **argv) {
+  Args args(argc, argv, 1, {"--view"});
+  args.allow({"--n", "--c", "--k", "--hw", "--kernel", "--stride",
+              "--dilation", "--padding", "--iters", "--warmup", "--layout",
+              "--view"});
+  args.positionals(0, "no positional arguments");
+  int64_t N = parseInt(args.get("--n", "128"), "n");
+  int64_t C = parseInt(args.get("--c", "16"), "c");
+  int64_t K = parseInt(args.get("--k", "16"), "k");
+  int64_t S = parseInt(args.get("--hw", "28"), "hw");
+  int64_t k = parseInt(args.get("--kernel", "3"), "kernel");
+  ConvParams p;
+  p.stride = parseInt(args.get("--stride", "1"), "stride");
+  p.dilation = parseInt(args.get("--dilation", "2"), "dilation");
+  p.padding = parseInt(args.get("--padding", "2"), "padding");
+  int iters = static_cast<int>(parseInt(args.get("--iters", "20"), "iters"));
+  int warmup = static_cast<int>(parseInt(args.get("--warmup", "3"), "warmup"));
+  std::string l = args.get("--layout", "plain");
+  setOneDnnLayout(l == "plain"     ? OneDnnLayout::Plain
+                  : l == "strided" ? OneDnnLayout::Strided
+                  : l == "any"     ? OneDnnLayout::Any
+                                   : throw UsageError("unknown --layout '" + l +
+                                                      "'"));
+  int64_t O = convOutputSize(S, k, p);
+  Rng rng(1);
+  // With --view, x is channels [C, 2C) of a 3C-channel buffer.
+  bool view = args.has("--view");
+  int64_t xc = view ? 3 * C : C;
+  std::vector<float> xbuf(N * xc * S * S), w(K * C * k * k), y(N * K * O * O),
+      dy(N * K * O * O), dx(N * xc * S * S), dw(K * C * k * k);
+  for (float &v : xbuf)
+    v = static_cast<float>(rng.normal());
+  for (float &v : w)
+    v = static_cast<float>(rng.normal() * 0.1);
+  for (float &v : dy)
+    v = static_cast<float>(rng.normal());
+  auto xview = [&](std::vector<float> &buf) {
+    TensorView<float> v = TensorView<float>::dense(buf.data(), N, xc, S, S);
+    if (view)
+      v.data += C * S * S;
+    v.sizes[1] = C;
+    return v;
+  };
+  TensorView<float> X = xview(xbuf), DX = xview(dx);
+  auto W = TensorView<float>::dense(w.data(), K, C, k, k);
+  auto DW = TensorView<float>::dense(dw.data(), K, C, k, k);
+  auto Y = TensorView<float>::dense(y.data(), N, K, O, O);
+  auto DY = TensorView<float>::dense(dy.data(), N, K, O, O);
+
+  auto time = [&](const char *name, auto fn, const TensorView<float> &a,
+                  const TensorView<float> &b, const TensorView<float> &o) {
+    for (int i = 0; i < warmup; ++i)
+      fn(a, b, o, p);
+    std::vector<double> ms;
+    for (int i = 0; i < iters; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      fn(a, b, o, p);
+      auto t1 = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("%-10s %8.3f ms  (min %.3f)  %s\n", name, ms[ms.size() / 2],
+                ms.front(), oneDnnImplementation(name, a, b, o, p).c_str());
+  };
+  std::printf("N=%lld C=%lld K=%lld %lldx%lld kernel %lld stride %lld "
+              "dilation %lld padding %lld layout %s%s\n",
+              (long long)N, (long long)C, (long long)K, (long long)S,
+              (long long)S, (long long)k, (long long)p.stride,
+              (long long)p.dilation, (long long)p.padding, l.c_str(),
+              view ? " (x, dx: channel-slice views)" : "");
+  time("fwd", conv2dForward<float>, X, W, Y);
+  time("bwd_data", conv2dBackwardData<float>, DY, W, DX);
+  time("bwd_filter", conv2dBackwardFilter<float>, X, DY, DW);
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// safetensors, npy, init
+//===----------------------------------------------------------------------===//
+
+int cmdSafetensorsList(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(1, "safetensors-list FILE");
+  TensorFile f = readSafetensors(args.pos[0]);
+  for (const auto &[k, v] : f.metadata)
+    std::printf("metadata %s = %s\n", k.c_str(), v.c_str());
+  for (const auto &[name, t] : f.tensors)
+    std::printf("%s %s %s\n", name.c_str(), dtypeName(t.dtype),
+                shapeString(t.shape).c_str());
+  return 0;
+}
+
+int cmdSafetensorsRoundtrip(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(2, "safetensors-roundtrip IN OUT");
+  writeSafetensors(args.pos[1], readSafetensors(args.pos[0]));
+  return 0;
+}
+
+int cmdSafetensorsPack(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({"--meta"});
+  if (args.pos.empty())
+    throw UsageError("expected safetensors-pack OUT NAME=FILE.npy...");
+  TensorFile f;
+  for (size_t i = 1; i < args.pos.size(); ++i) {
+    const std::string &s = args.pos[i];
+    size_t eq = s.find('=');
+    if (eq == std::string::npos)
+      throw UsageError("expected NAME=FILE.npy, got '" + s + "'");
+    f.tensors[s.substr(0, eq)] = readNpy(s.substr(eq + 1));
+  }
+  auto it = args.opts.find("--meta");
+  if (it != args.opts.end())
+    for (const std::string &m : it->second) {
+      size_t eq = m.find('=');
+      if (eq == std::string::npos)
+        throw UsageError("expected --meta KEY=VALUE, got '" + m + "'");
+      f.metadata[m.substr(0, eq)] = m.substr(eq + 1);
+    }
+  writeSafetensors(args.pos[0], f);
+  return 0;
+}
+
+int cmdSafetensorsGet(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({"-o"});
+  args.positionals(2, "safetensors-get FILE NAME -o OUT.npy");
+  if (!args.has("-o"))
+    throw UsageError("safetensors-get needs -o OUT.npy");
+  TensorFile f = readSafetensors(args.pos[0]);
+  writeNpy(args.get("-o"), f.get(args.pos[1]));
+  return 0;
+}
+
+int cmdNpyInfo(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(1, "npy-info FILE");
+  Tensor t = readNpy(args.pos[0]);
+  std::printf("%s %s\n", npyDescr(t.dtype).c_str(),
+              shapeString(t.shape).c_str());
+  return 0;
+}
+
+int cmdNpyRoundtrip(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(2, "npy-roundtrip IN OUT");
+  writeNpy(args.pos[1], readNpy(args.pos[0]));
+  return 0;
+}
+
+int cmdNpyConvert(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({"--dtype", "-o"});
+  args.positionals(1, "npy-convert IN --dtype f32|f64 -o OUT");
+  if (!args.has("-o") || !args.has("--dtype"))
+    throw UsageError("npy-convert needs --dtype and -o");
+  writeNpy(args.get("-o"),
+           convertDType(readNpy(args.pos[0]), parseDType(args.get("--dtype"))));
+  return 0;
+}
+
+int cmdInit(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({"--seed", "--dtype", "-o"});
+  args.positionals(2, "init KIND SHAPE --seed N -o OUT.npy");
+  if (!args.has("-o") || !args.has("--seed"))
+    throw UsageError("init needs --seed N and -o OUT.npy");
+  int64_t seed = parseInt(args.get("--seed"), "seed");
+  Rng rng(static_cast<uint64_t>(seed));
+  Tensor t = initTensor(args.pos[0], parseShape(args.pos[1]), rng,
+                        parseDType(args.get("--dtype", "f32")));
+  writeNpy(args.get("-o"), t);
+  return 0;
+}
+
+int cmdSelftest(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(0, "selftest takes no arguments");
+  int checks = 0, failed = 0;
+  auto check = [&](bool ok, const char *what) {
+    ++checks;
+    if (!ok) {
+      ++failed;
+      std::printf("FAIL %s\n", what);
+    }
+  };
+  auto throws = [&](auto fn, const char *needle, const char *what) {
+    try {
+      fn();
+    } catch (const std::exception &e) {
+      check(std::strstr(e.what(), needle) != nullptr, what);
+      if (!std::strstr(e.what(), needle))
+        std::printf("  message was: %s\n", e.what());
+      return;
+    }
+    check(false, what);
+  };
+
+  // RNG: a saved state (with a pending second normal) resumes exactly.
+  Rng a(7);
+  for (int i = 0; i < 3; ++i)
+    a.normal();
+  std::string st = a.state();
+  std::vector<double> first, second;
+  for (int i = 0; i < 5; ++i)
+    first.push_back(a.normal());
+  Rng b(99);
+  b.setState(st);
+  for (int i = 0; i < 5; ++i)
+    second.push_back(b.normal());
+  check(first == second, "Rng state round trip");
+  check(Rng(5).next() == Rng(5).next() && Rng(5).next() != Rng(6).next(),
+        "Rng seeding");
+  throws([&] { b.setState("garbage"); }, "malformed random generator state",
+         "Rng::setState rejects garbage");
+
+  // In-memory safetensors and .npy.
+  TensorFile f;
+  f.tensors["w"] = Tensor::fromValues<float>({2, 2}, {1.f, 2.f, 3.f, 4.f});
+  f.tensors["n"] = Tensor::fromValues<int64_t>({1}, {-5});
+  f.metadata["k"] = "v";
+  TensorFile g = parseSafetensors(serializeSafetensors(f), "<memory>");
+  check(g.tensors.size() == 2 && g.get("w").data == f.tensors["w"].data &&
+            g.get("n").as<int64_t>()[0] == -5 && g.metadata == f.metadata,
+        "safetensors in memory");
+  check(g.find("absent") == nullptr, "TensorFile::find");
+  TensorFile bad = f;
+  bad.tensors["__metadata__"] = Tensor(DType::F32, {1});
+  throws([&] { serializeSafetensors(bad); }, "cannot be named '__metadata__'",
+         "tensor named __metadata__ rejected");
+  Tensor t = Tensor::fromValues<double>({3}, {0.1, -2.5, 1e300});
+  Tensor u = parseNpy(serializeNpy(t), "<memory>");
+  check(u.dtype == DType::F64 && u.shape == t.shape && u.data == t.data,
+        ".npy in memory");
+
+  // Conversions and typed access.
+  Tensor h = convertDType(t, DType::F32);
+  check(h.as<float>()[0] == 0.1f && std::isinf(h.as<float>()[2]),
+        "F64 -> F32 rounds");
+  check(convertDType(h, DType::F64).as<double>()[1] == -2.5, "F32 -> F64");
+  throws([&] { convertDType(t, DType::I32); }, "cannot convert a F64 tensor",
+         "float -> int conversion rejected");
+  throws([&] { t.as<float>(); }, "accessed as F32", "Tensor::as checks dtype");
+  throws([&] { Tensor::fromValues<float>({2, 2}, {1.f}); },
+         "has 4 elements but 1", "fromValues checks the count");
+  check(dtypeFromName("BF16") == DType::BF16 && !dtypeFromName("bf16"),
+        "dtype names");
+  check(convolutionSymbols().size() == 6 &&
+            std::string(convolutionSymbols()[0].name) ==
+                "_mlir_ciface_cscc_conv2d_fwd_f32" &&
+            convolutionSymbols()[0].address ==
+                reinterpret_cast<void *>(&_mlir_ciface_cscc_conv2d_fwd_f32),
+        "convolutionSymbols");
+
+  std::printf("selftest: %d checks, %d failed\n", checks, failed);
+  return failed ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 1;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h") {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  try {
+    if (cmd == "conv")
+      return cmdConv(argc - 1, argv + 1);
+    if (cmd == "conv-bench")
+      return cmdConvBench(argc - 1, argv + 1);
+    if (cmd == "safetensors-list")
+      return cmdSafetensorsList(argc - 1, argv + 1);
+    if (cmd == "safetensors-roundtrip")
+      return cmdSafetensorsRoundtrip(argc - 1, argv + 1);
+    if (cmd == "safetensors-pack")
+      return cmdSafetensorsPack(argc - 1, argv + 1);
+    if (cmd == "safetensors-get")
+      return cmdSafetensorsGet(argc - 1, argv + 1);
+    if (cmd == "npy-info")
+      return cmdNpyInfo(argc - 1, argv + 1);
+    if (cmd == "npy-roundtrip")
+      return cmdNpyRoundtrip(argc - 1, argv + 1);
+    if (cmd == "npy-convert")
+      return cmdNpyConvert(argc - 1, argv + 1);
+    if (cmd == "init")
+      return cmdInit(argc - 1, argv + 1);
+    if (cmd == "selftest")
+      return cmdSelftest(argc - 1, argv + 1);
+    throw UsageError("unknown command '" + cmd + "'");
+  } catch (const UsageError &e) {
+    std::fprintf(stderr,
+                 "cscc-runtime-check: error: %s\nrun 'cscc-runtime-check "
+                 "--help' for usage\n",
+                 e.what());
+    return 1;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "cscc-runtime-check: error: %s\n", e.what());
+    return 1;
+  }
+}
