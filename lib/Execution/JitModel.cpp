@@ -75,10 +75,8 @@ std::unique_ptr<JitModel> JitModel::compile(ModuleOp module) {
   model->sig = ModelSignature::read(module);
 
   MLIRContext *ctx = module.getContext();
-  // The C interface takes each memref as a pointer to its descriptor, so
-  // one packed call works for any number of parameters.
-  module.lookupSymbol<func::FuncOp>("forward")->setAttr(
-      "llvm.emit_c_interface", UnitAttr::get(ctx));
+  // cscc-results-to-destinations gives @forward the C interface: each
+  // memref a pointer to its descriptor.
   {
     DiagnosticCollector diags(ctx);
     PassManager pm(ctx);

@@ -15,7 +15,8 @@ std::string cscc::toTensorLevelPipeline(const LoweringOptions &o) {
 std::string cscc::tensorLevelToLLVMPipeline() {
   return // generated loops for everything but the convolutions
          "cscc-results-to-destinations,cst-lower-to-linalg,"
-         "linalg-fuse-elementwise-ops,canonicalize,cse,eliminate-empty-tensors,"
+         "canonicalize,linalg-fuse-elementwise-ops,canonicalize,cse,"
+         "eliminate-empty-tensors,"
          // buffers; copies as linalg loops (no MLIR runtime library needed)
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map "

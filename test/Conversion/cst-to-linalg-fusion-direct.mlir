@@ -6,7 +6,6 @@
 // three loop nests (three passes over memory) in every compiled model.
 // cst-to-linalg-fusion.mlir shows the fusion once canonicalize has run first.
 // Remove the XFAIL when the pipeline or the lowering is fixed.
-// XFAIL: *
 // RUN: csc-opt %s --pass-pipeline='builtin.module(cst-lower-to-linalg,linalg-fuse-elementwise-ops,canonicalize,cse)' | FileCheck %s
 
 // CHECK-LABEL: func.func @fuse

@@ -280,6 +280,7 @@ func.func @pools(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x5x5xf32>, tensor<?x4x8x
 // CHECK-DAG: #[[NC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
 // CHECK-LABEL: func.func @gap
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x8x8xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]]
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<?x4xf32>)
 // CHECK-NEXT: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[NC]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[X]] : tensor<?x4x8x8xf32>) outs(%[[INIT]] : tensor<?x4xf32>)
@@ -289,8 +290,7 @@ func.func @pools(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x5x5xf32>, tensor<?x4x8x
 // CHECK-NEXT: ^bb0(%[[s:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: %[[INV:.*]] = arith.constant 1.562500e-02 : f32
 // CHECK-NEXT: arith.mulf %[[s]], %[[INV]] : f32
-// CHECK: %[[N:.*]] = tensor.dim %[[X]]
-// CHECK-NEXT: %[[R:.*]] = tensor.expand_shape %[[MEAN]] {{\[}}[0], [1, 2, 3]] output_shape [%[[N]], 4, 1, 1] : tensor<?x4xf32> into tensor<?x4x1x1xf32>
+// CHECK: %[[R:.*]] = tensor.expand_shape %[[MEAN]] {{\[}}[0], [1, 2, 3]] output_shape [%[[N]], 4, 1, 1] : tensor<?x4xf32> into tensor<?x4x1x1xf32>
 // CHECK-NEXT: return %[[R]]
 func.func @gap(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x1x1xf32> {
   %g = cst.global_avg_pool %x : (tensor<?x4x8x8xf32>) -> tensor<?x4x1x1xf32>
@@ -338,8 +338,7 @@ func.func @linear(%x: tensor<?x4x2x2xf32>, %w: tensor<10x16xf32>, %b: tensor<10x
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[Z:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<?x6x4x4xf32>)
 // CHECK-NEXT: %[[Y:.*]] = tensor.insert_slice %[[P]] into %[[Z]][0, 0, 0, 0] [%[[N]], 4, 4, 4] [1, 1, 1, 1] : tensor<?x4x4x4xf32> into tensor<?x6x4x4xf32>
-// CHECK: %[[N2:.*]] = tensor.dim %[[X]]
-// CHECK-NEXT: %[[Y2:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [%[[N2]], 4, 3, 3] [1, 1, 3, 3] : tensor<?x4x8x8xf32> to tensor<?x4x3x3xf32>
+// CHECK: %[[Y2:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [%[[N]], 4, 3, 3] [1, 1, 3, 3] : tensor<?x4x8x8xf32> to tensor<?x4x3x3xf32>
 // CHECK-NEXT: return %[[Y]], %[[Y2]]
 func.func @shortcut(%x: tensor<?x4x8x8xf32>) -> (tensor<?x6x4x4xf32>, tensor<?x4x3x3xf32>) {
   %y = cst.shortcut %x {stride = 2 : i64} : (tensor<?x4x8x8xf32>) -> tensor<?x6x4x4xf32>
@@ -376,6 +375,7 @@ func.func @views(%a: tensor<?x4x8x8xf32>, %b: tensor<?x6x8x8xf32>) -> (tensor<?x
 // CHECK-DAG: #[[ALL:.*]] = affine_map<(d0, d1, d2, d3) -> ()>
 // CHECK-LABEL: func.func @losses
 // CHECK-SAME: (%[[Z4:.*]]: tensor<?x10x1x1xf32>, %[[L:.*]]: tensor<?xi64>, %[[G:.*]]: tensor<?x4x8x8xf32>)
+// CHECK: %[[NB:.*]] = tensor.dim %[[Z4]]
 // CHECK: %[[Z:.*]] = tensor.collapse_shape %[[Z4]] {{\[}}[0], [1, 2, 3]] : tensor<?x10x1x1xf32> into tensor<?x10xf32>
 // CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-NEXT: %[[M0:.*]] = linalg.fill ins(%[[NINF]] : f32)
@@ -406,7 +406,6 @@ func.func @views(%a: tensor<?x4x8x8xf32>, %b: tensor<?x6x8x8xf32>) -> (tensor<?x
 // CHECK-NEXT: %[[LM:.*]] = arith.addf %[[LG]], %[[m]] : f32
 // CHECK-NEXT: %[[T:.*]] = arith.subf %[[LM]], %[[p]] : f32
 // CHECK-NEXT: arith.addf %[[acc]], %[[T]] : f32
-// CHECK: %[[NB:.*]] = tensor.dim %[[Z4]]
 // CHECK: %[[NF:.*]] = arith.sitofp %{{.*}} : i64 to f32
 // CHECK: %[[CE:.*]] = linalg.generic {{.*}} ins(%[[TOT]] : tensor<f32>)
 // CHECK-NEXT: ^bb0(%[[t:.*]]: f32, %{{.*}}: f32):

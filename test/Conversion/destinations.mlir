@@ -25,7 +25,7 @@
 // BUF-LABEL: func.func @forward(
 // BUF-SAME: %{{[^:]*}}: memref<?x4x8x8xf32>, %{{[^:]*}}: memref<8x4x3x3xf32>,
 // BUF-SAME: %[[D0:[^:]*]]: memref<?x8x8x8xf32> {cscc.result = 0 : i64},
-// BUF-SAME: %[[D1:[^:]*]]: memref<f32> {cscc.result = 1 : i64}) {
+// BUF-SAME: %[[D1:[^:]*]]: memref<f32> {cscc.result = 1 : i64}) attributes {llvm.emit_c_interface} {
 // BUF: call @cscc_conv2d_fwd_f32(
 // BUF: memref.copy %{{.*}}, %[[D0]] : memref<?x8x8x8xf32> to memref<?x8x8x8xf32>
 // BUF: memref.copy %{{.*}}, %[[D1]] : memref<f32> to memref<f32>

@@ -286,10 +286,21 @@ struct UnfoldPursuitsPass
       return signalPassFailure();
     }
     SmallVector<Operation *> pursuits;
+    bool opaqueDict = false;
     fn.walk([&](Operation *op) {
-      if (isa<csc::PursuitOp, csc::StackedPursuitOp>(op))
-        pursuits.push_back(op);
+      if (!isa<csc::PursuitOp, csc::StackedPursuitOp>(op))
+        return;
+      pursuits.push_back(op);
+      for (Value v : op->getOperands())
+        if (isa<csc::DictType>(v.getType()) &&
+            !v.getDefiningOp<csc::DictionaryOp>()) {
+          op->emitOpError("needs its dictionary built by csc dictionary ops "
+                          "(identity, conv_atom, compose, vstack) to unfold it");
+          opaqueDict = true;
+        }
     });
+    if (opaqueDict)
+      return signalPassFailure();
     for (Operation *op : pursuits) {
       Value code = isa<csc::PursuitOp>(op)
                        ? unfoldPursuit(cast<csc::PursuitOp>(op))

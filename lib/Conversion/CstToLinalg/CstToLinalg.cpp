@@ -33,6 +33,16 @@ using utils::IteratorType;
 struct Lowering {
   OpBuilder &b;
   Location loc;
+  /// The batch size N, read once from the function's input: every
+  /// activation has it. Sizing results from the model input rather than
+  /// from each op's operand keeps an intermediate value's only use its
+  /// consumer, which linalg's elementwise fusion requires.
+  Value batch;
+
+  Value batchOf(Value activation) {
+    return batch ? batch
+                 : Value(tensor::DimOp::create(b, loc, activation, 0));
+  }
 
   Value constFloat(Type elem, double v) {
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, v));
@@ -47,7 +57,8 @@ struct Lowering {
     SmallVector<Value> sizes;
     for (int64_t i = 0; i < type.getRank(); ++i)
       if (type.isDynamicDim(i))
-        sizes.push_back(tensor::DimOp::create(b, loc, like, i));
+        sizes.push_back(i == 0 ? batchOf(like)
+                               : Value(tensor::DimOp::create(b, loc, like, i)));
     return sizes;
   }
   Value empty(RankedTensorType type, Value like) {
@@ -61,7 +72,7 @@ struct Lowering {
   }
   /// The batch size N of an activation as a float of type `elem`.
   Value batchAsFloat(Value activation, Type elem) {
-    Value n = tensor::DimOp::create(b, loc, activation, 0);
+    Value n = batchOf(activation);
     Value i = arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
     return arith::SIToFPOp::create(b, loc, elem, i);
   }
@@ -296,7 +307,7 @@ Value lowerPool(Lowering &l, Operation *op, int64_t k, int64_t s, int64_t p,
 Value expandToNchw(Lowering &l, Value v, RankedTensorType type, Value like) {
   SmallVector<ReassociationIndices> groups{{0}, {1, 2, 3}};
   SmallVector<OpFoldResult> shape{
-      OpFoldResult(tensor::DimOp::create(l.b, l.loc, like, 0).getResult()),
+      OpFoldResult(l.batchOf(like)),
       l.b.getIndexAttr(type.getDimSize(1)), l.b.getIndexAttr(1),
       l.b.getIndexAttr(1)};
   return tensor::ExpandShapeOp::create(l.b, l.loc, type, v, groups, shape);
@@ -370,7 +381,7 @@ Value lowerShortcut(Lowering &l, cst::ShortcutOp op) {
   auto sub = RankedTensorType::get(
       {ShapedType::kDynamic, xt.getDimSize(1), type.getDimSize(2), type.getDimSize(3)},
       type.getElementType());
-  Value n = tensor::DimOp::create(l.b, l.loc, x, 0);
+  Value n = l.batchOf(x);
   auto I = [&](int64_t v) -> OpFoldResult { return l.b.getIndexAttr(v); };
   Value picked = tensor::ExtractSliceOp::create(
       l.b, l.loc, sub, x, SmallVector<OpFoldResult>{I(0), I(0), I(0), I(0)},
@@ -391,7 +402,7 @@ Value lowerShortcut(Lowering &l, cst::ShortcutOp op) {
 SmallVector<OpFoldResult> channelWindow(Lowering &l, Value batchOf, int64_t offset,
                                         int64_t size, RankedTensorType t,
                                         SmallVector<OpFoldResult> &sizes) {
-  Value n = tensor::DimOp::create(l.b, l.loc, batchOf, 0);
+  Value n = l.batchOf(batchOf);
   sizes = {n, l.b.getIndexAttr(size), l.b.getIndexAttr(t.getDimSize(2)),
            l.b.getIndexAttr(t.getDimSize(3))};
   return {l.b.getIndexAttr(0), l.b.getIndexAttr(offset), l.b.getIndexAttr(0),
@@ -503,9 +514,10 @@ struct CstLowerToLinalgPass
           !isa<cst::ConvOp, cst::ConvTransposeOp, cst::ConvFilterGradOp>(op))
         ops.push_back(op);
     });
+    llvm::DenseMap<Operation *, Value> batches;
     for (Operation *op : ops) {
       OpBuilder b(op);
-      Lowering l{b, op->getLoc()};
+      Lowering l{b, op->getLoc(), batchOfFunction(op, batches)};
       if (auto bn = dyn_cast<cst::BatchNormTrainOp>(op)) {
         lowerBatchNormTrain(l, bn);
         op->erase();
@@ -519,6 +531,26 @@ struct CstLowerToLinalgPass
       op->getResult(0).replaceAllUsesWith(r);
       op->erase();
     }
+  }
+
+  /// tensor.dim of the function's first argument (the input batch), made
+  /// once at the entry; null when the function has no such input.
+  static Value batchOfFunction(Operation *op,
+                               llvm::DenseMap<Operation *, Value> &cache) {
+    auto fn = op->getParentOfType<func::FuncOp>();
+    if (!fn || fn.isExternal() || fn.getNumArguments() == 0)
+      return Value();
+    auto it = cache.find(fn);
+    if (it != cache.end())
+      return it->second;
+    Value batch;
+    auto in = dyn_cast<RankedTensorType>(fn.getArgument(0).getType());
+    if (in && in.getRank() == 4 && in.isDynamicDim(0)) {
+      OpBuilder b(&fn.getBody().front(), fn.getBody().front().begin());
+      batch = tensor::DimOp::create(b, fn.getLoc(), fn.getArgument(0), 0);
+    }
+    cache[fn] = batch;
+    return batch;
   }
 
   Value lower(Lowering &l, Operation *op) {
@@ -622,6 +654,10 @@ struct ResultsToDestinationsPass
       OpBuilder b(ret);
       SmallVector<Value> results;
       for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        if (!isa<RankedTensorType>(v.getType())) { // already a buffer
+          results.push_back(v);
+          continue;
+        }
         unsigned index = fn.getNumArguments();
         NamedAttrList attrs;
         attrs.append("bufferization.writable", b.getBoolAttr(true));
@@ -635,6 +671,9 @@ struct ResultsToDestinationsPass
       }
       func::ReturnOp::create(b, ret.getLoc(), results);
       ret.erase();
+      // The entry's ABI: each memref is passed as a pointer to its
+      // descriptor, so one packed call fits any number of parameters.
+      fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     }
   }
 };

@@ -49,8 +49,37 @@ bool sameBatch(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
-/// All operands and results share one float element type.
+/// Only the batch (dimension 0 of an NCHW activation, or of the labels) may
+/// be dynamic: every other size is known at compile time.
+LogicalResult staticExceptBatch(Operation *op) {
+  auto check = [&](Value v, StringRef what) -> LogicalResult {
+    auto t = dyn_cast<ShapedType>(v.getType());
+    if (!t || !t.hasRank())
+      return success();
+    bool batched = t.getRank() == 4 || isa<IntegerType>(t.getElementType());
+    for (auto [i, d] : llvm::enumerate(t.getShape()))
+      if (ShapedType::isDynamic(d) && !(batched && i == 0))
+        return op->emitOpError()
+               << what << " " << shapeStr(t) << " has a dynamic size in "
+               << "dimension " << i
+               << "; only the batch (dimension 0 of an activation) may be "
+                  "dynamic";
+    return success();
+  };
+  for (Value v : op->getOperands())
+    if (failed(check(v, "operand")))
+      return failure();
+  for (Value v : op->getResults())
+    if (failed(check(v, "result")))
+      return failure();
+  return success();
+}
+
+/// All operands and results share one float element type, and all sizes
+/// but the batch are static.
 LogicalResult sameElementType(Operation *op) {
+  if (failed(staticExceptBatch(op)))
+    return failure();
   Type elem;
   auto check = [&](Value v) -> LogicalResult {
     auto t = dyn_cast<ShapedType>(v.getType());
@@ -212,6 +241,8 @@ LogicalResult SliceOp::verify() {
 }
 
 LogicalResult AxpbyOp::verify() {
+  if (failed(staticExceptBatch(*this)))
+    return failure();
   if (!isa<FloatType>(getOutput().getType().getElementType()))
     return emitOpError() << "expects float tensors";
   return success();
@@ -246,6 +277,8 @@ LogicalResult ThresholdOp::verify() {
 }
 
 LogicalResult ThresholdMaskOp::verify() {
+  if (failed(staticExceptBatch(*this)))
+    return failure();
   if (getOutputOfThreshold().getType() != getMask().getType())
     return emitOpError() << "mask type must equal the input type";
   return success();
