@@ -285,10 +285,11 @@ def objective(Dt, X, G, beta):
 #  single pursuit, (chain model, unfold) or None, beta as a fraction of
 #  max |D^T x|, tolerance on the distance to the Lasso solution).
 # The counts are small because cscc's compile time grows faster than
-# linearly with the unfolding count (unfold = 100: ~6 s, 300: ~2 min), so
-# the ML-CSC case reaches the solution through three warm-started pursuits
-# (150 ISTA steps) and the MSD case (which converges slowest and compiles
-# slowest) is held to 1e-3 after 46 FISTA steps (objective gap ~4e-7).
+# linearly with the unfolding count (measured at 581ffbe..77434b7: ML-CSC
+# unfold 100 ~1 s, 300 ~10 s; MSD [I; F] FISTA unfold 100 ~11 s, 200 ~90 s),
+# so the ML-CSC case reaches the solution through three warm-started
+# pursuits (150 ISTA steps) and the MSD case (slowest to converge and to
+# compile) is held to 1e-3 after 46 FISTA steps (objective gap ~4e-7).
 LASSO = [
     ("lasso_conv", (2, 8, 8), [(1, 1)], False, False, (0, 3, 10, 30),
      ("lasso_conv_chain", 49), 0.5, 1e-6),
