@@ -27,10 +27,10 @@ static std::vector<int64_t> shapeOf(Type t) {
   return s;
 }
 
-ModelSignature ModelSignature::read(ModuleOp module) {
-  auto fn = module.lookupSymbol<func::FuncOp>("forward");
+ModelSignature ModelSignature::read(ModuleOp module, const std::string &entry) {
+  auto fn = module.lookupSymbol<func::FuncOp>(entry);
   if (!fn)
-    throw std::runtime_error("the module has no @forward function");
+    throw std::runtime_error("the module has no @" + entry + " function");
   ModelSignature sig;
   for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
     Type t = fn.getArgument(i).getType();
@@ -52,8 +52,11 @@ ModelSignature ModelSignature::read(ModuleOp module) {
     p.state = static_cast<bool>(fn.getArgAttr(i, "cst.state"));
     sig.params.push_back(std::move(p));
   }
-  for (Type t : fn.getResultTypes())
+  for (auto [i, t] : llvm::enumerate(fn.getResultTypes())) {
     sig.results.push_back(shapeOf(t));
+    auto of = fn.getResultAttrOfType<StringAttr>(i, "cst.grad");
+    sig.resultGradOf.push_back(of ? of.str() : "");
+  }
   return sig;
 }
 
@@ -70,9 +73,11 @@ struct DiagnosticCollector {
   std::string text;
 };
 
-std::unique_ptr<JitModel> JitModel::compile(ModuleOp module) {
+std::unique_ptr<JitModel> JitModel::compile(ModuleOp module,
+                                            const std::string &entry) {
   std::unique_ptr<JitModel> model(new JitModel());
-  model->sig = ModelSignature::read(module);
+  model->sig = ModelSignature::read(module, entry);
+  model->entry = entry;
 
   MLIRContext *ctx = module.getContext();
   // cscc-results-to-destinations gives @forward the C interface: each
@@ -144,14 +149,14 @@ void JitModel::invoke(const std::vector<Buffer> &args,
     descs.push_back(descriptor(b));
   for (const Buffer &b : results)
     descs.push_back(descriptor(b));
-  // _mlir_ciface_forward(desc *...): the packed form takes a pointer to
+  // _mlir_ciface_<entry>(desc *...): the packed form takes a pointer to
   // each argument, here a pointer to each descriptor pointer.
   std::vector<void *> descPtrs, packed;
   for (auto &d : descs)
     descPtrs.push_back(d.data());
   for (auto &p : descPtrs)
     packed.push_back(&p);
-  if (llvm::Error e = engine->invokePacked("_mlir_ciface_forward", packed))
+  if (llvm::Error e = engine->invokePacked("_mlir_ciface_" + entry, packed))
     throw std::runtime_error("cannot call the compiled model: " +
                              llvm::toString(std::move(e)));
 }

@@ -5,6 +5,7 @@
 #include "cscc/Dialect/Cst/CstDialect.h"
 #include "cscc/Dialect/Cst/Transforms.h"
 #include "cscc/Execution/Pipeline.h"
+#include "cscc/Interfaces/VjpOpInterface.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -25,6 +26,7 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::csc::CscDialect, mlir::cst::CstDialect>();
   mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
+  mlir::cscc::registerVjpExternalModels(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "cscc optimizer driver\n", registry));
 }

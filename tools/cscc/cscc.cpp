@@ -9,6 +9,8 @@
 // dialect; the pipelines of cscc/Execution lower it; `run` compiles it in
 // memory (MLIR's ExecutionEngine) and calls it on the runtime's tensors.
 //===----------------------------------------------------------------------===//
+#include "Driver.h"
+
 #include "cscc/Conversion/Passes.h"
 #include "cscc/Dialect/Csc/CscDialect.h"
 #include "cscc/Dialect/Csc/Passes.h"
@@ -17,6 +19,7 @@
 #include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Frontend/Parser.h"
+#include "cscc/Interfaces/VjpOpInterface.h"
 #include "cscc/Frontend/Sema.h"
 #include "cscc/MLIRGen/MLIRGen.h"
 #include "cscc/Runtime/Init.h"
@@ -26,6 +29,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -42,11 +46,17 @@
 
 namespace {
 
+using cscc::driver::Options;
+
 const char *kUsage =
     "usage: cscc summary FILE [--weights] [options]\n"
     "       cscc init FILE -o WEIGHTS.safetensors [--seed N] [options]\n"
     "       cscc run FILE --weights W.safetensors --input X.npy -o Y.npy\n"
     "                [--dtype f32|f64] [--batch-size B] [--repeat R] [options]\n"
+    "       cscc grad FILE --weights W.safetensors --input X.npy --labels L.npy\n"
+    "                -o G.safetensors [--dtype f32|f64] [options]\n"
+    "       cscc grad FILE --check N [--weights W] [--input X --labels L]\n"
+    "                [--seed S] [--batch-size B] [--dtype f32|f64]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
@@ -63,6 +73,15 @@ const char *kUsage =
     "                 f32); --batch-size B (default 256) images per call;\n"
     "                 --repeat R times the forward pass R more times and\n"
     "                 prints 'forward: MS ms for N images' to stderr\n"
+    "  grad           the gradient of the train-mode loss (mean cross-entropy\n"
+    "                 plus the model's l1 penalties, batch statistics) with\n"
+    "                 respect to every learned parameter, written to -o with\n"
+    "                 the weights' names; prints 'loss: VALUE'. --check N\n"
+    "                 compares N random coordinates with central finite\n"
+    "                 differences of the loss instead (use --dtype f64);\n"
+    "                 without --weights/--input/--labels it uses 'init'\n"
+    "                 weights, a N(0,1) batch of --batch-size (default 2)\n"
+    "                 and random labels, seeded by --seed; exit 1 on failure\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n"
     "\n"
     "options:\n"
@@ -74,6 +93,8 @@ const char *kUsage =
     "  --debuginfo    with --emit=mlir: print source locations\n"
     "  -D NAME=VALUE  override a 'param' of the model (repeatable)\n"
     "  --model NAME   pick a model when the file holds several\n"
+    "  --no-recompute grad: keep every forward value for the backward pass\n"
+    "                 (default: recompute cheap elementwise values)\n"
     "  -o FILE        write the output to FILE instead of stdout\n"
     "  -h, --help     this text\n";
 
@@ -83,30 +104,14 @@ int usageError(const std::string &msg) {
   return 1;
 }
 
-struct Options {
-  std::string command; // "", "summary", "init" or "run"
-  std::string weights;
-  std::string input;
-  std::string dtype = "f32";
-  uint64_t seed = 0;
-  int64_t batchSize = 256;
-  int64_t repeat = 0;
-  bool listWeights = false;
-  std::string emit = "mlir";
-  std::string file;
-  std::string output;
-  std::string model;
-  bool inferShapes = true;
-  bool debugInfo = false;
-  std::vector<cscc::ParamOverride> overrides;
-};
 
 /// Returns 0 on success, 1 on a usage error (already reported), 2 for help.
 int parseArgs(int argc, char **argv, Options &o) {
   int i = 1;
   if (argc > 1 && (std::strcmp(argv[1], "summary") == 0 ||
                    std::strcmp(argv[1], "init") == 0 ||
-                   std::strcmp(argv[1], "run") == 0)) {
+                   std::strcmp(argv[1], "run") == 0 ||
+                   std::strcmp(argv[1], "grad") == 0)) {
     o.command = argv[1];
     ++i;
   }
@@ -134,12 +139,17 @@ int parseArgs(int argc, char **argv, Options &o) {
           o.weights = value("--weights");
       } else if (a == "--input") {
         o.input = value("--input");
+      } else if (a == "--labels") {
+        o.labels = value("--labels");
+      } else if (a == "--no-recompute") {
+        o.noRecompute = true;
       } else if (a == "--dtype") {
         o.dtype = value("--dtype");
         if (o.dtype != "f32" && o.dtype != "f64")
           return usageError("unknown --dtype '" + o.dtype +
                             "'; use --dtype f32 or --dtype f64");
-      } else if (a == "--seed" || a == "--batch-size" || a == "--repeat") {
+      } else if (a == "--seed" || a == "--batch-size" || a == "--repeat" ||
+                 a == "--check") {
         std::string v = value(a);
         char *end = nullptr;
         errno = 0;
@@ -152,6 +162,8 @@ int parseArgs(int argc, char **argv, Options &o) {
           o.seed = static_cast<uint64_t>(n);
         else if (a == "--repeat")
           o.repeat = n;
+        else if (a == "--check")
+          o.check = n;
         else
           o.batchSize = n;
       } else if (a == "--debuginfo") {
@@ -193,6 +205,16 @@ int parseArgs(int argc, char **argv, Options &o) {
                         "array [N, C, H, W])");
     if (o.output.empty())
       return usageError("run needs -o Y.npy for the logits");
+  }
+  if (o.command == "grad" && o.check == 0) {
+    if (o.weights.empty())
+      return usageError("grad needs --weights W.safetensors (make one with "
+                        "'cscc init')");
+    if (o.input.empty() || o.labels.empty())
+      return usageError("grad needs --input X.npy [N, C, H, W] and --labels "
+                        "L.npy [N] (integer classes)");
+    if (o.output.empty())
+      return usageError("grad needs -o G.safetensors for the gradients");
   }
   return 0;
 }
@@ -283,10 +305,111 @@ int initWeights(const Options &opts, mlir::ModuleOp module) {
   return 0;
 }
 
+/// `run`: eval-mode forward pass over the input in batches.
+int runModel(const Options &opts, mlir::ModuleOp module) {
+  std::unique_ptr<cscc::JitModel> jit = cscc::JitModel::compile(module);
+  const cscc::ModelSignature &sig = jit->signature();
+  std::vector<cscc::rt::Tensor> weights =
+      cscc::driver::loadWeights(opts.weights, sig);
+
+  cscc::rt::Tensor x = cscc::driver::loadInput(opts.input, sig);
+  std::vector<int64_t> want(sig.input.begin() + 1, sig.input.end());
+  cscc::rt::DType dt = x.dtype;
+
+  // The output keeps its shape [N, C, H, W], written as [N, K] for logits
+  // (H = W = 1).
+  std::vector<int64_t> outShape = sig.results.at(0);
+  int64_t n = x.shape[0];
+  int64_t perOutput = 1;
+  for (size_t i = 1; i < outShape.size(); ++i)
+    perOutput *= outShape[i];
+  std::vector<int64_t> fileShape{n};
+  bool logitsOnly = outShape.size() == 4 && outShape[2] == 1 && outShape[3] == 1;
+  fileShape.insert(fileShape.end(), outShape.begin() + 1,
+                   logitsOnly ? outShape.begin() + 2 : outShape.end());
+  int64_t perImage = cscc::rt::shapeNumel(want);
+  size_t elem = cscc::rt::dtypeSize(dt);
+  cscc::rt::Tensor logits(dt, fileShape);
+  auto forwardAll = [&] {
+    int64_t batch = opts.batchSize ? opts.batchSize : 256;
+    for (int64_t start = 0; start < n; start += batch) {
+      int64_t b = std::min(batch, n - start);
+      std::vector<cscc::Buffer> args{{x.data.data() + start * perImage * elem,
+                                      {b, want[0], want[1], want[2]}}};
+      for (size_t i = 0; i < weights.size(); ++i)
+        args.push_back({weights[i].data.data(), sig.params[i].shape});
+      std::vector<int64_t> shape = outShape;
+      shape[0] = b;
+      std::vector<cscc::Buffer> results{
+          {logits.data.data() + start * perOutput * elem, shape}};
+      jit->invoke(args, results);
+    }
+  };
+  forwardAll();
+  if (opts.repeat > 0) {
+    // Timing for bench/: the compiled forward pass only (no compilation,
+    // no file I/O), after the warm-up call above.
+    auto t0 = std::chrono::steady_clock::now();
+    for (int64_t r = 0; r < opts.repeat; ++r)
+      forwardAll();
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count() /
+                opts.repeat;
+    std::cerr << "forward: " << ms << " ms for " << n << " images ("
+              << opts.repeat << " repeats)\n";
+  }
+  cscc::rt::writeNpy(opts.output, logits);
+  return 0;
+}
+
+/// The dialects, passes and external models every command needs.
+void setUpRegistry(mlir::DialectRegistry &registry) {
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllPasses();
+  mlir::csc::registerCscPasses();
+  mlir::cscc::registerCsccPasses();
+  mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
+  mlir::cscc::registerVjpExternalModels(registry);
+}
+
+/// `cscc grad FILE.mlir`: a model written at the tensor level (a
+/// train-mode @forward returning its loss, parameters named by cst.param),
+/// for experiments below the language and per-op gradient checks.
+int tensorLevelFile(const Options &opts) {
+  if (opts.command != "grad") {
+    std::cerr << "cscc: error: '" << opts.file
+              << "' is an MLIR file; only 'cscc grad' takes a tensor-level "
+                 "model, the other commands a .csc model\n";
+    return 1;
+  }
+  mlir::DialectRegistry registry;
+  setUpRegistry(registry);
+  mlir::MLIRContext context(registry);
+  context.loadDialect<mlir::cst::CstDialect, mlir::func::FuncDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(opts.file, &context);
+  if (!module)
+    return 1; // the parser reported where
+  try {
+    return cscc::driver::gradCommand(opts, *module);
+  } catch (std::exception &err) {
+    std::cerr << "cscc: error: " << err.what() << "\n";
+    return 1;
+  }
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Shared by the commands (Driver.h)
+//===----------------------------------------------------------------------===//
+
 /// The weights in the model's order and dtype; a clear error for a missing,
 /// misshapen or unexpected tensor.
 std::vector<cscc::rt::Tensor>
-loadWeights(const std::string &path, const cscc::ModelSignature &sig) {
+cscc::driver::loadWeights(const std::string &path, const cscc::ModelSignature &sig) {
   cscc::rt::TensorFile file = cscc::rt::readSafetensors(path);
   cscc::rt::DType want = sig.f64 ? cscc::rt::DType::F64 : cscc::rt::DType::F32;
   std::vector<cscc::rt::Tensor> out;
@@ -322,80 +445,32 @@ loadWeights(const std::string &path, const cscc::ModelSignature &sig) {
   return out;
 }
 
-/// `run`: eval-mode forward pass over the input in batches.
-int runModel(const Options &opts, mlir::ModuleOp module) {
-  std::unique_ptr<cscc::JitModel> jit = cscc::JitModel::compile(module);
-  const cscc::ModelSignature &sig = jit->signature();
-  std::vector<cscc::rt::Tensor> weights = loadWeights(opts.weights, sig);
-
-  cscc::rt::Tensor x = cscc::rt::readNpy(opts.input);
+cscc::rt::Tensor cscc::driver::loadInput(const std::string &path,
+                                         const cscc::ModelSignature &sig) {
+  cscc::rt::Tensor x = cscc::rt::readNpy(path);
   std::vector<int64_t> want(sig.input.begin() + 1, sig.input.end());
   if (x.shape.size() != 4 ||
       std::vector<int64_t>(x.shape.begin() + 1, x.shape.end()) != want)
     throw std::runtime_error(
-        "input '" + opts.input + "' has shape " +
-        cscc::rt::shapeString(x.shape) + "; the model takes [N, " +
-        std::to_string(want[0]) + ", " + std::to_string(want[1]) + ", " +
-        std::to_string(want[2]) + "] (NCHW)");
+        "input '" + path + "' has shape " + cscc::rt::shapeString(x.shape) +
+        "; the model takes [N, " + std::to_string(want[0]) + ", " +
+        std::to_string(want[1]) + ", " + std::to_string(want[2]) +
+        "] (NCHW)");
   if (x.dtype != cscc::rt::DType::F32 && x.dtype != cscc::rt::DType::F64)
-    throw std::runtime_error("input '" + opts.input + "' is " +
+    throw std::runtime_error("input '" + path + "' is " +
                              cscc::rt::dtypeName(x.dtype) +
                              "; use float32 or float64");
-  cscc::rt::DType dt = sig.f64 ? cscc::rt::DType::F64 : cscc::rt::DType::F32;
-  x = cscc::rt::convertDType(x, dt);
-
-  // The output keeps its shape [N, C, H, W], written as [N, K] for logits
-  // (H = W = 1).
-  std::vector<int64_t> outShape = sig.results.at(0);
-  int64_t n = x.shape[0];
-  int64_t perOutput = 1;
-  for (size_t i = 1; i < outShape.size(); ++i)
-    perOutput *= outShape[i];
-  std::vector<int64_t> fileShape{n};
-  bool logitsOnly = outShape.size() == 4 && outShape[2] == 1 && outShape[3] == 1;
-  fileShape.insert(fileShape.end(), outShape.begin() + 1,
-                   logitsOnly ? outShape.begin() + 2 : outShape.end());
-  int64_t perImage = cscc::rt::shapeNumel(want);
-  size_t elem = cscc::rt::dtypeSize(dt);
-  cscc::rt::Tensor logits(dt, fileShape);
-  auto forwardAll = [&] {
-    for (int64_t start = 0; start < n; start += opts.batchSize) {
-      int64_t b = std::min(opts.batchSize, n - start);
-      std::vector<cscc::Buffer> args{{x.data.data() + start * perImage * elem,
-                                      {b, want[0], want[1], want[2]}}};
-      for (size_t i = 0; i < weights.size(); ++i)
-        args.push_back({weights[i].data.data(), sig.params[i].shape});
-      std::vector<int64_t> shape = outShape;
-      shape[0] = b;
-      std::vector<cscc::Buffer> results{
-          {logits.data.data() + start * perOutput * elem, shape}};
-      jit->invoke(args, results);
-    }
-  };
-  forwardAll();
-  if (opts.repeat > 0) {
-    // Timing for bench/: the compiled forward pass only (no compilation,
-    // no file I/O), after the warm-up call above.
-    auto t0 = std::chrono::steady_clock::now();
-    for (int64_t r = 0; r < opts.repeat; ++r)
-      forwardAll();
-    double ms = std::chrono::duration<double, std::milli>(
-                    std::chrono::steady_clock::now() - t0)
-                    .count() /
-                opts.repeat;
-    std::cerr << "forward: " << ms << " ms for " << n << " images ("
-              << opts.repeat << " repeats)\n";
-  }
-  cscc::rt::writeNpy(opts.output, logits);
-  return 0;
+  return cscc::rt::convertDType(x, sig.f64 ? cscc::rt::DType::F64
+                                           : cscc::rt::DType::F32);
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   Options opts;
   if (int rc = parseArgs(argc, argv, opts))
     return rc == 2 ? 0 : rc;
+
+  if (llvm::StringRef(opts.file).ends_with(".mlir"))
+    return tensorLevelFile(opts);
 
   cscc::SourceManager sm;
   cscc::Module ast;
@@ -424,12 +499,7 @@ int main(int argc, char **argv) {
   }
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::registerAllPasses();
-  mlir::csc::registerCscPasses();
-  mlir::cscc::registerCsccPasses();
-  mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
+  setUpRegistry(registry);
   mlir::MLIRContext context(registry);
   context.loadDialect<mlir::csc::CscDialect, mlir::cst::CstDialect,
                       mlir::func::FuncDialect>();
@@ -441,7 +511,8 @@ int main(int argc, char **argv) {
       failed = true;
     return mlir::failure(); // let the default handler print it
   });
-  bool f64 = opts.command == "run" && opts.dtype == "f64";
+  bool f64 = (opts.command == "run" || opts.command == "grad") &&
+             opts.dtype == "f64";
   mlir::OwningOpRef<mlir::ModuleOp> module =
       cscc::mlirGen(context, model, sm, f64);
   if (!module || failed)
@@ -465,7 +536,10 @@ int main(int argc, char **argv) {
 
     // Down to the tensor level.
     cscc::LoweringOptions lowering;
-    lowering.withLoss = opts.command.empty(); // run predicts: logits only
+    // run predicts (logits only); grad differentiates the train-mode loss.
+    lowering.withLoss = opts.command != "run";
+    if (opts.command == "grad")
+      lowering.mode = "train";
     mlir::PassManager pm(&context);
     if (mlir::failed(cscc::addPipeline(pm,
                                        cscc::toTensorLevelPipeline(lowering))) ||
@@ -481,6 +555,8 @@ int main(int argc, char **argv) {
         return 1;
       return writeOutput(opts, printModule(*module, opts.debugInfo));
     }
+    if (opts.command == "grad")
+      return cscc::driver::gradCommand(opts, *module);
     return runModel(opts, *module);
   } catch (std::exception &err) {
     std::cerr << "cscc: error: " << err.what() << "\n";

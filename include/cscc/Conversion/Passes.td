@@ -64,6 +64,45 @@ def CscLowerToCst : Pass<"csc-lower-to-cst", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cst::CstDialect"];
 }
 
+def CstAutodiff : Pass<"cst-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode autodiff: build the train step from @forward";
+  let description = [{
+    Clones the tensor-level `@forward` (train mode, with its scalar loss)
+    into `@train_step`, which returns everything `@forward` returns and
+    then the gradient of the loss with respect to every learned parameter
+    (each `cst.param` argument without `cst.state`), in argument order,
+    each result named by a `cst.grad` attribute.
+
+    Ops are visited in reverse; each one on a path from a parameter to the
+    loss builds its own vector-Jacobian product (`VjpOpInterface`), and
+    the gradients of a value used several times are summed (`cst.axpby`):
+    a filter shared by every unfolding, by D and D^T and by several levels
+    of a stacked pursuit gets the sum of all its uses.
+
+    Keep or recompute: a forward value a VJP needs is kept alive until the
+    backward pass reads it, except the results of cheap elementwise ops
+    (the `Recomputable` trait: axpby, scale, bias_add, threshold, ...),
+    which are recomputed from their operands at the point of use (each at
+    most once), recursively down to kept values. Convolution, pooling,
+    batch-norm, linear and view results, parameters and the input are
+    kept. Elementwise chains of the forward pass thus stay fused and
+    unmaterialised; the recomputation fuses into the backward loops.
+    `recompute=false` keeps everything.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
+           "the function to differentiate">,
+    Option<"stepName", "name", "std::string", /*default=*/"\"train_step\"",
+           "the name of the function built">,
+    Option<"recompute", "recompute", "bool", /*default=*/"true",
+           "recompute cheap elementwise values instead of keeping them">,
+  ];
+  let dependentDialects = ["::mlir::cst::CstDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower tensor-level ops to linalg on tensors (generated loops)";
   let description = [{

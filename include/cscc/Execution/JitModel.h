@@ -37,11 +37,15 @@ struct ModelSignature {
   bool hasLabels = false;
   std::vector<ParamInfo> params; // in argument order
   std::vector<std::vector<int64_t>> results;
+  /// Per result: the parameter it is the gradient of (`cst.grad`), or "".
+  std::vector<std::string> resultGradOf;
   bool f64 = false;
 
-  /// Reads the signature of @forward at the tensor level (parameters named
-  /// by `cst.param` argument attributes).
-  static ModelSignature read(mlir::ModuleOp module);
+  /// Reads the signature of `entry` (@forward, or @train_step built by
+  /// cst-autodiff) at the tensor level: parameters named by `cst.param`
+  /// argument attributes.
+  static ModelSignature read(mlir::ModuleOp module,
+                             const std::string &entry = "forward");
 };
 
 /// A host buffer handed to the compiled function: data and full shape.
@@ -52,13 +56,15 @@ struct Buffer {
 
 class JitModel {
 public:
-  /// Lowers `module` (tensor level, consumed) to LLVM and compiles it.
-  static std::unique_ptr<JitModel> compile(mlir::ModuleOp module);
+  /// Lowers `module` (tensor level, consumed) to LLVM and compiles it;
+  /// `invoke` calls the function `entry`.
+  static std::unique_ptr<JitModel> compile(mlir::ModuleOp module,
+                                           const std::string &entry = "forward");
   ~JitModel();
 
   const ModelSignature &signature() const { return sig; }
 
-  /// Runs @forward: `args` are the input, the labels (if any) and every
+  /// Runs the entry: `args` are the input, the labels (if any) and every
   /// parameter in signature order; `results` are written in place (their
   /// shapes with the batch filled in).
   void invoke(const std::vector<Buffer> &args, std::vector<Buffer> &results);
@@ -66,6 +72,7 @@ public:
 private:
   JitModel() = default;
   ModelSignature sig;
+  std::string entry;
   std::unique_ptr<mlir::ExecutionEngine> engine;
 };
 

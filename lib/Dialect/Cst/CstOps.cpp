@@ -383,3 +383,174 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
 }
 
 LogicalResult L1NormOp::verify() { return sameElementType(*this); }
+
+//===----------------------------------------------------------------------===//
+// Backward-pass ops
+//===----------------------------------------------------------------------===//
+
+/// `grad` has exactly the type of the forward value `like` it is the
+/// gradient of.
+static LogicalResult sameTypeAs(Operation *op, Value grad, Value like,
+                                StringRef gradWhat, StringRef likeWhat) {
+  if (grad.getType() == like.getType())
+    return success();
+  return op->emitOpError() << gradWhat << " " << shapeStr(grad.getType())
+                           << " must have the type of the " << likeWhat << " "
+                           << shapeStr(like.getType());
+}
+
+LogicalResult MulOp::verify() { return sameElementType(*this); }
+LogicalResult SignOp::verify() { return sameElementType(*this); }
+
+LogicalResult EmbedOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (!sameBatch(x[0], y[0]) || x[2] != y[2] || x[3] != y[3])
+    return emitOpError() << "result " << shapeStr(getOutput().getType())
+                         << " must keep the batch and size of "
+                         << shapeStr(getInput().getType());
+  if (getOffset() + x[1] > y[1])
+    return emitOpError() << "channels [" << getOffset() << ", "
+                         << getOffset() + x[1] << ") are outside the result's "
+                         << y[1];
+  return success();
+}
+
+LogicalResult ReduceChannelsOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  if (getOther() && failed(sameTypeAs(*this, getOther(), getInput(), "other",
+                                      "input")))
+    return failure();
+  return checkVector(*this, getOutput(), shapeOf(getInput())[1], "result",
+                     /*allowScalar=*/true);
+}
+
+LogicalResult BatchNormGradOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  if (failed(sameTypeAs(*this, getOutputGrad(), getInput(), "output_grad",
+                        "input")) ||
+      failed(sameTypeAs(*this, getInputGrad(), getInput(), "input_grad",
+                        "input")))
+    return failure();
+  int64_t c = shapeOf(getInput())[1];
+  for (auto [v, what] : {std::pair{getWeight(), "weight"},
+                         std::pair{getBatchMean(), "batch_mean"},
+                         std::pair{getBatchInvStd(), "batch_inv_std"},
+                         std::pair{getWeightGrad(), "weight_grad"},
+                         std::pair{getBiasGrad(), "bias_grad"}})
+    if (failed(checkVector(*this, v, c, what)))
+      return failure();
+  return success();
+}
+
+LogicalResult MaxPoolGradOp::verify() {
+  if (failed(sameTypeAs(*this, getInputGrad(), getInput(), "input_grad",
+                        "input")) ||
+      failed(sameTypeAs(*this, getOutputGrad(), getOutput(), "output_grad",
+                        "output")))
+    return failure();
+  // The forward pool's own check, on (input -> output).
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (x[1] != y[1])
+    return emitOpError() << "output " << shapeStr(getOutput().getType())
+                         << " must keep the channels of "
+                         << shapeStr(getInput().getType());
+  return checkWindow(*this, x, y, getKernel(), getStride(), 1, getPadding(),
+                     "input", "output");
+}
+
+LogicalResult AvgPoolGradOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto dy = shapeOf(getOutputGrad()), dx = shapeOf(getInputGrad());
+  if (dx[1] != dy[1] || !sameBatch(dx[0], dy[0]))
+    return emitOpError() << "input_grad " << shapeStr(getInputGrad().getType())
+                         << " must keep the batch and channels of "
+                         << shapeStr(getOutputGrad().getType());
+  for (int axis : {2, 3})
+    if (windowOutputSize(dx[axis], getKernel(), getStride(), 1,
+                         getPadding()) != dy[axis])
+      return emitOpError() << "input_grad " << shapeStr(getInputGrad().getType())
+                           << " is not a size the pool maps to "
+                           << shapeStr(getOutputGrad().getType());
+  return success();
+}
+
+LogicalResult GlobalAvgPoolGradOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto dy = shapeOf(getOutputGrad()), dx = shapeOf(getInputGrad());
+  if (dx[1] != dy[1] || !sameBatch(dx[0], dy[0]) || dy[2] != 1 || dy[3] != 1)
+    return emitOpError() << "output_grad must be [N, " << dx[1]
+                         << ", 1, 1], got " << shapeStr(getOutputGrad().getType());
+  return success();
+}
+
+LogicalResult LinearGradInputOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto dy = shapeOf(getOutputGrad()), w = shapeOf(getWeight()),
+       dx = shapeOf(getInputGrad());
+  if (dy[1] != w[0] || dy[2] != 1 || dy[3] != 1 || !sameBatch(dx[0], dy[0]) ||
+      dx[1] * dx[2] * dx[3] != w[1])
+    return emitOpError() << "weight " << shapeStr(getWeight().getType())
+                         << " does not connect output_grad "
+                         << shapeStr(getOutputGrad().getType())
+                         << " and input_grad "
+                         << shapeStr(getInputGrad().getType());
+  return success();
+}
+
+LogicalResult LinearGradWeightOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto x = shapeOf(getInput()), dy = shapeOf(getOutputGrad()),
+       w = shapeOf(getWeightGrad());
+  if (dy[1] != w[0] || dy[2] != 1 || dy[3] != 1 || !sameBatch(x[0], dy[0]) ||
+      x[1] * x[2] * x[3] != w[1])
+    return emitOpError() << "weight_grad " << shapeStr(getWeightGrad().getType())
+                         << " does not connect input "
+                         << shapeStr(getInput().getType()) << " and output_grad "
+                         << shapeStr(getOutputGrad().getType());
+  return success();
+}
+
+LogicalResult ShortcutGradOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  auto dy = shapeOf(getOutputGrad()), dx = shapeOf(getInputGrad());
+  int64_t s = getStride();
+  if (dy[1] < dx[1] || !sameBatch(dx[0], dy[0]) ||
+      dy[2] != (dx[2] - 1) / s + 1 || dy[3] != (dx[3] - 1) / s + 1)
+    return emitOpError() << "output_grad " << shapeStr(getOutputGrad().getType())
+                         << " is not the shortcut (stride " << s << ") of "
+                         << shapeStr(getInputGrad().getType());
+  return success();
+}
+
+LogicalResult SoftmaxCrossEntropyGradOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  if (failed(sameTypeAs(*this, getLogitsGrad(), getLogits(), "logits_grad",
+                        "logits")))
+    return failure();
+  auto z = shapeOf(getLogits()), l = shapeOf(getLabels());
+  if (z[2] != 1 || z[3] != 1)
+    return emitOpError() << "expects logits [N, K, 1, 1], got "
+                         << shapeStr(getLogits().getType());
+  if (!sameBatch(z[0], l[0]))
+    return emitOpError() << "has " << z[0] << " logits rows but " << l[0]
+                         << " labels";
+  return success();
+}
+
+LogicalResult L1NormGradOp::verify() {
+  if (failed(sameElementType(*this)))
+    return failure();
+  return sameTypeAs(*this, getInputGrad(), getInput(), "input_grad", "input");
+}

@@ -10,6 +10,16 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "cscc/Interfaces/VjpOpInterface.h"
+
+namespace mlir::cst {
+/// Marks cheap elementwise ops: cst-autodiff recomputes them in the
+/// backward pass rather than keeping their values.
+template <typename ConcreteType>
+class RecomputableTrait
+    : public OpTrait::TraitBase<ConcreteType, RecomputableTrait> {};
+} // namespace mlir::cst
+
 #include "cscc/Dialect/Cst/CstOpsDialect.h.inc"
 
 #define GET_OP_CLASSES

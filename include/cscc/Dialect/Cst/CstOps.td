@@ -13,6 +13,7 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "cscc/Interfaces/VjpOpInterface.td"
 
 def Cst_Float : AnyTypeOf<[F32, F64]>;
 def Cst_Activation : 4DTensorOf<[F32, F64]>;
@@ -33,11 +34,23 @@ defvar Cst_ThresholdKind = ConfinedAttr<StrAttr, [Cst_StrOneOf<["relu", "soft"]>
 class Cst_PureOp<string mnemonic, list<Trait> traits = []>
     : Cst_Op<mnemonic, !listconcat(traits, [Pure])>;
 
+// A cheap elementwise op: the autodiff pass recomputes its value in the
+// backward pass instead of keeping it alive (cst-autodiff, recompute rule).
+def Cst_Recomputable : NativeOpTrait<"RecomputableTrait"> {
+  let cppNamespace = "::mlir::cst";
+}
+
+// An op of the forward pass: it builds its own vector-Jacobian product
+// (lib/Dialect/Cst/CstVjp.cpp).
+class Cst_DiffOp<string mnemonic, list<Trait> traits = []>
+    : Cst_PureOp<mnemonic, !listconcat(traits,
+                 [DeclareOpInterfaceMethods<Cscc_VjpOpInterface>])>;
+
 //===----------------------------------------------------------------------===//
 // Convolutions: the three library primitives
 //===----------------------------------------------------------------------===//
 
-class Cst_ConvBase<string mnemonic> : Cst_PureOp<mnemonic> {
+class Cst_ConvBase<string mnemonic> : Cst_DiffOp<mnemonic> {
   let hasVerifier = 1;
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
@@ -87,7 +100,7 @@ def Cst_ConvFilterGradOp : Cst_ConvBase<"conv_filter_grad"> {
 // Channel views
 //===----------------------------------------------------------------------===//
 
-def Cst_ConcatOp : Cst_PureOp<"concat"> {
+def Cst_ConcatOp : Cst_DiffOp<"concat"> {
   let summary = "concatenation over channels";
   let description = [{
     Lowered so that each input writes into its slice of one buffer: the
@@ -100,7 +113,7 @@ def Cst_ConcatOp : Cst_PureOp<"concat"> {
   let hasVerifier = 1;
 }
 
-def Cst_SliceOp : Cst_PureOp<"slice"> {
+def Cst_SliceOp : Cst_DiffOp<"slice"> {
   let summary = "channels [offset, offset + size) of an activation (a view)";
   let arguments = (ins Cst_Activation:$input, Cst_NonNegative:$offset);
   let results = (outs Cst_Activation:$output);
@@ -112,7 +125,7 @@ def Cst_SliceOp : Cst_PureOp<"slice"> {
 // Elementwise arithmetic
 //===----------------------------------------------------------------------===//
 
-def Cst_AxpbyOp : Cst_PureOp<"axpby", [SameOperandsAndResultType]> {
+def Cst_AxpbyOp : Cst_DiffOp<"axpby", [Cst_Recomputable, SameOperandsAndResultType]> {
   let summary = "alpha * x + beta * y with constant alpha, beta";
   let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$y,
                    F64Attr:$alpha, F64Attr:$beta);
@@ -121,7 +134,7 @@ def Cst_AxpbyOp : Cst_PureOp<"axpby", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def Cst_ScaleOp : Cst_PureOp<"scale"> {
+def Cst_ScaleOp : Cst_DiffOp<"scale", [Cst_Recomputable]> {
   let summary = "x times a learned scalar (tensor<1>) or per-channel vector";
   let arguments = (ins Cst_Activation:$input, Cst_Vector:$factor);
   let results = (outs Cst_Activation:$output);
@@ -129,7 +142,7 @@ def Cst_ScaleOp : Cst_PureOp<"scale"> {
   let hasVerifier = 1;
 }
 
-def Cst_BiasAddOp : Cst_PureOp<"bias_add"> {
+def Cst_BiasAddOp : Cst_DiffOp<"bias_add", [Cst_Recomputable]> {
   let summary = "x plus a per-channel vector";
   let arguments = (ins Cst_Activation:$input, Cst_Vector:$bias);
   let results = (outs Cst_Activation:$output);
@@ -141,7 +154,7 @@ def Cst_BiasAddOp : Cst_PureOp<"bias_add"> {
 // Thresholds
 //===----------------------------------------------------------------------===//
 
-def Cst_ThresholdOp : Cst_PureOp<"threshold"> {
+def Cst_ThresholdOp : Cst_DiffOp<"threshold", [Cst_Recomputable]> {
   let summary = "the proximal map P_b: relu max(z - b, 0), soft sign(z) max(|z| - b, 0)";
   let description = [{
     `threshold` b is one value per channel; without it b = 0 (so
@@ -156,7 +169,7 @@ def Cst_ThresholdOp : Cst_PureOp<"threshold"> {
   let hasVerifier = 1;
 }
 
-def Cst_ThresholdMaskOp : Cst_PureOp<"threshold_mask"> {
+def Cst_ThresholdMaskOp : Cst_DiffOp<"threshold_mask", [Cst_Recomputable]> {
   let summary = "1 where the threshold's derivative is 1, else 0";
   let description = [{
     Computed from the threshold's output y, which is exact for both kinds:
@@ -173,7 +186,7 @@ def Cst_ThresholdMaskOp : Cst_PureOp<"threshold_mask"> {
 // Batch normalisation
 //===----------------------------------------------------------------------===//
 
-def Cst_BatchNormEvalOp : Cst_PureOp<"batch_norm_eval"> {
+def Cst_BatchNormEvalOp : Cst_DiffOp<"batch_norm_eval"> {
   let summary = "(x - running_mean) / sqrt(running_var + eps) * weight + bias";
   let arguments = (ins Cst_Activation:$input, Cst_Vector:$weight,
                    Cst_Vector:$bias, Cst_Vector:$running_mean,
@@ -186,7 +199,7 @@ def Cst_BatchNormEvalOp : Cst_PureOp<"batch_norm_eval"> {
   let hasVerifier = 1;
 }
 
-def Cst_BatchNormTrainOp : Cst_PureOp<"batch_norm_train"> {
+def Cst_BatchNormTrainOp : Cst_DiffOp<"batch_norm_train"> {
   let summary = "batch norm with batch statistics; updates the running ones";
   let description = [{
     Normalises with the mean and biased variance over N, H, W. Returns the
@@ -211,7 +224,7 @@ def Cst_BatchNormTrainOp : Cst_PureOp<"batch_norm_train"> {
 // Pooling, linear, shortcut
 //===----------------------------------------------------------------------===//
 
-class Cst_PoolOp<string mnemonic, string what> : Cst_PureOp<mnemonic> {
+class Cst_PoolOp<string mnemonic, string what> : Cst_DiffOp<mnemonic> {
   let summary = what;
   let arguments = (ins Cst_Activation:$input, Cst_Positive:$kernel,
                    Cst_Positive:$stride, Cst_NonNegative:$padding);
@@ -222,7 +235,7 @@ class Cst_PoolOp<string mnemonic, string what> : Cst_PureOp<mnemonic> {
 def Cst_MaxPoolOp : Cst_PoolOp<"max_pool", "max over a k x k window (padding never wins)">;
 def Cst_AvgPoolOp : Cst_PoolOp<"avg_pool", "mean over a k x k window, zero padding counted">;
 
-def Cst_GlobalAvgPoolOp : Cst_PureOp<"global_avg_pool"> {
+def Cst_GlobalAvgPoolOp : Cst_DiffOp<"global_avg_pool"> {
   let summary = "mean over H and W: N x C x 1 x 1";
   let arguments = (ins Cst_Activation:$input);
   let results = (outs Cst_Activation:$output);
@@ -230,7 +243,7 @@ def Cst_GlobalAvgPoolOp : Cst_PureOp<"global_avg_pool"> {
   let hasVerifier = 1;
 }
 
-def Cst_LinearOp : Cst_PureOp<"linear"> {
+def Cst_LinearOp : Cst_DiffOp<"linear"> {
   let summary = "y = W flatten(x) + b, as N x out x 1 x 1";
   let arguments = (ins Cst_Activation:$input, 2DTensorOf<[F32, F64]>:$weight,
                    Optional<Cst_Vector>:$bias);
@@ -241,7 +254,7 @@ def Cst_LinearOp : Cst_PureOp<"linear"> {
   let hasVerifier = 1;
 }
 
-def Cst_ShortcutOp : Cst_PureOp<"shortcut"> {
+def Cst_ShortcutOp : Cst_DiffOp<"shortcut"> {
   let summary = "every stride-th pixel, zero channels appended (option A)";
   let arguments = (ins Cst_Activation:$input, Cst_Positive:$stride);
   let results = (outs Cst_Activation:$output);
@@ -253,7 +266,7 @@ def Cst_ShortcutOp : Cst_PureOp<"shortcut"> {
 // Losses
 //===----------------------------------------------------------------------===//
 
-def Cst_SoftmaxCrossEntropyOp : Cst_PureOp<"softmax_cross_entropy"> {
+def Cst_SoftmaxCrossEntropyOp : Cst_DiffOp<"softmax_cross_entropy"> {
   let summary = "mean over the batch of -log softmax(logits)[label]";
   let arguments = (ins Cst_Activation:$logits, Cst_Labels:$labels);
   let results = (outs Cst_Scalar:$loss);
@@ -261,11 +274,157 @@ def Cst_SoftmaxCrossEntropyOp : Cst_PureOp<"softmax_cross_entropy"> {
   let hasVerifier = 1;
 }
 
-def Cst_L1NormOp : Cst_PureOp<"l1_norm"> {
+def Cst_L1NormOp : Cst_DiffOp<"l1_norm"> {
   let summary = "weight * sum |x| / N (an l1 penalty, per image)";
   let arguments = (ins Cst_Activation:$input, F64Attr:$weight);
   let results = (outs Cst_Scalar:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Backward-pass ops: what the VJPs build. Those that are linear maps of
+// their input also differentiate (mul, sign, embed); the others have no
+// VJP (no second derivatives) and the autodiff pass says so.
+//===----------------------------------------------------------------------===//
+
+def Cst_MulOp : Cst_DiffOp<"mul", [Cst_Recomputable, SameOperandsAndResultType]> {
+  let summary = "elementwise product x * y";
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$y);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$x `,` $y attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cst_SignOp : Cst_DiffOp<"sign", [Cst_Recomputable, SameOperandsAndResultType]> {
+  let summary = "sign(x): -1, 0 or 1 (0 at 0, the subgradient PyTorch uses)";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cst_EmbedOp : Cst_DiffOp<"embed"> {
+  let summary = "x placed at channels [offset, offset + C), zeros elsewhere";
+  let description = [{
+    The adjoint of `cst.slice`: the gradient of a channel view.
+  }];
+  let arguments = (ins Cst_Activation:$input, Cst_NonNegative:$offset);
+  let results = (outs Cst_Activation:$output);
+  let assemblyFormat = "$input `[` $offset `]` attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_ReduceChannelsOp : Cst_PureOp<"reduce_channels"> {
+  let summary = "scale * sum over N, H, W of x (times y): a per-channel sum";
+  let description = [{
+    The result has one entry per channel, or a single entry (tensor<1>):
+    the sum over everything. With `other`, the sum is of the product
+    x * other. It is the gradient of a per-channel vector (bias, scale,
+    threshold) or of a learned scalar.
+  }];
+  let arguments = (ins Cst_Activation:$input, Optional<Cst_Activation>:$other,
+                   F64Attr:$scale);
+  let results = (outs Cst_Vector:$output);
+  let assemblyFormat = [{
+    $input (`,` $other^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_BatchNormGradOp : Cst_PureOp<"batch_norm_grad"> {
+  let summary = "the backward pass of batch_norm_train";
+  let description = [{
+    With x_hat = (x - batch_mean) * batch_inv_std and M = N * H * W per
+    channel: dbias = sum dy, dweight = sum dy * x_hat, and
+    dx = weight * batch_inv_std / M * (M dy - dbias - x_hat * dweight).
+  }];
+  let arguments = (ins Cst_Activation:$input, Cst_Activation:$output_grad,
+                   Cst_Vector:$weight, Cst_Vector:$batch_mean,
+                   Cst_Vector:$batch_inv_std);
+  let results = (outs Cst_Activation:$input_grad, Cst_Vector:$weight_grad,
+                 Cst_Vector:$bias_grad);
+  let assemblyFormat = [{
+    $input `,` $output_grad `,` $weight `,` $batch_mean `,` $batch_inv_std
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_MaxPoolGradOp : Cst_PureOp<"max_pool_grad"> {
+  let summary = "routes each window's gradient to its first maximum";
+  let description = [{
+    `input` and `output` are the forward max_pool's; within a window the
+    first maximum in row-major order gets the gradient (PyTorch's choice).
+  }];
+  let arguments = (ins Cst_Activation:$input, Cst_Activation:$output,
+                   Cst_Activation:$output_grad, Cst_Positive:$kernel,
+                   Cst_Positive:$stride, Cst_NonNegative:$padding);
+  let results = (outs Cst_Activation:$input_grad);
+  let assemblyFormat = [{
+    $input `,` $output `,` $output_grad attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_AvgPoolGradOp : Cst_PureOp<"avg_pool_grad"> {
+  let summary = "spreads each window's gradient over its k x k taps (/ k^2)";
+  let arguments = (ins Cst_Activation:$output_grad, Cst_Positive:$kernel,
+                   Cst_Positive:$stride, Cst_NonNegative:$padding);
+  let results = (outs Cst_Activation:$input_grad);
+  let assemblyFormat = "$output_grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_GlobalAvgPoolGradOp : Cst_PureOp<"global_avg_pool_grad"> {
+  let summary = "dy / (H * W) broadcast over H and W";
+  let arguments = (ins Cst_Activation:$output_grad);
+  let results = (outs Cst_Activation:$input_grad);
+  let assemblyFormat = "$output_grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_LinearGradInputOp : Cst_PureOp<"linear_grad_input"> {
+  let summary = "W^T dy, reshaped to the input's [N, C, H, W]";
+  let arguments = (ins Cst_Activation:$output_grad, 2DTensorOf<[F32, F64]>:$weight);
+  let results = (outs Cst_Activation:$input_grad);
+  let assemblyFormat = "$output_grad `,` $weight attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_LinearGradWeightOp : Cst_PureOp<"linear_grad_weight"> {
+  let summary = "dy^T flatten(x): the gradient of the linear layer's weight";
+  let arguments = (ins Cst_Activation:$input, Cst_Activation:$output_grad);
+  let results = (outs 2DTensorOf<[F32, F64]>:$weight_grad);
+  let assemblyFormat = "$input `,` $output_grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_ShortcutGradOp : Cst_PureOp<"shortcut_grad"> {
+  let summary = "the adjoint of shortcut: dy at every stride-th pixel of the first channels";
+  let arguments = (ins Cst_Activation:$output_grad, Cst_Positive:$stride);
+  let results = (outs Cst_Activation:$input_grad);
+  let assemblyFormat = "$output_grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Cst_SoftmaxCrossEntropyGradOp : Cst_PureOp<"softmax_cross_entropy_grad"> {
+  let summary = "dloss * (softmax(logits) - onehot(labels)) / N";
+  let arguments = (ins Cst_Activation:$logits, Cst_Labels:$labels,
+                   Cst_Scalar:$loss_grad);
+  let results = (outs Cst_Activation:$logits_grad);
+  let assemblyFormat = [{
+    $logits `,` $labels `,` $loss_grad attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_L1NormGradOp : Cst_PureOp<"l1_norm_grad"> {
+  let summary = "dloss * weight * sign(x) / N";
+  let arguments = (ins Cst_Activation:$input, Cst_Scalar:$loss_grad,
+                   F64Attr:$weight);
+  let results = (outs Cst_Activation:$input_grad);
+  let assemblyFormat = "$input `,` $loss_grad attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

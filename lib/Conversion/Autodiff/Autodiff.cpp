@@ -1,0 +1,198 @@
+//===- Autodiff.cpp - Reverse-mode autodiff of the tensor-level model -----===//
+//
+// @forward -> @train_step: the forward ops, then each active op's VJP in
+// reverse order (VjpOpInterface), gradients of a value summed over its
+// uses. The pass knows no op by name; what it decides is which forward
+// values the backward pass keeps and which it recomputes (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Conversion/Passes.h"
+#include "cscc/Interfaces/VjpOpInterface.h"
+
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::cscc {
+#define GEN_PASS_DEF_CSTAUTODIFF
+#include "cscc/Conversion/Passes.h.inc"
+} // namespace mlir::cscc
+
+using namespace mlir;
+
+namespace {
+
+bool isFloatTensor(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && isa<FloatType>(t.getElementType());
+}
+
+/// Forward values for the VJPs: kept, or recomputed at the builder's
+/// insertion point when their op is cheap and elementwise.
+class RecomputingPrimals : public cscc::Primals {
+public:
+  RecomputingPrimals(OpBuilder &b, bool enabled) : b(b), enabled(enabled) {}
+
+  Value get(Value v) override {
+    Operation *def = v.getDefiningOp();
+    if (!enabled || !def || !def->hasTrait<cst::RecomputableTrait>())
+      return v;
+    if (Value done = copies.lookupOrNull(v))
+      return done;
+    // Operands first (recursively), then one copy of the op.
+    IRMapping operands;
+    for (Value o : def->getOperands())
+      operands.map(o, get(o));
+    Operation *copy = b.clone(*def, operands);
+    for (auto [orig, c] : llvm::zip(def->getResults(), copy->getResults()))
+      copies.map(orig, c);
+    ++recomputed;
+    return copies.lookup(v);
+  }
+
+  unsigned recomputed = 0;
+
+private:
+  OpBuilder &b;
+  bool enabled;
+  IRMapping copies;
+};
+
+struct AutodiffPass : mlir::cscc::impl::CstAutodiffBase<AutodiffPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fn = module.lookupSymbol<func::FuncOp>(entry);
+    if (!fn || fn.isExternal()) {
+      module.emitError() << "cst-autodiff: no function @" << entry
+                         << " to differentiate";
+      return signalPassFailure();
+    }
+    if (module.lookupSymbol(stepName)) {
+      fn.emitError() << "cst-autodiff: @" << stepName << " exists already";
+      return signalPassFailure();
+    }
+    if (!fn.getBody().hasOneBlock()) {
+      fn.emitError() << "cst-autodiff: @" << entry
+                     << " has control flow; unfold the pursuits first";
+      return signalPassFailure();
+    }
+    auto step = cast<func::FuncOp>(fn->clone());
+    step.setName(stepName);
+    module.getBody()->getOperations().insertAfter(Block::iterator(fn), step);
+    if (failed(differentiate(step)))
+      return signalPassFailure();
+  }
+
+  LogicalResult differentiate(func::FuncOp fn) {
+    Block &block = fn.getBody().front();
+    auto ret = cast<func::ReturnOp>(block.getTerminator());
+
+    // The loss: the first scalar float result.
+    Value loss;
+    for (Value r : ret.getOperands())
+      if (auto t = dyn_cast<RankedTensorType>(r.getType());
+          t && t.getRank() == 0 && isa<FloatType>(t.getElementType())) {
+        loss = r;
+        break;
+      }
+    if (!loss)
+      return fn.emitError()
+             << "cst-autodiff: @" << entry
+             << " returns no scalar loss; lower it with loss=true "
+                "(csc-lower-to-cst) so that there is something to "
+                "differentiate";
+
+    // Parameters: learned arguments (running statistics are state).
+    SmallVector<BlockArgument> params;
+    for (BlockArgument a : fn.getArguments())
+      if (fn.getArgAttr(a.getArgNumber(), "cst.param") &&
+          !fn.getArgAttr(a.getArgNumber(), "cst.state") && isFloatTensor(a))
+        params.push_back(a);
+
+    SmallVector<Operation *> ops;
+    for (Operation &op : block.without_terminator())
+      ops.push_back(&op);
+
+    // Active ops: on a path from a parameter (varied) to the loss (useful).
+    llvm::DenseSet<Value> varied(params.begin(), params.end());
+    for (Operation *op : ops)
+      if (llvm::any_of(op->getOperands(),
+                       [&](Value v) { return varied.contains(v); }))
+        for (Value r : op->getResults())
+          if (isFloatTensor(r))
+            varied.insert(r);
+    llvm::DenseSet<Value> useful{loss};
+    for (Operation *op : llvm::reverse(ops))
+      if (llvm::any_of(op->getResults(),
+                       [&](Value r) { return useful.contains(r); }))
+        for (Value o : op->getOperands())
+          useful.insert(o);
+
+    OpBuilder b(ret);
+    Location loc = fn.getLoc();
+    auto scalarType = cast<RankedTensorType>(loss.getType());
+    llvm::DenseMap<Value, Value> grads;
+    grads[loss] = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(
+                    scalarType, b.getFloatAttr(scalarType.getElementType(), 1.0)));
+
+    RecomputingPrimals primals(b, recompute);
+    for (Operation *op : llvm::reverse(ops)) {
+      SmallVector<Value> dys;
+      bool any = false;
+      for (Value r : op->getResults()) {
+        Value g = varied.contains(r) && useful.contains(r) ? grads.lookup(r)
+                                                           : Value();
+        any |= static_cast<bool>(g);
+        dys.push_back(g);
+      }
+      if (!any)
+        continue;
+      auto vjp = dyn_cast<cscc::VjpOpInterface>(op);
+      if (!vjp)
+        return op->emitOpError()
+               << "has no vector-Jacobian product (VjpOpInterface), so "
+                  "cst-autodiff cannot differentiate the loss through it";
+      SmallVector<bool> wanted;
+      for (Value o : op->getOperands())
+        wanted.push_back(varied.contains(o) && isFloatTensor(o));
+      SmallVector<Value> operandGrads = vjp.buildVjp(b, dys, wanted, primals);
+      for (auto [o, g] : llvm::zip(op->getOperands(), operandGrads)) {
+        if (!g || !varied.contains(o))
+          continue;
+        Value &acc = grads[o];
+        acc = acc ? Value(cst::AxpbyOp::create(b, op->getLoc(), o.getType(),
+                                               acc, g, b.getF64FloatAttr(1.0),
+                                               b.getF64FloatAttr(1.0)))
+                  : g;
+      }
+    }
+
+    // Results: the forward's, then one gradient per parameter.
+    SmallVector<Value> results(ret.getOperands());
+    SmallVector<StringAttr> names;
+    for (BlockArgument p : params) {
+      Value g = grads.lookup(p);
+      if (!g) // the loss does not depend on it
+        g = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(
+                        cast<RankedTensorType>(p.getType()),
+                        b.getFloatAttr(
+                            cast<RankedTensorType>(p.getType()).getElementType(),
+                            0.0)));
+      results.push_back(g);
+      names.push_back(
+          fn.getArgAttrOfType<StringAttr>(p.getArgNumber(), "cst.param"));
+    }
+    unsigned forwardResults = ret.getNumOperands();
+    func::ReturnOp::create(b, ret.getLoc(), results);
+    ret.erase();
+    fn.setType(FunctionType::get(fn.getContext(), fn.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+    for (auto [i, name] : llvm::enumerate(names))
+      fn.setResultAttr(forwardResults + i, "cst.grad", name);
+    return success();
+  }
+};
+
+} // namespace

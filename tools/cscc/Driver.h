@@ -1,0 +1,51 @@
+//===- Driver.h - What the cscc commands share ------------------*- C++ -*-===//
+#ifndef CSCC_TOOLS_CSCC_DRIVER_H
+#define CSCC_TOOLS_CSCC_DRIVER_H
+
+#include "cscc/Execution/JitModel.h"
+#include "cscc/Frontend/Sema.h"
+#include "cscc/Runtime/Tensor.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cscc::driver {
+
+struct Options {
+  std::string command; // "", "summary", "init", "run" or "grad"
+  std::string weights;
+  std::string input;
+  std::string labels;
+  std::string dtype = "f32";
+  uint64_t seed = 0;
+  int64_t batchSize = 0; // 0: the command's default (run 256, grad 2)
+  int64_t repeat = 0;
+  int64_t check = 0; // grad: finite-difference check of this many coordinates
+  bool noRecompute = false;
+  bool listWeights = false;
+  std::string emit = "mlir";
+  std::string file;
+  std::string output;
+  std::string model;
+  bool inferShapes = true;
+  bool debugInfo = false;
+  std::vector<cscc::ParamOverride> overrides;
+};
+
+/// The weights in the model's order and dtype; a clear error for a missing,
+/// misshapen or unexpected tensor.
+std::vector<rt::Tensor> loadWeights(const std::string &path,
+                                    const ModelSignature &sig);
+
+/// An NCHW batch of the model's image size, converted to its dtype.
+rt::Tensor loadInput(const std::string &path, const ModelSignature &sig);
+
+/// `grad`: the train-mode loss and the gradient of every learned parameter
+/// (or, with --check, a finite-difference check of it). `module` is at the
+/// tensor level (train mode, with loss).
+int gradCommand(const Options &opts, mlir::ModuleOp module);
+
+} // namespace cscc::driver
+
+#endif

@@ -1,0 +1,293 @@
+//===- Grad.cpp - cscc grad: gradients and their finite-difference check --===//
+//
+// cst-autodiff builds @train_step from the train-mode @forward; it is
+// compiled once and called on the weights. --check compares random
+// coordinates of the gradient with central differences of the loss that
+// the same compiled function returns: the forward half of @train_step is
+// the forward pass, so the reference does not depend on the backward code.
+//
+//===----------------------------------------------------------------------===//
+#include "Driver.h"
+
+#include "cscc/Conversion/Passes.h"
+#include "cscc/Runtime/Init.h"
+#include "cscc/Runtime/Npy.h"
+#include "cscc/Runtime/Safetensors.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+using namespace cscc;
+using namespace cscc::driver;
+
+namespace {
+
+/// Labels [N] as int64 in [0, classes).
+rt::Tensor loadLabels(const std::string &path, int64_t n, int64_t classes) {
+  rt::Tensor l = rt::readNpy(path);
+  if (l.shape.size() != 1 || l.shape[0] != n)
+    throw std::runtime_error("labels '" + path + "' have shape " +
+                             rt::shapeString(l.shape) + "; expected [" +
+                             std::to_string(n) + "], one per input image");
+  std::vector<int64_t> values(n);
+  for (int64_t i = 0; i < n; ++i) {
+    switch (l.dtype) {
+    case rt::DType::I64: values[i] = l.as<int64_t>()[i]; break;
+    case rt::DType::I32: values[i] = l.as<int32_t>()[i]; break;
+    case rt::DType::U8: values[i] = l.as<uint8_t>()[i]; break;
+    default:
+      throw std::runtime_error("labels '" + path + "' are " +
+                               rt::dtypeName(l.dtype) +
+                               "; use int64, int32 or uint8 class indices");
+    }
+    if (values[i] < 0 || values[i] >= classes)
+      throw std::runtime_error("labels '" + path + "': entry " +
+                               std::to_string(i) + " is " +
+                               std::to_string(values[i]) +
+                               ", outside the model's classes [0, " +
+                               std::to_string(classes) + ")");
+  }
+  return rt::Tensor::fromValues<int64_t>({n}, values);
+}
+
+/// The compiled train step with its arguments and result buffers.
+struct TrainStep {
+  std::unique_ptr<JitModel> jit;
+  std::vector<rt::Tensor> weights; // every parameter, state included
+  rt::Tensor input, labels;
+  std::vector<rt::Tensor> results;
+  size_t lossIndex = 0;
+
+  const ModelSignature &sig() const { return jit->signature(); }
+
+  void run() {
+    std::vector<Buffer> args{{input.data.data(), input.shape},
+                             {labels.data.data(), labels.shape}};
+    for (size_t i = 0; i < weights.size(); ++i)
+      args.push_back({weights[i].data.data(), weights[i].shape});
+    std::vector<Buffer> out;
+    for (rt::Tensor &r : results)
+      out.push_back({r.data.data(), r.shape});
+    jit->invoke(args, out);
+  }
+
+  double loss() const {
+    const rt::Tensor &l = results[lossIndex];
+    return l.dtype == rt::DType::F64 ? l.as<double>()[0] : l.as<float>()[0];
+  }
+};
+
+double getAt(const rt::Tensor &t, int64_t i) {
+  return t.dtype == rt::DType::F64 ? t.as<double>()[i] : t.as<float>()[i];
+}
+void setAt(rt::Tensor &t, int64_t i, double v) {
+  if (t.dtype == rt::DType::F64)
+    t.as<double>()[i] = v;
+  else
+    t.as<float>()[i] = static_cast<float>(v);
+}
+
+/// --check: central differences with steps h and h/2 (Richardson
+/// extrapolation cancels the h^2 term). Where the two disagree, a kink of
+/// a threshold or max-pool lies within h of the weight: the coordinate is
+/// reported as skipped, not compared.
+int finiteDifferenceCheck(const Options &opts, TrainStep &step) {
+  const ModelSignature &sig = step.sig();
+  bool f64 = sig.f64;
+  double h = f64 ? 1e-5 : 1e-2;
+  double tolerance = f64 ? 1e-6 : 2e-2;
+
+  // Gradient tensor of each learned parameter.
+  std::map<std::string, size_t> gradOf;
+  for (size_t r = 0; r < sig.resultGradOf.size(); ++r)
+    if (!sig.resultGradOf[r].empty())
+      gradOf[sig.resultGradOf[r]] = r;
+  std::vector<size_t> learned;
+  for (size_t i = 0; i < sig.params.size(); ++i)
+    if (!sig.params[i].state)
+      learned.push_back(i);
+  if (learned.empty())
+    throw std::runtime_error("the model has no learned parameters to check");
+
+  // Round-robin over the tensors, so every kind of parameter is sampled.
+  rt::Rng rng(opts.seed + 2);
+  struct Row {
+    int64_t checked = 0, skipped = 0;
+    double maxErr = 0, maxGrad = 0;
+  };
+  std::vector<Row> rows(learned.size());
+  double worst = 0;
+  std::string worstWhere;
+  for (int64_t k = 0; k < opts.check; ++k) {
+    size_t which = static_cast<size_t>(k) % learned.size();
+    size_t p = learned[which];
+    rt::Tensor &w = step.weights[p];
+    int64_t index = static_cast<int64_t>(rng.next() % w.numel());
+    double g = getAt(step.results[gradOf.at(sig.params[p].name)], index);
+    double w0 = getAt(w, index);
+    auto lossWith = [&](double v) {
+      setAt(w, index, v);
+      step.run();
+      return step.loss();
+    };
+    double d1 = (lossWith(w0 + h) - lossWith(w0 - h)) / (2 * h);
+    double d2 = (lossWith(w0 + h / 2) - lossWith(w0 - h / 2)) / h;
+    setAt(w, index, w0);
+    double fd = (4 * d2 - d1) / 3;
+    Row &row = rows[which];
+    // Relative to the larger of the two values, floored at 1e-4 (f64):
+    // below that the rounding of the loss (~1e-16 / h ~ 1e-11 absolute)
+    // would dominate a relative measure.
+    double scale = std::max({std::fabs(fd), std::fabs(g), f64 ? 1e-4 : 1e-2});
+    double err = std::fabs(fd - g) / scale;
+    double kink = std::fabs(d1 - d2) / scale;
+    if (kink > 1e3 * tolerance) {
+      ++row.skipped;
+      continue;
+    }
+    ++row.checked;
+    row.maxGrad = std::max(row.maxGrad, std::fabs(g));
+    row.maxErr = std::max(row.maxErr, err);
+    if (err > worst) {
+      worst = err;
+      std::ostringstream where;
+      where << sig.params[p].name << "[" << index << "]: autodiff " << g
+            << ", finite differences " << fd;
+      worstWhere = where.str();
+    }
+  }
+  step.run(); // leave the results of the unperturbed weights
+
+  size_t width = 6;
+  for (size_t p : learned)
+    width = std::max(width, sig.params[p].name.size());
+  std::cout << "gradient check: " << opts.check << " coordinates in "
+            << learned.size() << " tensors, "
+            << (f64 ? "float64" : "float32") << ", steps " << h << " and "
+            << h / 2 << " (Richardson), loss " << std::setprecision(17)
+            << step.loss() << "\n";
+  std::cout << std::left << std::setw(width + 2) << "tensor" << std::right
+            << std::setw(8) << "checked" << std::setw(8) << "kinks"
+            << std::setw(13) << "max |grad|" << std::setw(13) << "max error"
+            << "\n";
+  int64_t checked = 0, skipped = 0;
+  for (size_t j = 0; j < learned.size(); ++j) {
+    const Row &r = rows[j];
+    checked += r.checked;
+    skipped += r.skipped;
+    std::cout << std::left << std::setw(width + 2)
+              << sig.params[learned[j]].name << std::right << std::setw(8)
+              << r.checked << std::setw(8) << r.skipped
+              << std::setprecision(3) << std::scientific << std::setw(13)
+              << r.maxGrad << std::setw(13) << r.maxErr << std::defaultfloat
+              << "\n";
+  }
+  bool ok = worst <= tolerance && skipped * 10 <= opts.check;
+  std::cout << "max error " << std::setprecision(3) << std::scientific
+            << worst << std::defaultfloat << " (tolerance " << tolerance
+            << ")" << (worstWhere.empty() ? "" : " at " + worstWhere) << "\n"
+            << checked << " compared, " << skipped
+            << " skipped at a kink: " << (ok ? "PASS" : "FAIL") << "\n";
+  if (skipped * 10 > opts.check)
+    std::cout << "more than a tenth of the coordinates sit at a kink; use a "
+                 "smaller model or another --seed\n";
+  return ok ? 0 : 1;
+}
+
+} // namespace
+
+int cscc::driver::gradCommand(const Options &opts, mlir::ModuleOp module) {
+  mlir::MLIRContext *ctx = module.getContext();
+  {
+    mlir::PassManager pm(ctx);
+    mlir::cscc::CstAutodiffOptions ad;
+    ad.recompute = !opts.noRecompute;
+    pm.addPass(mlir::cscc::createCstAutodiff(ad));
+    if (mlir::failed(pm.run(module)))
+      return 1;
+  }
+  // Only the train step is compiled.
+  if (auto fwd = module.lookupSymbol<mlir::func::FuncOp>("forward"))
+    fwd.erase();
+
+  TrainStep step;
+  step.jit = JitModel::compile(module, "train_step");
+  const ModelSignature &sig = step.sig();
+  rt::DType dt = sig.f64 ? rt::DType::F64 : rt::DType::F32;
+  if (sig.results.empty() || sig.results[0].size() != 4)
+    throw std::runtime_error("the model's output is not logits [N, K, 1, 1]");
+  int64_t classes = sig.results[0][1];
+
+  // Weights: the file, or (for --check) what `cscc init --seed` writes.
+  if (!opts.weights.empty()) {
+    step.weights = loadWeights(opts.weights, sig);
+  } else {
+    rt::Rng rng(opts.seed);
+    for (const ParamInfo &p : sig.params)
+      step.weights.push_back(rt::initTensor(p.init, p.shape, rng, dt));
+  }
+  if (!opts.input.empty()) {
+    step.input = loadInput(opts.input, sig);
+  } else {
+    rt::Rng rng(opts.seed + 1);
+    int64_t n = opts.batchSize ? opts.batchSize : 2;
+    std::vector<int64_t> shape{n, sig.input[1], sig.input[2], sig.input[3]};
+    std::vector<double> v(rt::shapeNumel(shape));
+    for (double &x : v)
+      x = rng.normal();
+    step.input = rt::convertDType(rt::Tensor::fromValues<double>(shape, v), dt);
+  }
+  int64_t n = step.input.shape[0];
+  if (!opts.labels.empty()) {
+    step.labels = loadLabels(opts.labels, n, classes);
+  } else {
+    if (!opts.input.empty())
+      throw std::runtime_error("--input needs --labels");
+    rt::Rng rng(opts.seed + 3);
+    std::vector<int64_t> v(n);
+    for (int64_t &l : v)
+      l = static_cast<int64_t>(rng.next() % classes);
+    step.labels = rt::Tensor::fromValues<int64_t>({n}, v);
+  }
+
+  bool foundLoss = false;
+  for (size_t r = 0; r < sig.results.size(); ++r) {
+    std::vector<int64_t> shape = sig.results[r];
+    if (!shape.empty() && shape[0] == -1)
+      shape[0] = n;
+    if (shape.empty() && !foundLoss) { // the first scalar: the loss
+      step.lossIndex = r;
+      foundLoss = true;
+    }
+    step.results.emplace_back(dt, shape);
+  }
+  if (!foundLoss)
+    throw std::runtime_error("the train step returns no loss");
+  step.run();
+  if (!std::isfinite(step.loss()))
+    throw std::runtime_error("the loss is " + std::to_string(step.loss()) +
+                             " for these weights and inputs; no gradient "
+                             "written");
+
+  if (opts.check > 0)
+    return finiteDifferenceCheck(opts, step);
+
+  std::map<std::string, rt::Tensor> grads;
+  for (size_t r = 0; r < sig.results.size(); ++r)
+    if (!sig.resultGradOf[r].empty())
+      grads[sig.resultGradOf[r]] = step.results[r];
+  std::map<std::string, std::string> meta{
+      {"format", "pt"},
+      {"cscc.model", module.getSymName() ? module.getSymName()->str() : ""},
+      {"cscc.content", "gradient of the train-mode loss"}};
+  rt::writeSafetensors(opts.output, grads, meta);
+  std::cout << "loss: " << std::setprecision(17) << step.loss() << "\n";
+  return 0;
+}
