@@ -25,6 +25,7 @@ struct Options {
   bool noRecompute = false;
   bool listWeights = false;
   std::string emit = "mlir";
+  bool emitGiven = false; // --emit on the command line
   std::string file;
   std::string output;
   std::string model;

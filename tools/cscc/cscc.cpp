@@ -81,7 +81,9 @@ const char *kUsage =
     "                 differences of the loss instead (use --dtype f64);\n"
     "                 without --weights/--input/--labels it uses 'init'\n"
     "                 weights, a N(0,1) batch of --batch-size (default 2)\n"
-    "                 and random labels, seeded by --seed; exit 1 on failure\n"
+    "                 and random labels, seeded by --seed; exit 1 on failure.\n"
+    "                 --emit=cst|llvm prints the train step (forward and\n"
+    "                 generated backward pass) at that level instead\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n"
     "\n"
     "options:\n"
@@ -132,6 +134,7 @@ int parseArgs(int argc, char **argv, Options &o) {
             o.emit != "llvm")
           return usageError("unknown --emit kind '" + o.emit +
                             "'; use --emit=ast, mlir, cst or llvm");
+        o.emitGiven = true;
       } else if (a == "--weights") {
         if (o.command == "summary")
           o.listWeights = true;
@@ -206,7 +209,11 @@ int parseArgs(int argc, char **argv, Options &o) {
     if (o.output.empty())
       return usageError("run needs -o Y.npy for the logits");
   }
-  if (o.command == "grad" && o.check == 0) {
+  if (o.command == "grad" && o.emitGiven && o.emit != "cst" &&
+      o.emit != "llvm")
+    return usageError("grad prints its train step with --emit=cst or "
+                      "--emit=llvm, not --emit=" + o.emit);
+  if (o.command == "grad" && o.check == 0 && !o.emitGiven) {
     if (o.weights.empty())
       return usageError("grad needs --weights W.safetensors (make one with "
                         "'cscc init')");
