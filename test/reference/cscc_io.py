@@ -8,7 +8,8 @@ Pure Python + NumPy (no torch needed here):
   * perturb: cscc's initial weights changed so that every code path
     matters (running statistics, biases, thresholds, steps, Gram
     coefficients and batch-norm scales away from their 0/1 initial values);
-  * Cscc: runs `cscc init/run/summary` and raises with its stderr on failure.
+  * Cscc: runs `cscc init/run/grad/summary` and raises with its stderr on
+    failure.
 """
 
 import itertools
@@ -180,6 +181,27 @@ class Cscc:
         self("run", model, "--weights", w, "--input", xi, "-o", y,
              "--dtype", dtype, *self.defs(overrides or {}), *extra)
         return np.load(y)
+
+    def grad(self, model, weights, x, labels, dtype="f64", overrides=None,
+             weight_dtype=np.float64, extra=()):
+        """`cscc grad` (train mode): -> (loss printed as `loss: V`,
+        {name: gradient array} read from its -o file)."""
+        w = self.path("w", "safetensors")
+        write_safetensors(w, weights, {"format": "pt"}, weight_dtype)
+        xi = self.path("x", "npy")
+        np.save(xi, x)
+        li = self.path("labels", "npy")
+        np.save(li, labels)
+        g = self.path("g", "safetensors")
+        out = self("grad", model, "--weights", w, "--input", xi, "--labels",
+                   li, "-o", g, "--dtype", dtype,
+                   *self.defs(overrides or {}), *extra)
+        losses = [line.split(":", 1)[1].strip() for line in out.splitlines()
+                  if line.startswith("loss:")]
+        if len(losses) != 1:
+            raise CsccError("cscc grad printed %d 'loss:' lines:\n%s"
+                            % (len(losses), out))
+        return float(losses[0]), read_safetensors(g)[0]
 
     def weight_names(self, model, overrides=None):
         """name -> (shape tuple, init, kind) from `cscc summary --weights`."""
