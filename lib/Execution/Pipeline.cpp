@@ -12,22 +12,33 @@ std::string cscc::toTensorLevelPipeline(const LoweringOptions &o) {
          "},canonicalize,cse";
 }
 
-std::string cscc::tensorLevelToLLVMPipeline() {
+std::string cscc::tensorLevelToBuffersPipeline() {
   return // generated loops for everything but the convolutions
          "cscc-results-to-destinations,cst-lower-to-linalg,"
-         "canonicalize,linalg-fuse-elementwise-ops,canonicalize,cse,"
-         "eliminate-empty-tensors,"
-         // buffers; copies as linalg loops (no MLIR runtime library needed)
+         "canonicalize,linalg-fuse-elementwise-ops,canonicalize,"
+         // No CSE on tensors here: it would merge the values cst-autodiff
+         // recomputes with the forward ones (keeping those alive) and the
+         // concatenation buffers with each other.
+         "func.func(cscc-place-concat-buffers),eliminate-empty-tensors,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map "
          "},"
-         "cscc-drop-destination-results,buffer-deallocation-pipeline,"
-         "convert-bufferization-to-memref,"
+         // identical subviews merged, so copies of a slice onto itself fold
+         "cscc-drop-destination-results,cse,canonicalize";
+}
+
+std::string cscc::buffersToLLVMPipeline() {
+  return // copies as linalg loops (no MLIR runtime library needed)
+         "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
          "func.func(cscc-copy-to-linalg,convert-linalg-to-loops),expand-strided-metadata,"
          "lower-affine,convert-scf-to-cf,convert-math-to-llvm,"
          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm,convert-index-to-llvm,"
          "reconcile-unrealized-casts";
+}
+
+std::string cscc::tensorLevelToLLVMPipeline() {
+  return tensorLevelToBuffersPipeline() + "," + buffersToLLVMPipeline();
 }
 
 LogicalResult cscc::addPipeline(OpPassManager &pm, const std::string &text) {
@@ -59,6 +70,12 @@ void cscc::registerCsccPipelines() {
         lo.mode = o.mode;
         lo.withLoss = o.loss;
         (void)addPipeline(pm, toTensorLevelPipeline(lo));
+      });
+  PassPipelineRegistration<>(
+      "cscc-cst-to-buffers",
+      "tensor-level ops -> generated loops and kernel calls on buffers",
+      [](OpPassManager &pm) {
+        (void)addPipeline(pm, tensorLevelToBuffersPipeline());
       });
   PassPipelineRegistration<>(
       "cscc-cst-to-llvm", "tensor-level ops -> LLVM dialect (CPU)",

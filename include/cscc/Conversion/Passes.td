@@ -119,6 +119,22 @@ def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def CsccPlaceConcatBuffers
+    : Pass<"cscc-place-concat-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Create each concatenation's buffer before its first input";
+  let description = [{
+    A concatenation lowers to a `tensor.empty` filled by `insert_slice`s,
+    created where the concatenation is. This gives each such `tensor.empty`
+    its own copy (CSE merges identical ones) and moves it up to just before
+    the op producing its first input, so that `eliminate-empty-tensors`
+    can make each producer write straight into its slice: an MSD layer's
+    code is then computed in place in the next layer's concatenation
+    instead of copied there. Nothing moves further up than it must, so
+    buffer lifetimes stay short.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def CsccCopyToLinalg : Pass<"cscc-copy-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Turn memref.copy into linalg.copy (generated loops)";
   let description = [{

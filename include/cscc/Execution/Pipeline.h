@@ -27,13 +27,18 @@ struct LoweringOptions {
 /// The textual pipelines, to run on a builtin.module (without the anchor).
 std::string toTensorLevelPipeline(const LoweringOptions &options);
 std::string tensorLevelToLLVMPipeline();
+/// Its two parts: down to buffers (bufferized, before deallocation), and
+/// from there to the LLVM dialect.
+std::string tensorLevelToBuffersPipeline();
+std::string buffersToLLVMPipeline();
 
 /// Adds a textual pipeline to `pm`; fails (with a diagnostic) if it does
 /// not parse.
 mlir::LogicalResult addPipeline(mlir::OpPassManager &pm,
                                 const std::string &pipeline);
 
-/// `cscc-to-cst{mode=eval loss=true}` and `cscc-cst-to-llvm` for csc-opt.
+/// `cscc-to-cst{mode=eval loss=true}`, `cscc-cst-to-buffers` and
+/// `cscc-cst-to-llvm` for csc-opt.
 void registerCsccPipelines();
 
 } // namespace cscc

@@ -4,26 +4,24 @@ usage: count_buffers.py CSCC CSC_OPT MODEL [--check counts|bytes]
 
 For MSDNet (examples/paper/msdnet_d6.csc at -D w=4) of depth 3, 6, 9, 12,
 `cscc grad --emit=cst` gives @train_step (forward and generated backward);
-it is bufferized as cscc's pipeline does (tensorLevelToLLVMPipeline up to
-One-Shot Bufferize) and the memref.alloc and memref.copy ops are counted,
-with their sizes per image (the batch is the one dynamic dimension).
+it is bufferized by cscc's own pipeline (csc-opt --cscc-cst-to-buffers:
+everything before deallocation and LLVM) and the memref.alloc and
+memref.copy ops of activations (memrefs with the dynamic batch) are
+counted, with their sizes per image.
 
 --check counts: the number of buffers and of copies grows by the same
 amount per layer (linear in depth, not quadratic).
 --check bytes: the elements copied per image grow linearly in depth too,
-i.e. no concatenation copies its inputs (they would make it quadratic:
-layer l copies all C0 + l*w channels of the code before it).
+i.e. no concatenation copies the code before it (that would make it
+quadratic: layer l would copy all C0 + l*w channels); what is left is
+each layer's w new convolution channels and the model input.
 """
 import argparse
 import re
 import subprocess
 import sys
 
-PIPE = ("builtin.module(cscc-results-to-destinations,cst-lower-to-linalg,"
-        "canonicalize,linalg-fuse-elementwise-ops,canonicalize,cse,"
-        "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries "
-        "function-boundary-type-conversion=identity-layout-map},"
-        "cscc-drop-destination-results)")
+PIPE = "builtin.module(cscc-cst-to-buffers)"  # cscc's own pipeline
 ALLOC = re.compile(r"memref\.alloc\([^)]*\)(?: \{[^}]*\})? : memref<([^>]*)>")
 COPY = re.compile(r"memref\.copy %\S+, %\S+ : memref<([^,>]*)")
 
@@ -50,8 +48,8 @@ for depth in (3, 6, 9, 12):
                          text=True, check=True).stdout
     out = subprocess.run([a.csc_opt, "--pass-pipeline=" + PIPE], input=cst,
                          capture_output=True, text=True, check=True).stdout
-    allocs = ALLOC.findall(out)
-    copies = COPY.findall(out)
+    allocs = [m for m in ALLOC.findall(out) if m.startswith("?")]
+    copies = [m for m in COPY.findall(out) if m.startswith("?")]
     rows.append((depth, len(allocs), sum(map(per_image, allocs)),
                  len(copies), sum(map(per_image, copies))))
 
