@@ -28,6 +28,13 @@ out = sys.argv[1]
 logits, labels = np.load(out + "/test_logits.npy"), np.load(out + "/test_y.npy")
 print("forward pass on %d Fashion-MNIST test images: logits %s written to "
       "build/out/test_logits.npy" % (len(labels), list(logits.shape)))
-print("untrained accuracy: %.4f (chance; training arrives with issues 4-5)"
+print("untrained accuracy: %.4f (chance; training arrives with issue 5)"
       % (logits.argmax(1) == labels).mean())
+np.save(out + "/batch_x.npy", np.load(out + "/test_x.npy")[:64])
+np.save(out + "/batch_y.npy", labels[:64].astype(np.int64))
 PY
+# One generated backward pass (train mode) on a batch of 64 images.
+"$cscc" grad "$model" --weights "$out/msd_csc_fmnist.init.safetensors" \
+  --input "$out/batch_x.npy" --labels "$out/batch_y.npy" \
+  -o "$out/msd_csc_fmnist.grad.safetensors"
+echo "gradients of every learned parameter: build/out/msd_csc_fmnist.grad.safetensors"
