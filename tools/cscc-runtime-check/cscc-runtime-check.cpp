@@ -3,12 +3,13 @@
 // A small command-line front to CsccRuntime for the lit tests in
 // test/Runtime: convolutions through the extern "C" entry points the
 // generated code calls (on .npy operands, optionally placed in strided
-// views), safetensors and .npy reading and writing, weight initialisation,
-// and a convolution benchmark. Run with --help for the subcommands.
+// views), safetensors and .npy reading and writing, data set readers (IDX,
+// CIFAR), weight initialisation, and a convolution benchmark. Run with --help for the subcommands.
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Runtime/Conv.h"
 #include "cscc/Runtime/ConvABI.h"
+#include "cscc/Runtime/Datasets.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Npy.h"
 #include "cscc/Runtime/Safetensors.h"
@@ -71,6 +72,13 @@ const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
   npy-info FILE                       DESCR [SHAPE]
   npy-roundtrip IN OUT
   npy-convert IN --dtype f32|f64 -o OUT
+  datasets-idx IMAGES LABELS          read an IDX (MNIST) images and labels
+                                      file (plain or gzip) and print a
+                                      summary (see datasets-cifar)
+  datasets-cifar CLASSES FILES...     read CIFAR-10/100 binary batches
+      (CLASSES 10 or 100) and print N, the images' shape, the classes, the
+      first 10 labels, the count of each label, the sum of the pixels and
+      their checksum sum_i (i % 65521 + 1) * pixel[i] (i in C order)
   init KIND SHAPE --seed N [--dtype f32|f64] -o OUT.npy
       KIND: kaiming, authors, zeros, ones; SHAPE: e.g. 64,3,3,3
   selftest                            API checks without files: RNG state
@@ -580,6 +588,53 @@ int cmdNpyConvert(int argc, char **argv) {
   return 0;
 }
 
+void printDataset(const Dataset &ds) {
+  const Tensor &im = ds.images;
+  size_t n = ds.labels.size();
+  std::printf("N %zu\n", n);
+  std::printf("images %s %s\n", dtypeName(im.dtype), shapeString(im.shape).c_str());
+  std::printf("classes %lld\n", static_cast<long long>(ds.classes));
+  std::printf("first-labels");
+  for (size_t i = 0; i < std::min<size_t>(n, 10); ++i)
+    std::printf(" %lld", static_cast<long long>(ds.labels[i]));
+  std::printf("\n");
+  std::vector<uint64_t> counts(static_cast<size_t>(ds.classes), 0);
+  for (int64_t l : ds.labels)
+    ++counts.at(static_cast<size_t>(l));
+  std::printf("label-counts");
+  for (uint64_t c : counts)
+    std::printf(" %llu", static_cast<unsigned long long>(c));
+  std::printf("\n");
+  uint64_t sum = 0, weighted = 0;
+  const uint8_t *px = im.data.data();
+  for (size_t i = 0; i < im.data.size(); ++i) {
+    sum += px[i];
+    weighted += (i % 65521 + 1) * px[i];
+  }
+  std::printf("pixel-sum %llu\n", static_cast<unsigned long long>(sum));
+  std::printf("pixel-checksum %llu\n",
+              static_cast<unsigned long long>(weighted));
+}
+
+int cmdDatasetsIdx(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(2, "datasets-idx IMAGES LABELS");
+  printDataset(readIdx(args.pos[0], args.pos[1]));
+  return 0;
+}
+
+int cmdDatasetsCifar(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  if (args.pos.size() < 2)
+    throw UsageError("expected datasets-cifar CLASSES FILES...");
+  int64_t classes = parseInt(args.pos[0], "CLASSES");
+  std::vector<std::string> files(args.pos.begin() + 1, args.pos.end());
+  printDataset(readCifar(files, static_cast<int>(classes)));
+  return 0;
+}
+
 int cmdInit(int argc, char **argv) {
   Args args(argc, argv, 1, {});
   args.allow({"--seed", "--dtype", "-o"});
@@ -709,6 +764,10 @@ int main(int argc, char **argv) {
       return cmdNpyRoundtrip(argc - 1, argv + 1);
     if (cmd == "npy-convert")
       return cmdNpyConvert(argc - 1, argv + 1);
+    if (cmd == "datasets-idx")
+      return cmdDatasetsIdx(argc - 1, argv + 1);
+    if (cmd == "datasets-cifar")
+      return cmdDatasetsCifar(argc - 1, argv + 1);
     if (cmd == "init")
       return cmdInit(argc - 1, argv + 1);
     if (cmd == "selftest")
