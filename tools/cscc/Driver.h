@@ -7,6 +7,7 @@
 #include "cscc/Runtime/Tensor.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ std::vector<rt::Tensor> loadWeights(const std::string &path,
 
 /// An NCHW batch of the model's image size, converted to its dtype.
 rt::Tensor loadInput(const std::string &path, const ModelSignature &sig);
+
+/// --repeat: calls `step` `repeat` times (after a warm-up the caller made)
+/// and prints "WHAT: MS ms for N images (R repeats)" to stderr.
+void reportRepeatTiming(const char *what, int64_t repeat, int64_t images,
+                        const std::function<void()> &step);
 
 /// `grad`: the train-mode loss and the gradient of every learned parameter
 /// (or, with --check, a finite-difference check of it). `module` is at the

@@ -17,7 +17,6 @@
 
 #include "mlir/Pass/PassManager.h"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -310,19 +309,10 @@ int cscc::driver::gradCommand(const Options &opts, mlir::ModuleOp module) {
 
   if (opts.check > 0)
     return finiteDifferenceCheck(opts, step);
-  if (opts.repeat > 0) {
-    // Timing for bench/: the compiled train step only, after the warm-up
-    // call above (no compilation, no file I/O).
-    auto t0 = std::chrono::steady_clock::now();
-    for (int64_t r = 0; r < opts.repeat; ++r)
-      step.run();
-    double ms = std::chrono::duration<double, std::milli>(
-                    std::chrono::steady_clock::now() - t0)
-                    .count() /
-                opts.repeat;
-    std::cerr << "train step: " << ms << " ms for " << n << " images ("
-              << opts.repeat << " repeats)\n";
-  }
+  // Timing for bench/: the compiled train step only, after the warm-up
+  // call above (no compilation, no file I/O).
+  if (opts.repeat > 0)
+    reportRepeatTiming("train step", opts.repeat, n, [&] { step.run(); });
 
   std::map<std::string, rt::Tensor> grads;
   for (size_t r = 0; r < sig.results.size(); ++r)

@@ -355,19 +355,10 @@ int runModel(const Options &opts, mlir::ModuleOp module) {
     }
   };
   forwardAll();
-  if (opts.repeat > 0) {
-    // Timing for bench/: the compiled forward pass only (no compilation,
-    // no file I/O), after the warm-up call above.
-    auto t0 = std::chrono::steady_clock::now();
-    for (int64_t r = 0; r < opts.repeat; ++r)
-      forwardAll();
-    double ms = std::chrono::duration<double, std::milli>(
-                    std::chrono::steady_clock::now() - t0)
-                    .count() /
-                opts.repeat;
-    std::cerr << "forward: " << ms << " ms for " << n << " images ("
-              << opts.repeat << " repeats)\n";
-  }
+  // Timing for bench/: the compiled forward pass only (no compilation,
+  // no file I/O), after the warm-up call above.
+  if (opts.repeat > 0)
+    cscc::driver::reportRepeatTiming("forward", opts.repeat, n, forwardAll);
   cscc::rt::writeNpy(opts.output, logits);
   return 0;
 }
@@ -452,6 +443,20 @@ cscc::driver::loadWeights(const std::string &path, const cscc::ModelSignature &s
                                "' that the model does not have; was it "
                                "written for another model?");
   return out;
+}
+
+void cscc::driver::reportRepeatTiming(const char *what, int64_t repeat,
+                                      int64_t images,
+                                      const std::function<void()> &step) {
+  auto t0 = std::chrono::steady_clock::now();
+  for (int64_t r = 0; r < repeat; ++r)
+    step();
+  double ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - t0)
+                  .count() /
+              repeat;
+  std::cerr << what << ": " << ms << " ms for " << images << " images ("
+            << repeat << " repeats)\n";
 }
 
 cscc::rt::Tensor cscc::driver::loadInput(const std::string &path,

@@ -25,6 +25,13 @@ bool isFloatTensor(Value v) {
   return t && isa<FloatType>(t.getElementType());
 }
 
+/// A constant tensor of `type` (static) filled with `v`.
+Value splat(OpBuilder &b, Location loc, Type type, double v) {
+  auto t = cast<RankedTensorType>(type);
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), v)));
+}
+
 /// Forward values for the VJPs: kept, or recomputed at the builder's
 /// insertion point when their op is cheap and elementwise.
 class RecomputingPrimals : public cscc::Primals {
@@ -130,11 +137,8 @@ struct AutodiffPass : mlir::cscc::impl::CstAutodiffBase<AutodiffPass> {
 
     OpBuilder b(ret);
     Location loc = fn.getLoc();
-    auto scalarType = cast<RankedTensorType>(loss.getType());
     llvm::DenseMap<Value, Value> grads;
-    grads[loss] = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(
-                    scalarType, b.getFloatAttr(scalarType.getElementType(), 1.0)));
+    grads[loss] = splat(b, loc, loss.getType(), 1.0);
 
     RecomputingPrimals primals(b, recompute);
     for (Operation *op : llvm::reverse(ops)) {
@@ -174,12 +178,7 @@ struct AutodiffPass : mlir::cscc::impl::CstAutodiffBase<AutodiffPass> {
     for (BlockArgument p : params) {
       Value g = grads.lookup(p);
       if (!g) // the loss does not depend on it
-        g = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(
-                        cast<RankedTensorType>(p.getType()),
-                        b.getFloatAttr(
-                            cast<RankedTensorType>(p.getType()).getElementType(),
-                            0.0)));
+        g = splat(b, loc, p.getType(), 0.0);
       results.push_back(g);
       names.push_back(
           fn.getArgAttrOfType<StringAttr>(p.getArgNumber(), "cst.param"));

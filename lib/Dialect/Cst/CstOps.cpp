@@ -225,19 +225,30 @@ LogicalResult ConcatOp::verify() {
   return success();
 }
 
-LogicalResult SliceOp::verify() {
-  if (failed(sameElementType(*this)))
+/// `part` is channels [offset, offset + C) of `whole` (slice and its
+/// adjoint embed): same batch and size, and the window inside `whole`.
+static LogicalResult verifyChannelWindow(Operation *op, Value whole,
+                                         Value part, int64_t offset,
+                                         StringRef wholeWhat) {
+  if (failed(sameElementType(op)))
     return failure();
-  auto x = shapeOf(getInput()), y = shapeOf(getOutput());
+  Value in = op->getOperand(0), out = op->getResult(0);
+  auto x = shapeOf(in), y = shapeOf(out);
   if (!sameBatch(x[0], y[0]) || x[2] != y[2] || x[3] != y[3])
-    return emitOpError() << "result " << shapeStr(getOutput().getType())
-                         << " must keep the batch and size of "
-                         << shapeStr(getInput().getType());
-  if (getOffset() + y[1] > x[1])
-    return emitOpError() << "channels [" << getOffset() << ", "
-                         << getOffset() + y[1] << ") are outside the input's "
-                         << x[1];
+    return op->emitOpError() << "result " << shapeStr(out.getType())
+                             << " must keep the batch and size of "
+                             << shapeStr(in.getType());
+  int64_t c = shapeOf(part)[1];
+  if (offset + c > shapeOf(whole)[1])
+    return op->emitOpError() << "channels [" << offset << ", " << offset + c
+                             << ") are outside the " << wholeWhat << "'s "
+                             << shapeOf(whole)[1];
   return success();
+}
+
+LogicalResult SliceOp::verify() {
+  return verifyChannelWindow(*this, getInput(), getOutput(), getOffset(),
+                             "input");
 }
 
 LogicalResult AxpbyOp::verify() {
@@ -403,18 +414,8 @@ LogicalResult MulOp::verify() { return sameElementType(*this); }
 LogicalResult SignOp::verify() { return sameElementType(*this); }
 
 LogicalResult EmbedOp::verify() {
-  if (failed(sameElementType(*this)))
-    return failure();
-  auto x = shapeOf(getInput()), y = shapeOf(getOutput());
-  if (!sameBatch(x[0], y[0]) || x[2] != y[2] || x[3] != y[3])
-    return emitOpError() << "result " << shapeStr(getOutput().getType())
-                         << " must keep the batch and size of "
-                         << shapeStr(getInput().getType());
-  if (getOffset() + x[1] > y[1])
-    return emitOpError() << "channels [" << getOffset() << ", "
-                         << getOffset() + x[1] << ") are outside the result's "
-                         << y[1];
-  return success();
+  return verifyChannelWindow(*this, getOutput(), getInput(), getOffset(),
+                             "result");
 }
 
 LogicalResult ReduceChannelsOp::verify() {
