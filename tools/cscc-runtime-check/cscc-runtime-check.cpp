@@ -32,6 +32,12 @@
 
 using namespace cscc::rt;
 
+// Subcommands for the training runtime (checkpoints, metrics, curves,
+// progress), in TrainingChecks.cpp: returns -1 for a command it does not
+// know.
+int runTrainingCheck(const std::string &cmd, int argc, char **argv);
+extern const char *kTrainingUsage;
+
 namespace {
 
 const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
@@ -742,10 +748,12 @@ int main(int argc, char **argv) {
   }
   std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h") {
-    std::printf("%s", kUsage);
+    std::printf("%s%s", kUsage, kTrainingUsage);
     return 0;
   }
   try {
+    if (int rc = runTrainingCheck(cmd, argc - 1, argv + 1); rc >= 0)
+      return rc;
     if (cmd == "conv")
       return cmdConv(argc - 1, argv + 1);
     if (cmd == "conv-bench")

@@ -59,16 +59,24 @@ struct LowerToCstPass
     // Train mode returns the running statistics after the other results.
     auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
     SmallVector<Value> results(ret.getOperands());
+    SmallVector<Attribute> stateNames;
     if (mode == "train")
       for (BlockArgument arg : fn.getArguments())
-        if (fn.getArgAttr(arg.getArgNumber(), "cst.state"))
+        if (fn.getArgAttr(arg.getArgNumber(), "cst.state")) {
           results.push_back(updated.lookup(arg) ? updated.lookup(arg)
                                                 : Value(arg));
+          stateNames.push_back(
+              fn.getArgAttr(arg.getArgNumber(), "cst.param"));
+        }
+    unsigned modelResults = ret.getNumOperands();
     OpBuilder b(ret);
     func::ReturnOp::create(b, ret.getLoc(), results);
     ret.erase();
     fn.setType(FunctionType::get(fn.getContext(), fn.getArgumentTypes(),
                                  ValueRange(results).getTypes()));
+    // Each running statistic's new value names the statistic it replaces.
+    for (auto [i, name] : llvm::enumerate(stateNames))
+      fn.setResultAttr(modelResults + i, "cst.new_state", name);
     return success();
   }
 
