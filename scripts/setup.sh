@@ -11,8 +11,12 @@ PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   # libraries the compiler and runtime use
   libfmt-dev libdnnl-dev libmatio-dev nlohmann-json3-dev libzstd-dev zlib1g-dev
-  # the independent reference in tests (Debian's python3 only) and lit
-  python3-torch python3-numpy
+  # the independent reference in tests (Debian's python3 only) and lit;
+  # scipy writes MATLAB files (SVHN) for the loader tests; venv + pip give
+  # the tests PyTorch's own safetensors loader (not packaged in Debian 12)
+  python3-torch python3-numpy python3-scipy python3-venv python3-pip
+  # LLVM's OpenMP runtime for the generated parallel loops
+  libomp-22-dev
   # the default real data set (/usr/share/datasets/fashion-mnist)
   dataset-fashion-mnist
 )
@@ -24,8 +28,24 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# The tests' Python: Debian's python3 with its torch and numpy, plus the
+# safetensors package from PyPI (safetensors.torch.load_file is how a
+# PyTorch user reads cscc's checkpoints).
+root="$(cd "$(dirname "$0")/.." && pwd)"
+setup_test_python() {
+  local venv="$root/.venv"
+  if [ -x "$venv/bin/python" ] &&
+     "$venv/bin/python" -c "import safetensors.torch" 2>/dev/null; then
+    return
+  fi
+  echo "setup: creating $venv (Debian python3 + safetensors from PyPI)"
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check safetensors==0.5.3
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  setup_test_python
   exit 0
 fi
 
@@ -44,3 +64,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >/dev/null
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done"
+setup_test_python

@@ -12,7 +12,11 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cscc_obj_root, "test")
 
 config.substitutions.append(("%examples", os.path.join(config.cscc_src_root, "examples")))
-config.substitutions.append(("%PYTHON", "/usr/bin/python3"))
+# Debian's python3 (torch, numpy, scipy) in the venv scripts/setup.sh makes
+# (adds PyPI's safetensors); plain /usr/bin/python3 before it exists.
+venv_python = os.path.join(config.cscc_src_root, ".venv", "bin", "python")
+config.substitutions.append(
+    ("%PYTHON", venv_python if os.path.exists(venv_python) else "/usr/bin/python3"))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
