@@ -2,6 +2,7 @@
 #include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Runtime/ConvABI.h"
+#include "cscc/Runtime/Program.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -75,9 +76,15 @@ struct DiagnosticCollector {
 
 std::unique_ptr<JitModel> JitModel::compile(ModuleOp module,
                                             const std::string &entry) {
-  std::unique_ptr<JitModel> model(new JitModel());
-  model->sig = ModelSignature::read(module, entry);
+  ModelSignature sig = ModelSignature::read(module, entry);
+  std::unique_ptr<JitModel> model = compileAll(module);
+  model->sig = std::move(sig);
   model->entry = entry;
+  return model;
+}
+
+std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module) {
+  std::unique_ptr<JitModel> model(new JitModel());
 
   MLIRContext *ctx = module.getContext();
   // cscc-results-to-destinations gives @forward the C interface: each
@@ -124,31 +131,19 @@ std::unique_ptr<JitModel> JitModel::compile(ModuleOp module,
   return model;
 }
 
-namespace {
-/// MLIR's ranked memref descriptor as int64 words: allocated, aligned,
-/// offset, sizes[R], strides[R] (dense, row-major).
-std::vector<int64_t> descriptor(const Buffer &b) {
-  size_t rank = b.shape.size();
-  std::vector<int64_t> d(3 + 2 * rank);
-  d[0] = d[1] = reinterpret_cast<int64_t>(b.data);
-  d[2] = 0;
-  int64_t stride = 1;
-  for (size_t i = rank; i-- > 0;) {
-    d[3 + i] = b.shape[i];
-    d[3 + rank + i] = stride;
-    stride *= b.shape[i];
-  }
-  return d;
-}
-} // namespace
 
 void JitModel::invoke(const std::vector<Buffer> &args,
                       std::vector<Buffer> &results) {
+  invoke(entry, args, results);
+}
+
+void JitModel::invoke(const std::string &entry, const std::vector<Buffer> &args,
+                      const std::vector<Buffer> &results) {
   std::vector<std::vector<int64_t>> descs;
   for (const Buffer &b : args)
-    descs.push_back(descriptor(b));
+    descs.push_back(rt::denseMemRefDescriptor({b.data, b.shape}));
   for (const Buffer &b : results)
-    descs.push_back(descriptor(b));
+    descs.push_back(rt::denseMemRefDescriptor({b.data, b.shape}));
   // _mlir_ciface_<entry>(desc *...): the packed form takes a pointer to
   // each argument, here a pointer to each descriptor pointer.
   std::vector<void *> descPtrs, packed;

@@ -60,6 +60,9 @@ public:
   /// `invoke` calls the function `entry`.
   static std::unique_ptr<JitModel> compile(mlir::ModuleOp module,
                                            const std::string &entry = "forward");
+  /// Lowers and compiles every function of `module` (no signature is
+  /// read); call them with the `invoke` that names its entry.
+  static std::unique_ptr<JitModel> compileAll(mlir::ModuleOp module);
   ~JitModel();
 
   const ModelSignature &signature() const { return sig; }
@@ -68,6 +71,9 @@ public:
   /// parameter in signature order; `results` are written in place (their
   /// shapes with the batch filled in).
   void invoke(const std::vector<Buffer> &args, std::vector<Buffer> &results);
+  /// The same for the function `entry` (one of a compileAll module).
+  void invoke(const std::string &entry, const std::vector<Buffer> &args,
+              const std::vector<Buffer> &results);
 
 private:
   JitModel() = default;

@@ -96,6 +96,11 @@ struct BufferRef {
 using CompiledFunction = std::function<void(const std::vector<BufferRef> &args,
                                             const std::vector<BufferRef> &results)>;
 
+/// MLIR's ranked memref descriptor of a dense row-major buffer, as int64
+/// words: allocated, aligned, offset, sizes[R], strides[R]. The generated
+/// functions' C interface takes a pointer to one per argument and result.
+std::vector<int64_t> denseMemRefDescriptor(const BufferRef &buffer);
+
 /// A compiled model: its info and its functions by name.
 struct Program {
   ProgramInfo info;

@@ -1,0 +1,55 @@
+//===- ProgramBuilder.h - A model's train and eval functions ----*- C++ -*-===//
+//
+// Compiles an elaborated model into the functions the training runtime
+// calls (runtime/include/cscc/Runtime/Program.h):
+//   @train_update  train-mode forward, cst-autodiff's backward pass and
+//                  cst-optimizer's fused parameter update
+//   @evaluate      eval-mode forward (running statistics) with the loss
+// both at the tensor level in one module, plus the ProgramInfo describing
+// every argument and result. `cscc train` JIT-compiles the module;
+// `cscc build` emits it as an object file.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_EXECUTION_PROGRAMBUILDER_H
+#define CSCC_EXECUTION_PROGRAMBUILDER_H
+
+#include "cscc/Frontend/Model.h"
+#include "cscc/Runtime/Program.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+
+namespace cscc {
+
+class SourceManager;
+
+struct ProgramOptions {
+  bool f64 = false;
+  std::string optimizer = "sgd"; ///< sgd | adam
+  bool momentum = true;          ///< SGD: keep a momentum buffer
+  bool nesterov = false;
+  bool recompute = true;         ///< cst-autodiff's keep/recompute rule
+};
+
+/// The model's train section as the runtime's `key=value` settings
+/// (rt::parseTrainSettings reads them).
+std::map<std::string, std::string> trainSettingsOf(const TrainConfig &config);
+
+/// Builds the tensor-level module (@train_update, @evaluate) and fills
+/// `info`. Diagnostics go to the context's handler; returns null on failure.
+mlir::OwningOpRef<mlir::ModuleOp>
+buildProgramModule(mlir::MLIRContext &context, const Model &model,
+                   const SourceManager &sm, const ProgramOptions &options,
+                   rt::ProgramInfo &info);
+
+/// The roles of a tensor-level function's arguments and results, read from
+/// the cst.* attributes.
+rt::FunctionInfo describeFunction(mlir::ModuleOp module,
+                                  const std::string &name);
+
+} // namespace cscc
+
+#endif

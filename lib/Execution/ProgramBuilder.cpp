@@ -1,0 +1,206 @@
+//===- ProgramBuilder.cpp - A model's train and eval functions ------------===//
+#include "cscc/Execution/ProgramBuilder.h"
+#include "cscc/Execution/Pipeline.h"
+#include "cscc/Frontend/Sema.h"
+#include "cscc/MLIRGen/MLIRGen.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <sstream>
+
+using namespace mlir;
+
+namespace cscc {
+
+namespace {
+
+std::string number(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+std::vector<int64_t> shapeOf(Type t) {
+  std::vector<int64_t> s;
+  for (int64_t d : cast<ShapedType>(t).getShape())
+    s.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  return s;
+}
+
+LogicalResult runPipeline(ModuleOp module, const std::string &pipeline) {
+  PassManager pm(module.getContext());
+  if (failed(addPipeline(pm, pipeline)))
+    return failure();
+  return pm.run(module);
+}
+
+} // namespace
+
+std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
+  std::map<std::string, std::string> s;
+  s["data"] = c.data;
+  if (!c.dataPath.empty())
+    s["data_path"] = c.dataPath;
+  if (auto it = c.dataArgs.find("seed"); it != c.dataArgs.end())
+    s["data_seed"] = number(it->second);
+  s["optimizer"] = c.optimizer;
+  // No optimizer line: the language's default sgd(lr = 0.1, momentum =
+  // 0.9); a written sgd(...) has momentum 0 unless it says otherwise.
+  bool written = !c.optimizerArgs.empty();
+  if (c.optimizer == "sgd") {
+    s["lr"] = "0.1";
+    s["momentum"] = written ? "0" : "0.9";
+    s["nesterov"] = "false";
+  } else {
+    s["lr"] = "0.001";
+  }
+  s["weight_decay"] = "0";
+  for (const auto &[k, v] : c.optimizerArgs)
+    s[k] = k == "nesterov" ? (v != 0 ? "true" : "false") : number(v);
+  s["schedule"] = c.schedule;
+  if (!c.milestones.empty()) {
+    std::string m;
+    for (int64_t e : c.milestones)
+      m += (m.empty() ? "" : ",") + std::to_string(e);
+    s["milestones"] = m;
+  }
+  if (auto it = c.scheduleArgs.find("gamma"); it != c.scheduleArgs.end())
+    s["gamma"] = number(it->second);
+  s["warmup"] = std::to_string(c.warmup);
+  s["epochs"] = std::to_string(c.epochs);
+  s["batch"] = std::to_string(c.batch);
+  std::string augment;
+  for (const auto &[kind, arg] : c.augment)
+    augment += (augment.empty() ? "" : ",") +
+               (kind == "crop" ? "crop:" + std::to_string(arg) : kind);
+  s["augment"] = augment.empty() ? "none" : augment;
+  s["normalize"] = c.normalize ? "true" : "false";
+  s["validation"] = number(c.validation);
+  s["seed"] = std::to_string(c.seed);
+  return s;
+}
+
+rt::FunctionInfo describeFunction(ModuleOp module, const std::string &name) {
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  rt::FunctionInfo info;
+  info.name = name;
+  if (!fn)
+    return info;
+  auto str = [](Attribute a) { return cast<StringAttr>(a).str(); };
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    rt::TensorInfo t;
+    t.shape = shapeOf(fn.getArgument(i).getType());
+    if (Attribute p = fn.getArgAttr(i, "cst.param")) {
+      t.name = str(p);
+      t.role = fn.getArgAttr(i, "cst.state") ? rt::Role::State : rt::Role::Param;
+    } else if (Attribute o = fn.getArgAttr(i, "cst.opt_state")) {
+      t.name = str(o);
+      t.role = rt::Role::OptState;
+    } else if (fn.getArgAttr(i, "cst.hyper")) {
+      t.role = rt::Role::Hyper;
+    } else {
+      t.role = i == 0 ? rt::Role::Input : rt::Role::Labels;
+    }
+    if (Attribute init = fn.getArgAttr(i, "cst.init"))
+      t.init = str(init);
+    info.args.push_back(std::move(t));
+  }
+  bool lossSeen = false;
+  for (unsigned i = 0; i < fn.getNumResults(); ++i) {
+    rt::TensorInfo t;
+    t.shape = shapeOf(fn.getResultTypes()[i]);
+    if (Attribute a = fn.getResultAttr(i, "cst.new_state")) {
+      t.name = str(a);
+      t.role = rt::Role::NewState;
+    } else if (Attribute a = fn.getResultAttr(i, "cst.grad")) {
+      t.name = str(a);
+      t.role = rt::Role::Grad;
+    } else if (Attribute a = fn.getResultAttr(i, "cst.updated")) {
+      t.name = str(a);
+      t.role = rt::Role::NewParam;
+    } else if (Attribute a = fn.getResultAttr(i, "cst.opt_state")) {
+      t.name = str(a);
+      t.role = rt::Role::NewOptState;
+    } else if (Attribute a = fn.getResultAttr(i, "cst.sparsity")) {
+      t.name = str(a);
+      t.role = rt::Role::Other;
+    } else if (i == 0) {
+      t.role = rt::Role::Logits;
+    } else if (t.shape.empty() && !lossSeen) {
+      t.role = rt::Role::Loss;
+      lossSeen = true;
+    }
+    info.results.push_back(std::move(t));
+  }
+  return info;
+}
+
+OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
+                                         const Model &model,
+                                         const SourceManager &sm,
+                                         const ProgramOptions &options,
+                                         rt::ProgramInfo &info) {
+  if (model.loss.empty()) {
+    emitError(UnknownLoc::get(&context))
+        << "model '" << model.name
+        << "' has no loss to train; add `loss cross_entropy;` after its "
+           "last layer";
+    return nullptr;
+  }
+  // Eval mode: @forward -> @evaluate.
+  OwningOpRef<ModuleOp> module = mlirGen(context, model, sm, options.f64);
+  if (!module)
+    return nullptr;
+  LoweringOptions eval;
+  eval.mode = "eval";
+  if (failed(runPipeline(*module, toTensorLevelPipeline(eval))))
+    return nullptr;
+  auto evaluate = module->lookupSymbol<func::FuncOp>("forward");
+  evaluate.setSymName("evaluate");
+
+  // Train mode: @forward -> @train_step -> @train_update.
+  OwningOpRef<ModuleOp> trainModule = mlirGen(context, model, sm, options.f64);
+  if (!trainModule)
+    return nullptr;
+  LoweringOptions train;
+  train.mode = "train";
+  std::ostringstream opt;
+  opt << "cst-autodiff{recompute=" << (options.recompute ? "true" : "false")
+      << "},cst-optimizer{optimizer=" << options.optimizer
+      << " momentum=" << (options.momentum ? "true" : "false")
+      << " nesterov=" << (options.nesterov ? "true" : "false") << "}";
+  if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||
+      failed(runPipeline(*trainModule, opt.str())))
+    return nullptr;
+  auto update = trainModule->lookupSymbol<func::FuncOp>("train_update");
+  if (!update) {
+    emitError(UnknownLoc::get(&context))
+        << "internal: cst-optimizer made no @train_update";
+    return nullptr;
+  }
+  update->remove();
+  module->push_back(update);
+
+  info = rt::ProgramInfo();
+  info.model = model.name;
+  info.f64 = options.f64;
+  info.optimizer = options.optimizer;
+  info.nesterov = options.nesterov;
+  info.functions.push_back(describeFunction(*module, "train_update"));
+  info.functions.push_back(describeFunction(*module, "evaluate"));
+  const rt::FunctionInfo &ev = info.functions.back();
+  if (!ev.args.empty() && ev.args[0].shape.size() == 4)
+    info.inputShape.assign(ev.args[0].shape.begin() + 1, ev.args[0].shape.end());
+  if (!ev.results.empty() && ev.results[0].shape.size() >= 2)
+    info.classes = ev.results[0].shape[1];
+  std::ostringstream summary;
+  printSummary(model, summary);
+  info.summary = summary.str();
+  info.train = trainSettingsOf(model.train);
+  return module;
+}
+
+} // namespace cscc
