@@ -103,6 +103,57 @@ def CstAutodiff : Pass<"cst-autodiff", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
+  let summary = "Fuse the optimiser step into the train step: @train_update";
+  let description = [{
+    Takes `@train_step` as `cst-autodiff` builds it (forward results, then
+    one gradient per learned parameter, `cst.grad = "NAME"`) and turns it
+    into `@train_update`, which applies one optimiser step to every
+    parameter that has a gradient instead of returning the gradients:
+
+      @train_update(x, labels, params..., opt_state..., hyper)
+          -> (forward results..., new params..., new opt_state...)
+
+    Appended arguments: the optimiser state of each parameter, in parameter
+    (argument) order, each `cst.opt_state = "NAME.momentum_buffer"` (SGD
+    with momentum) or `"NAME.exp_avg"`, `"NAME.exp_avg_sq"` (Adam),
+    PyTorch's state names, with `cst.init = "zeros"`; then one
+    `tensor<8xT>` (T the model's float type) marked `cst.hyper = "sgd"` or
+    `"adam"`, the runtime hyperparameters (so a schedule changes the
+    learning rate without recompiling):
+
+      sgd:  [lr, momentum, weight_decay, 1 - dampening, 0, 0, 0, step]
+      adam: [lr, beta1, beta2, eps, weight_decay, lr / (1 - beta1^step),
+             sqrt(1 - beta2^step), step]
+
+    (step is 1-based and informational; `cscc::rt::optimizerHyper` fills
+    both). Results: the forward results with their attributes, then each
+    parameter's new value (`cst.updated = "NAME"`), then the new states
+    (`cst.opt_state`, in the order of the state arguments). The gradients
+    are no longer results.
+
+    Each parameter gets one `cst.sgd_update` or `cst.adam_update` (same
+    semantics as torch.optim.SGD with dampening 0 and torch.optim.Adam:
+    L2 weight decay added to the gradient, bias correction, eps after the
+    square root), which `cst-lower-to-linalg` turns into one fused
+    `linalg.generic` reading the parameter, gradient and state once and
+    writing the new parameter and state.
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd or adam">,
+    Option<"momentum", "momentum", "bool", /*default=*/"true",
+           "SGD: keep a momentum buffer per parameter">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "SGD with momentum: Nesterov's update">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"train_step\"",
+           "the train step to update (cst-autodiff's result)">,
+    Option<"updateName", "name", "std::string", /*default=*/"\"train_update\"",
+           "the new name of the function">,
+  ];
+  let dependentDialects = ["::mlir::cst::CstDialect"];
+}
+
 def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower tensor-level ops to linalg on tensors (generated loops)";
   let description = [{

@@ -9,6 +9,8 @@
 // would scatter, are gathers instead: a generic over the input gradient
 // whose body visits the k x k windows containing its pixel (unrolled) and
 // reads them with tensor.extract at clamped indices.
+// The optimiser updates (cst.sgd_update, cst.adam_update) become one
+// linalg.generic per parameter with one output per new tensor.
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Conversion/Passes.h"
@@ -43,6 +45,8 @@ struct Lowering {
   /// from each op's operand keeps an intermediate value's only use its
   /// consumer, which linalg's elementwise fusion requires.
   Value batch;
+  /// The optimiser updates' hyperparameters read so far, by (vector, slot).
+  llvm::DenseMap<std::pair<Value, int64_t>, Value> *hyperSlots = nullptr;
 
   Value batchOf(Value activation) {
     return batch ? batch
@@ -960,6 +964,148 @@ Value lowerL1Grad(Lowering &l, cst::L1NormGradOp op) {
       });
 }
 
+/// The optimiser updates: one linalg.generic per parameter over its shape,
+/// inputs (param, grad, states...), one output per result, so the
+/// parameter, its gradient and its state are read once and the new values
+/// written once. The scalar hyperparameters are read from the hyper tensor
+/// (tensor.extract) before the loop; the arithmetic follows PyTorch's
+/// single-tensor SGD and Adam operation by operation (see CstOps.td).
+void lowerUpdate(Lowering &l, Operation *op, ValueRange inputs,
+                 function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                 ValueRange)>
+                     body) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t rank = type.getRank();
+  unsigned outs = op->getNumResults();
+  SmallVector<AffineMap> maps(inputs.size() + outs, l.identity(rank));
+  SmallVector<Value> inits;
+  for (unsigned i = 0; i < outs; ++i)
+    inits.push_back(l.empty(type, Value()));
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      l.b, l.loc, SmallVector<Type>(outs, type), inputs, inits, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl,
+                                body(nb, nl, args.take_front(inputs.size())));
+      });
+  op->replaceAllUsesWith(generic.getResults());
+}
+
+/// Slot `i` of an update's hyperparameter vector, read once where the
+/// vector is defined (every parameter's update shares it).
+Value hyperAt(Lowering &l, Value hyper, int64_t i) {
+  Value &slot = (*l.hyperSlots)[{hyper, i}];
+  if (slot)
+    return slot;
+  OpBuilder::InsertionGuard guard(l.b);
+  if (auto arg = dyn_cast<BlockArgument>(hyper))
+    l.b.setInsertionPointToStart(arg.getOwner());
+  else
+    l.b.setInsertionPointAfter(hyper.getDefiningOp());
+  Value index = arith::ConstantIndexOp::create(l.b, l.loc, i);
+  slot = tensor::ExtractOp::create(l.b, l.loc, hyper, ValueRange{index});
+  return slot;
+}
+
+void lowerSgdUpdate(Lowering &l, cst::SgdUpdateOp op) {
+  Value hyper = op.getHyper();
+  Value lr = hyperAt(l, hyper, 0);
+  Value mom = hyperAt(l, hyper, 1);
+  Value wd = hyperAt(l, hyper, 2);
+  Value bufScale = hyperAt(l, hyper, 3);
+  bool buffer = static_cast<bool>(op.getMomentumBuffer());
+  bool nesterov = op.getNesterov();
+  SmallVector<Value> inputs{op.getParam(), op.getGrad()};
+  if (buffer)
+    inputs.push_back(op.getMomentumBuffer());
+  lowerUpdate(l, op, inputs,
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                auto mul = [&](Value x, Value y) -> Value {
+                  return arith::MulFOp::create(nb, nl, x, y);
+                };
+                auto add = [&](Value x, Value y) -> Value {
+                  return arith::AddFOp::create(nb, nl, x, y);
+                };
+                // (Operands are built one statement at a time: C++ leaves
+                // the order of a call's arguments open.)
+                Value p = a[0];
+                // d = g + weight_decay * p
+                Value decay = mul(wd, p);
+                Value d = add(a[1], decay);
+                SmallVector<Value> out;
+                Value u = d;
+                Value newBuf;
+                if (buffer) {
+                  // b' = b * momentum + (1 - dampening) * d
+                  Value kept = mul(a[2], mom);
+                  Value added = mul(bufScale, d);
+                  newBuf = add(kept, added);
+                  if (nesterov) { // u = d + momentum * b'
+                    Value ahead = mul(mom, newBuf);
+                    u = add(d, ahead);
+                  } else {
+                    u = newBuf;
+                  }
+                }
+                // p' = p - lr * u
+                Value step = mul(lr, u);
+                out.push_back(arith::SubFOp::create(nb, nl, p, step));
+                if (buffer)
+                  out.push_back(newBuf);
+                return out;
+              });
+}
+
+void lowerAdamUpdate(Lowering &l, cst::AdamUpdateOp op) {
+  Value hyper = op.getHyper();
+  Type elem = cast<RankedTensorType>(op.getParam().getType()).getElementType();
+  Value beta1 = hyperAt(l, hyper, 1);
+  Value beta2 = hyperAt(l, hyper, 2);
+  Value eps = hyperAt(l, hyper, 3);
+  Value wd = hyperAt(l, hyper, 4);
+  Value stepSize = hyperAt(l, hyper, 5);
+  Value bc2Sqrt = hyperAt(l, hyper, 6);
+  Value one = l.constFloat(elem, 1.0);
+  Value oneMinusBeta1 = arith::SubFOp::create(l.b, l.loc, one, beta1);
+  Value oneMinusBeta2 = arith::SubFOp::create(l.b, l.loc, one, beta2);
+  Value negStepSize = arith::NegFOp::create(l.b, l.loc, stepSize);
+  lowerUpdate(
+      l, op, {op.getParam(), op.getGrad(), op.getExpAvg(), op.getExpAvgSq()},
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        auto mul = [&](Value x, Value y) -> Value {
+          return arith::MulFOp::create(nb, nl, x, y);
+        };
+        auto add = [&](Value x, Value y) -> Value {
+          return arith::AddFOp::create(nb, nl, x, y);
+        };
+        auto div = [&](Value x, Value y) -> Value {
+          return arith::DivFOp::create(nb, nl, x, y);
+        };
+        Value p = a[0];
+        // d = g + weight_decay * p
+        Value decay = mul(wd, p);
+        Value d = add(a[1], decay);
+        // m' = m * beta1 + (1 - beta1) * d
+        Value mKept = mul(a[2], beta1);
+        Value mAdded = mul(oneMinusBeta1, d);
+        Value m = add(mKept, mAdded);
+        // v' = v * beta2 + ((1 - beta2) * d) * d
+        Value vKept = mul(a[3], beta2);
+        Value scaled = mul(oneMinusBeta2, d);
+        Value vAdded = mul(scaled, d);
+        Value v = add(vKept, vAdded);
+        // denom = sqrt(v') / sqrt(1 - beta2^t) + eps
+        Value root = math::SqrtOp::create(nb, nl, v);
+        Value corrected = div(root, bc2Sqrt);
+        Value denom = add(corrected, eps);
+        // p' = p + (-step_size * m') / denom
+        Value num = mul(negStepSize, m);
+        Value delta = div(num, denom);
+        Value np = add(p, delta);
+        return SmallVector<Value>{np, m, v};
+      });
+}
+
 struct CstLowerToLinalgPass
     : mlir::cscc::impl::CstLowerToLinalgBase<CstLowerToLinalgPass> {
   void runOnOperation() override {
@@ -970,9 +1116,10 @@ struct CstLowerToLinalgPass
         ops.push_back(op);
     });
     llvm::DenseMap<Operation *, Value> batches;
+    llvm::DenseMap<std::pair<Value, int64_t>, Value> hyperSlots;
     for (Operation *op : ops) {
       OpBuilder b(op);
-      Lowering l{b, op->getLoc(), batchOfFunction(op, batches)};
+      Lowering l{b, op->getLoc(), batchOfFunction(op, batches), &hyperSlots};
       if (auto bn = dyn_cast<cst::BatchNormTrainOp>(op)) {
         lowerBatchNormTrain(l, bn);
         op->erase();
@@ -980,6 +1127,16 @@ struct CstLowerToLinalgPass
       }
       if (auto bn = dyn_cast<cst::BatchNormGradOp>(op)) {
         lowerBatchNormGrad(l, bn);
+        op->erase();
+        continue;
+      }
+      if (auto u = dyn_cast<cst::SgdUpdateOp>(op)) {
+        lowerSgdUpdate(l, u);
+        op->erase();
+        continue;
+      }
+      if (auto u = dyn_cast<cst::AdamUpdateOp>(op)) {
+        lowerAdamUpdate(l, u);
         op->erase();
         continue;
       }

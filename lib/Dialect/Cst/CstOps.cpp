@@ -555,3 +555,58 @@ LogicalResult L1NormGradOp::verify() {
     return failure();
   return sameTypeAs(*this, getInputGrad(), getInput(), "input_grad", "input");
 }
+
+//===----------------------------------------------------------------------===//
+// Optimiser updates
+//===----------------------------------------------------------------------===//
+
+/// The parameter is a static float tensor; every other tensor named in
+/// `same` has its type; `hyper` is tensor<8xT> of the same element type.
+static LogicalResult
+verifyUpdate(Operation *op, Value param, Value hyper,
+             ArrayRef<std::pair<Value, StringRef>> same) {
+  auto p = cast<RankedTensorType>(param.getType());
+  if (!isa<FloatType>(p.getElementType()))
+    return op->emitOpError() << "expects a float parameter, got " << p;
+  if (!p.hasStaticShape())
+    return op->emitOpError() << "expects a parameter of static shape, got "
+                             << shapeStr(p);
+  for (auto [v, what] : same)
+    if (v && v.getType() != p)
+      return op->emitOpError() << what << " has type " << v.getType()
+                               << ", expected the parameter's " << p;
+  auto h = cast<RankedTensorType>(hyper.getType());
+  if (h.getShape() != ArrayRef<int64_t>{8} ||
+      h.getElementType() != p.getElementType())
+    return op->emitOpError()
+           << "expects hyper of type "
+           << RankedTensorType::get({8}, p.getElementType()) << ", got " << h;
+  return success();
+}
+
+LogicalResult SgdUpdateOp::verify() {
+  if (getNesterov() && !getMomentumBuffer())
+    return emitOpError() << "nesterov needs a momentum buffer";
+  if (static_cast<bool>(getMomentumBuffer()) !=
+      static_cast<bool>(getNewMomentumBuffer()))
+    return emitOpError() << (getMomentumBuffer()
+                                 ? "has a momentum buffer but no new buffer "
+                                   "result"
+                                 : "returns a new momentum buffer but has "
+                                   "no momentum buffer operand");
+  return verifyUpdate(*this, getParam(), getHyper(),
+                      {{getGrad(), "grad"},
+                       {getMomentumBuffer(), "momentum_buffer"},
+                       {getNewParam(), "new_param"},
+                       {getNewMomentumBuffer(), "new_momentum_buffer"}});
+}
+
+LogicalResult AdamUpdateOp::verify() {
+  return verifyUpdate(*this, getParam(), getHyper(),
+                      {{getGrad(), "grad"},
+                       {getExpAvg(), "exp_avg"},
+                       {getExpAvgSq(), "exp_avg_sq"},
+                       {getNewParam(), "new_param"},
+                       {getNewExpAvg(), "new_exp_avg"},
+                       {getNewExpAvgSq(), "new_exp_avg_sq"}});
+}

@@ -428,4 +428,69 @@ def Cst_L1NormGradOp : Cst_PureOp<"l1_norm_grad"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Optimiser updates: what cst-optimizer builds. One op per learned
+// parameter; each lowers to one linalg.generic with several outputs that
+// reads the parameter, its gradient and its optimiser state once and
+// writes the new parameter and the new state. The scalar hyperparameters
+// are read from `hyper`, a tensor<8xT> the runtime fills before each step
+// (layouts below; docs/compiler.md, "Optimiser update").
+//===----------------------------------------------------------------------===//
+
+def Cst_SgdUpdateOp : Cst_PureOp<"sgd_update"> {
+  let summary = "one step of torch.optim.SGD (weight decay, momentum, Nesterov)";
+  let description = [{
+    hyper = [lr, momentum, weight_decay, buffer_scale, 0, 0, 0, step], where
+    buffer_scale is 1 - dampening (the runtime writes 1: PyTorch's default
+    dampening 0). With g the gradient and p the parameter:
+
+      d = g + weight_decay * p
+      without `momentum_buffer`:  p' = p - lr * d
+      with it:  b' = momentum * b + buffer_scale * d
+                u  = nesterov ? d + momentum * b' : b'
+                p' = p - lr * u
+
+    A buffer starting at zero gives PyTorch's first step (b = d). The
+    results are the new parameter and, with a buffer, the new buffer.
+  }];
+  let arguments = (ins AnyRankedTensor:$param, AnyRankedTensor:$grad,
+                   Optional<AnyRankedTensor>:$momentum_buffer,
+                   Cst_Vector:$hyper, UnitAttr:$nesterov);
+  let results = (outs AnyRankedTensor:$new_param,
+                 Optional<AnyRankedTensor>:$new_momentum_buffer);
+  let assemblyFormat = [{
+    $param `,` $grad (`momentum_buffer` `(` $momentum_buffer^ `)`)?
+    `hyper` `(` $hyper `)` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cst_AdamUpdateOp : Cst_PureOp<"adam_update"> {
+  let summary = "one step of torch.optim.Adam (L2 weight decay, bias-corrected)";
+  let description = [{
+    hyper = [lr, beta1, beta2, eps, weight_decay, step_size,
+    bias_correction2_sqrt, step] with step_size = lr / (1 - beta1^step)
+    and bias_correction2_sqrt = sqrt(1 - beta2^step), computed by the
+    runtime from the 1-based step count. With g the gradient, p the
+    parameter, m and v the exp_avg and exp_avg_sq states:
+
+      d  = g + weight_decay * p          (L2 penalty, not AdamW)
+      m' = beta1 * m + (1 - beta1) * d
+      v' = beta2 * v + (1 - beta2) * d * d
+      p' = p - step_size * m' / (sqrt(v') / bias_correction2_sqrt + eps)
+
+    The results are p', m', v'.
+  }];
+  let arguments = (ins AnyRankedTensor:$param, AnyRankedTensor:$grad,
+                   AnyRankedTensor:$exp_avg, AnyRankedTensor:$exp_avg_sq,
+                   Cst_Vector:$hyper);
+  let results = (outs AnyRankedTensor:$new_param, AnyRankedTensor:$new_exp_avg,
+                 AnyRankedTensor:$new_exp_avg_sq);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `hyper` `(` $hyper `)`
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // CST_OPS
