@@ -4,11 +4,14 @@
 // test/Runtime: convolutions through the extern "C" entry points the
 // generated code calls (on .npy operands, optionally placed in strided
 // views), safetensors and .npy reading and writing, data set readers (IDX,
-// CIFAR), weight initialisation, and a convolution benchmark. Run with --help for the subcommands.
+// CIFAR, SVHN), the data loader (splits, statistics, batches written as
+// .npy for Python to re-derive), weight initialisation, and a convolution
+// benchmark. Run with --help for the subcommands.
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Runtime/Conv.h"
 #include "cscc/Runtime/ConvABI.h"
+#include "cscc/Runtime/DataLoader.h"
 #include "cscc/Runtime/Datasets.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Npy.h"
@@ -26,9 +29,13 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <vector>
+
+#include <matio.h>
+#include <sys/stat.h>
 
 using namespace cscc::rt;
 
@@ -85,6 +92,42 @@ const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
       (CLASSES 10 or 100) and print N, the images' shape, the classes, the
       first 10 labels, the count of each label, the sum of the pixels and
       their checksum sum_i (i % 65521 + 1) * pixel[i] (i in C order)
+  datasets-svhn FILE.mat              read an SVHN cropped-digits MAT file
+                                      (v5 or v7.3) and print the summary
+  datasets-load KIND [DIR] [--data-seed S] [--npy OUTDIR]
+      loadData: print 'description: ...', then '[train]' and '[test]' with
+      a summary each; --npy writes OUTDIR/{train,test}_{images,labels}.npy
+      (KIND: fashion_mnist, mnist, cifar10, cifar100, svhn, simulated)
+  dataloader-dump KIND [DIR] -o OUTDIR [options]
+      load the data set, split it, compute the normalisation and write the
+      batches of one epoch: OUTDIR/images.npy (the batches concatenated),
+      labels.npy, indices.npy (data set index of each image), sizes.npy
+      (each batch's size), mean.npy, std.npy (the normalisation used),
+      train_indices.npy, validation_indices.npy; prints the description,
+      the split sizes and each batch's number and size as it arrives
+    --batch B (32) --epoch E (0) --seed S (0) --shuffle --crop P --flip
+    --normalize            mean/std of the train split (else 0 and 1)
+    --validation F         hold out the fraction F of the train set (0)
+    --split train|validation|test    the images to batch (train)
+    --dtype f32|f64 (f32) --prefetch K (3; 0 = no thread)
+    --max-batches M        stop after M batches (the loader is destroyed
+                           mid-epoch)
+    --data-seed S          simulated data: the generator's seed (0)
+    --fail-at-batch K      make batch K's preparation throw (testing)
+  dataloader-split N FRACTION SEED -o OUTDIR
+      validationSplit: OUTDIR/train.npy and validation.npy (I64)
+  dataloader-bench KIND [DIR] [--batch B] [--crop P] [--flip]
+                   [--dtype f32|f64] [--prefetch K] [--epochs E] [--step-ms T]
+      time shuffled epochs of the train set: the mean time next() takes per
+      batch with the background thread (prefetch K, default 3) and without
+      (prefetch 0), while the caller spends T ms (default 1) per batch as a
+      training step would
+  dataloader-selftest                 API checks of the data loader without
+                                      files: argument errors, edge cases,
+                                      splitmix64 reference values
+  mat-convert IN.mat OUT.mat --version 5|7.3 [--compress]
+      copy every variable of a MAT file with matio (to make v7.3 files for
+      the tests: Python here cannot write them)
   init KIND SHAPE --seed N [--dtype f32|f64] -o OUT.npy
       KIND: kaiming, authors, zeros, ones; SHAPE: e.g. 64,3,3,3
   selftest                            API checks without files: RNG state
@@ -641,6 +684,427 @@ int cmdDatasetsCifar(int argc, char **argv) {
   return 0;
 }
 
+//===----------------------------------------------------------------------===//
+// SVHN, loadData and the data loader
+//===----------------------------------------------------------------------===//
+
+int cmdDatasetsSvhn(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(1, "datasets-svhn FILE.mat");
+  printDataset(readSvhn(args.pos[0]));
+  return 0;
+}
+
+// KIND [DIR] and --data-seed into a DataSpec.
+DataSpec dataSpecFrom(const Args &args, const char *usage) {
+  if (args.pos.empty() || args.pos.size() > 2)
+    throw UsageError(std::string("expected ") + usage);
+  DataSpec spec;
+  spec.kind = args.pos[0];
+  if (args.pos.size() == 2)
+    spec.path = args.pos[1];
+  spec.seed = static_cast<uint64_t>(parseInt(args.get("--data-seed", "0"),
+                                             "--data-seed"));
+  return spec;
+}
+
+void makeDirectory(const std::string &dir) {
+  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
+    throw std::runtime_error("cannot create directory '" + dir + "': " +
+                             std::strerror(errno));
+}
+
+Tensor labelTensor(const std::vector<int64_t> &v) {
+  return Tensor::fromValues<int64_t>({static_cast<int64_t>(v.size())}, v);
+}
+
+int cmdDatasetsLoad(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({"--data-seed", "--npy"});
+  DataSpec spec = dataSpecFrom(args, "datasets-load KIND [DIR]");
+  DataSplits s = loadData(spec);
+  std::printf("description: %s\n[train]\n", s.description.c_str());
+  printDataset(s.train);
+  std::printf("[test]\n");
+  printDataset(s.test);
+  if (args.has("--npy")) {
+    std::string dir = args.get("--npy");
+    makeDirectory(dir);
+    writeNpy(dir + "/train_images.npy", s.train.images);
+    writeNpy(dir + "/train_labels.npy", labelTensor(s.train.labels));
+    writeNpy(dir + "/test_images.npy", s.test.images);
+    writeNpy(dir + "/test_labels.npy", labelTensor(s.test.labels));
+  }
+  return 0;
+}
+
+double parseDouble(const std::string &s, const char *what) {
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end || errno)
+    throw UsageError(std::string("invalid ") + what + " '" + s + "'");
+  return v;
+}
+
+int cmdDataloaderDump(int argc, char **argv) {
+  Args args(argc, argv, 1, {"--shuffle", "--flip", "--normalize"});
+  args.allow({"--batch", "--epoch", "--seed", "--shuffle", "--crop", "--flip",
+              "--normalize", "--validation", "--split", "--dtype",
+              "--prefetch", "--max-batches", "--data-seed", "--fail-at-batch",
+              "-o"});
+  DataSpec spec = dataSpecFrom(args, "dataloader-dump KIND [DIR] -o OUTDIR");
+  if (!args.has("-o"))
+    throw UsageError("dataloader-dump needs -o OUTDIR");
+  std::string out = args.get("-o");
+  int64_t batch = parseInt(args.get("--batch", "32"), "--batch");
+  int64_t epoch = parseInt(args.get("--epoch", "0"), "--epoch");
+  uint64_t seed = static_cast<uint64_t>(parseInt(args.get("--seed", "0"), "--seed"));
+  int64_t maxBatches =
+      parseInt(args.get("--max-batches", "-1"), "--max-batches");
+  int prefetch = static_cast<int>(parseInt(args.get("--prefetch", "3"), "--prefetch"));
+  double fraction = parseDouble(args.get("--validation", "0"), "--validation");
+  std::string split = args.get("--split", "train");
+  if (split != "train" && split != "validation" && split != "test")
+    throw UsageError("unknown --split '" + split + "' (train, validation, test)");
+  Augmentation aug;
+  aug.cropPadding = parseInt(args.get("--crop", "0"), "--crop");
+  aug.flip = args.has("--flip");
+  DType dtype = parseDType(args.get("--dtype", "f32"));
+  testing::setBatchFailure(
+      parseInt(args.get("--fail-at-batch", "-1"), "--fail-at-batch"));
+
+  DataSplits data = loadData(spec);
+  auto [train, validation] = validationSplit(
+      static_cast<int64_t>(data.train.labels.size()), fraction, seed);
+  Normalization norm;
+  if (args.has("--normalize"))
+    norm = channelStatistics(data.train, train);
+  else
+    norm = {std::vector<double>(data.train.images.shape[1], 0.0),
+            std::vector<double>(data.train.images.shape[1], 1.0)};
+  const Dataset &set = split == "test" ? data.test : data.train;
+  std::vector<int64_t> indices;
+  if (split == "train")
+    indices = train;
+  else if (split == "validation")
+    indices = validation;
+  else
+    for (int64_t i = 0; i < static_cast<int64_t>(data.test.labels.size()); ++i)
+      indices.push_back(i);
+
+  std::printf("description: %s\n", data.description.c_str());
+  std::printf("split train %zu validation %zu test %zu\n", train.size(),
+              validation.size(), data.test.labels.size());
+  makeDirectory(out);
+  writeNpy(out + "/mean.npy", Tensor::fromValues<double>(
+                                  {static_cast<int64_t>(norm.mean.size())}, norm.mean));
+  writeNpy(out + "/std.npy", Tensor::fromValues<double>(
+                                 {static_cast<int64_t>(norm.std.size())}, norm.std));
+  writeNpy(out + "/train_indices.npy", labelTensor(train));
+  writeNpy(out + "/validation_indices.npy", labelTensor(validation));
+
+  std::vector<int64_t> sizes, allIndices, allLabels;
+  std::vector<uint8_t> imageBytes;
+  int64_t total;
+  {
+    BatchLoader loader(set, indices, batch, args.has("--shuffle"), seed, epoch,
+                       norm, aug, dtype, prefetch);
+    total = loader.batches();
+    std::printf("batches %lld\n", static_cast<long long>(total));
+    std::fflush(stdout);
+    Batch b;
+    while ((maxBatches < 0 ||
+            static_cast<int64_t>(sizes.size()) < maxBatches) &&
+           loader.next(b)) {
+      int64_t n = b.images.shape[0];
+      std::printf("batch %lld size %lld\n", static_cast<long long>(b.index),
+                  static_cast<long long>(n));
+      std::fflush(stdout);
+      if (b.index != static_cast<int64_t>(sizes.size()))
+        throw std::runtime_error("batch " + std::to_string(b.index) +
+                                 " arrived out of order");
+      sizes.push_back(n);
+      allIndices.insert(allIndices.end(), b.indices.begin(), b.indices.end());
+      const int64_t *l = b.labels.as<int64_t>();
+      allLabels.insert(allLabels.end(), l, l + n);
+      imageBytes.insert(imageBytes.end(), b.images.data.begin(),
+                        b.images.data.end());
+    }
+    // The loader (and its thread, maybe mid-epoch) is destroyed here.
+  }
+  std::vector<int64_t> shape = set.images.shape;
+  shape[0] = static_cast<int64_t>(allIndices.size());
+  Tensor images(dtype, shape);
+  images.data = std::move(imageBytes);
+  writeNpy(out + "/images.npy", images);
+  writeNpy(out + "/labels.npy", labelTensor(allLabels));
+  writeNpy(out + "/indices.npy", labelTensor(allIndices));
+  writeNpy(out + "/sizes.npy", labelTensor(sizes));
+  std::printf("wrote %zu of %lld batches\n", sizes.size(),
+              static_cast<long long>(total));
+  return 0;
+}
+
+int cmdDataloaderSplit(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({"-o"});
+  args.positionals(3, "dataloader-split N FRACTION SEED -o OUTDIR");
+  if (!args.has("-o"))
+    throw UsageError("dataloader-split needs -o OUTDIR");
+  auto [train, validation] = validationSplit(
+      parseInt(args.pos[0], "N"), parseDouble(args.pos[1], "FRACTION"),
+      static_cast<uint64_t>(parseInt(args.pos[2], "SEED")));
+  std::string out = args.get("-o");
+  makeDirectory(out);
+  writeNpy(out + "/train.npy", labelTensor(train));
+  writeNpy(out + "/validation.npy", labelTensor(validation));
+  std::printf("train %zu validation %zu\n", train.size(), validation.size());
+  return 0;
+}
+
+int cmdDataloaderBench(int argc, char **argv) {
+  Args args(argc, argv, 1, {"--flip"});
+  args.allow({"--batch", "--crop", "--flip", "--dtype", "--prefetch",
+              "--epochs", "--data-seed", "--step-ms"});
+  DataSpec spec = dataSpecFrom(args, "dataloader-bench KIND [DIR]");
+  int64_t batch = parseInt(args.get("--batch", "128"), "--batch");
+  int64_t epochs = parseInt(args.get("--epochs", "1"), "--epochs");
+  double stepMs = parseDouble(args.get("--step-ms", "1"), "--step-ms");
+  int prefetch = static_cast<int>(parseInt(args.get("--prefetch", "3"), "--prefetch"));
+  Augmentation aug;
+  aug.cropPadding = parseInt(args.get("--crop", "0"), "--crop");
+  aug.flip = args.has("--flip");
+  DType dtype = parseDType(args.get("--dtype", "f32"));
+  using Clock = std::chrono::steady_clock;
+  auto t0 = Clock::now();
+  DataSplits data = loadData(spec);
+  double loadS = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::vector<int64_t> all(data.train.labels.size());
+  for (size_t i = 0; i < all.size(); ++i)
+    all[i] = static_cast<int64_t>(i);
+  auto t1 = Clock::now();
+  Normalization norm = channelStatistics(data.train, all);
+  double statsS = std::chrono::duration<double>(Clock::now() - t1).count();
+  std::printf("%s\nload %.3f s, statistics %.3f s\n", data.description.c_str(),
+              loadS, statsS);
+  for (int pass = 0; pass < 2; ++pass) {
+    int pf = pass == 0 ? prefetch : 0;
+    double waitS = 0, totalS = 0;
+    int64_t batches = 0, images = 0;
+    for (int64_t e = 0; e < epochs; ++e) {
+      auto te = Clock::now();
+      BatchLoader loader(data.train, all, batch, true, 1, e, norm, aug, dtype,
+                         pf);
+      Batch b;
+      for (;;) {
+        auto tw = Clock::now();
+        bool more = loader.next(b);
+        waitS += std::chrono::duration<double>(Clock::now() - tw).count();
+        if (!more)
+          break;
+        ++batches;
+        images += b.images.shape[0];
+        // The training step: the loader's thread works meanwhile.
+        std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(stepMs));
+      }
+      totalS += std::chrono::duration<double>(Clock::now() - te).count();
+    }
+    std::printf("prefetch %d: %lld batches of %lld, %.3f ms per batch in "
+                "next(), %.0f images/s with the steps\n",
+                pf, static_cast<long long>(batches),
+                static_cast<long long>(batch), 1e3 * waitS / batches,
+                images / totalS);
+  }
+  return 0;
+}
+
+// API checks of the data loader that need no files: argument errors the
+// dump cannot provoke, edge cases, and splitmix64 against its published
+// first outputs.
+int cmdDataloaderSelftest(int argc, char **argv) {
+  Args args(argc, argv, 1, {});
+  args.allow({});
+  args.positionals(0, "dataloader-selftest takes no arguments");
+  int checks = 0, failed = 0;
+  auto check = [&](bool ok, const char *what) {
+    ++checks;
+    if (!ok) {
+      ++failed;
+      std::printf("FAIL %s\n", what);
+    }
+  };
+  auto throws = [&](auto fn, const char *needle, const char *what) {
+    try {
+      fn();
+    } catch (const std::exception &e) {
+      bool ok = std::strstr(e.what(), needle) != nullptr;
+      check(ok, what);
+      if (!ok)
+        std::printf("  message was: %s\n", e.what());
+      return;
+    }
+    check(false, what);
+  };
+
+  // splitmix64 seeded with 0: the state advances by the golden gamma and
+  // the first outputs are e220a8397b1dcdaf, 6e789e6aa1b965f4 (Vigna's
+  // reference splitmix64.c).
+  check(splitmix64(0) == 0xe220a8397b1dcdafull &&
+            splitmix64(0x9e3779b97f4a7c15ull) == 0x6e789e6aa1b965f4ull,
+        "splitmix64 reference outputs");
+  check(deriveSeed(1, kStreamShuffle, 0, 0) != deriveSeed(1, kStreamShuffle, 1, 0) &&
+            deriveSeed(1, kStreamShuffle, 0, 0) != deriveSeed(1, kStreamAugment, 0, 0) &&
+            deriveSeed(1, kStreamAugment, 0, 1) != deriveSeed(1, kStreamAugment, 1, 0),
+        "deriveSeed separates streams and arguments");
+  Rng r(3);
+  bool inRange = true;
+  for (int i = 0; i < 1000; ++i)
+    inRange = inRange && uniformBelow(r, 7) < 7 && uniformBelow(r, 1) == 0;
+  check(inRange, "uniformBelow range");
+  throws([&] { uniformBelow(r, 0); }, "bound must be at least 1",
+         "uniformBelow(0) rejected");
+
+  // A 5-image, 2-channel 2x2 data set.
+  Dataset d;
+  d.classes = 3;
+  d.images = Tensor(DType::U8, {5, 2, 2, 2});
+  for (size_t i = 0; i < d.images.data.size(); ++i)
+    d.images.data[i] = static_cast<uint8_t>(i * 7);
+  d.labels = {0, 1, 2, 0, 1};
+  Normalization none;
+  auto make = [&](std::vector<int64_t> idx, Normalization n, DType dt,
+                  int64_t batch = 2) {
+    return BatchLoader(d, std::move(idx), batch, false, 0, 0, std::move(n),
+                       Augmentation{}, dt);
+  };
+  throws([&] { make({0, 5}, none, DType::F32); },
+         "BatchLoader: index 5 (entry 1) is outside the data set's 0..4",
+         "index out of range");
+  throws([&] { make({-1}, none, DType::F32); }, "index -1 (entry 0)",
+         "negative index");
+  throws([&] { make({0}, Normalization{{0.5}, {0.2}}, DType::F32); },
+         "the normalisation has 1 means and 1 standard deviations for images "
+         "of 2 channels",
+         "normalisation size");
+  throws([&] { make({0}, Normalization{{0.5, 0.5}, {0.2, 0}}, DType::F32); },
+         "channel 1 has mean 0.500000 and standard deviation 0.000000; the "
+         "deviation must be positive",
+         "std 0 rejected");
+  throws([&] { make({0}, none, DType::I64); }, "batches are F32 or F64, not I64",
+         "integer dtype rejected");
+  Dataset bad = d;
+  bad.labels.pop_back();
+  throws([&] { BatchLoader(bad, {0}, 1, false, 0, 0, none, Augmentation{},
+                           DType::F32); },
+         "the data set has 5 images but 4 labels", "label count checked");
+  Dataset f = d;
+  f.images = convertDType(d.images, DType::F32);
+  throws([&] { channelStatistics(f, {0}); },
+         "images must be U8 [N, C, H, W], got F32", "float images rejected");
+  throws([&] { channelStatistics(d, {7}); }, "channelStatistics: index 7",
+         "statistics index checked");
+
+  // Statistics of a constant channel: std 0 (the loader then refuses it).
+  Dataset c = d;
+  std::fill(c.images.data.begin(), c.images.data.end(), 51);
+  Normalization cn = channelStatistics(c, {0, 1, 2});
+  check(cn.mean == std::vector<double>{0.2, 0.2} &&
+            cn.std == std::vector<double>{0.0, 0.0},
+        "constant channel: mean 51/255, std 0");
+
+  // Edge cases: no indices, a batch larger than the set, next() after the
+  // end, the order without shuffling.
+  {
+    BatchLoader empty = make({}, none, DType::F32);
+    Batch b;
+    check(empty.batches() == 0 && !empty.next(b), "no indices: no batches");
+  }
+  {
+    BatchLoader big = make({4, 0, 2}, none, DType::F64, 10);
+    Batch b;
+    bool first = big.next(b);
+    check(first && big.batches() == 1 && b.images.shape == std::vector<int64_t>{3, 2, 2, 2} &&
+              b.images.dtype == DType::F64 && b.labels.as<int64_t>()[0] == 1 &&
+              b.images.as<double>()[0] == (4 * 8 * 7 % 256) / 255.0 &&
+              b.indices == std::vector<int64_t>{4, 0, 2},
+          "one batch larger than the set, in the given order");
+    check(!big.next(b) && !big.next(b), "next() stays false after the end");
+  }
+  {
+    // Many loaders created and dropped at once: no hang, no leak of
+    // running threads.
+    for (int i = 0; i < 50; ++i) {
+      BatchLoader l = make({0, 1, 2, 3, 4}, none, DType::F32, 1);
+      Batch b;
+      if (i % 2)
+        l.next(b);
+    }
+    check(true, "loaders destroyed before and after the first batch");
+  }
+
+  // Simulated data argument checks.
+  DataSpec sim;
+  sim.kind = "simulated";
+  sim.simulatedShape = {1, 28};
+  throws([&] { loadData(sim); }, "the image shape must be [C, H, W]",
+         "simulated shape checked");
+  sim.simulatedShape = {3, 8, 8};
+  sim.simulatedClasses = 1;
+  throws([&] { loadData(sim); }, "classes must be in 2..256",
+         "simulated classes checked");
+  sim.simulatedClasses = 4;
+  sim.simulatedTrain = 40;
+  sim.simulatedTest = 8;
+  DataSplits s = loadData(sim);
+  check(s.train.images.shape == std::vector<int64_t>{40, 3, 8, 8} &&
+            s.test.labels.size() == 8 && s.train.classes == 4 &&
+            s.description == "simulated (seed 0): 40 train, 8 test, 3x8x8, 4 classes",
+        "simulated shape, sizes and classes");
+
+  std::printf("dataloader-selftest: %d checks, %d failed\n", checks, failed);
+  return failed ? 1 : 0;
+}
+
+int cmdMatConvert(int argc, char **argv) {
+  Args args(argc, argv, 1, {"--compress"});
+  args.allow({"--version", "--compress"});
+  args.positionals(2, "mat-convert IN.mat OUT.mat --version 5|7.3");
+  std::string version = args.get("--version", "7.3");
+  mat_ft ft;
+  if (version == "5")
+    ft = MAT_FT_MAT5;
+  else if (version == "7.3")
+    ft = MAT_FT_MAT73;
+  else
+    throw UsageError("unknown --version '" + version + "' (5 or 7.3)");
+  mat_t *in = Mat_Open(args.pos[0].c_str(), MAT_ACC_RDONLY);
+  if (!in)
+    throw std::runtime_error("matio cannot open '" + args.pos[0] + "'");
+  mat_t *out = Mat_CreateVer(args.pos[1].c_str(), nullptr, ft);
+  if (!out) {
+    Mat_Close(in);
+    throw std::runtime_error("matio cannot create '" + args.pos[1] + "'");
+  }
+  int copied = 0;
+  bool ok = true;
+  while (matvar_t *v = Mat_VarReadNext(in)) {
+    ok = ok && Mat_VarWrite(out, v,
+                            args.has("--compress") ? MAT_COMPRESSION_ZLIB
+                                                   : MAT_COMPRESSION_NONE) == 0;
+    Mat_VarFree(v);
+    ++copied;
+  }
+  Mat_Close(out);
+  Mat_Close(in);
+  if (!ok)
+    throw std::runtime_error("matio could not write every variable to '" +
+                             args.pos[1] + "'");
+  std::printf("copied %d variables\n", copied);
+  return 0;
+}
+
 int cmdInit(int argc, char **argv) {
   Args args(argc, argv, 1, {});
   args.allow({"--seed", "--dtype", "-o"});
@@ -776,6 +1240,20 @@ int main(int argc, char **argv) {
       return cmdDatasetsIdx(argc - 1, argv + 1);
     if (cmd == "datasets-cifar")
       return cmdDatasetsCifar(argc - 1, argv + 1);
+    if (cmd == "datasets-svhn")
+      return cmdDatasetsSvhn(argc - 1, argv + 1);
+    if (cmd == "datasets-load")
+      return cmdDatasetsLoad(argc - 1, argv + 1);
+    if (cmd == "dataloader-dump")
+      return cmdDataloaderDump(argc - 1, argv + 1);
+    if (cmd == "dataloader-split")
+      return cmdDataloaderSplit(argc - 1, argv + 1);
+    if (cmd == "dataloader-bench")
+      return cmdDataloaderBench(argc - 1, argv + 1);
+    if (cmd == "dataloader-selftest")
+      return cmdDataloaderSelftest(argc - 1, argv + 1);
+    if (cmd == "mat-convert")
+      return cmdMatConvert(argc - 1, argv + 1);
     if (cmd == "init")
       return cmdInit(argc - 1, argv + 1);
     if (cmd == "selftest")

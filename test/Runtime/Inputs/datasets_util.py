@@ -9,6 +9,20 @@
                              tests
   expect-idx IMAGES LABELS   the summary for real IDX files, computed here
                              with gzip + numpy (independently of the runtime)
+  make-svhn DIR              SVHN cropped-digits .mat files written with
+                             scipy.io.savemat in the distributed layout (X
+                             uint8 32x32x3xN, y double Nx1 with 10 for the
+                             digit 0), variants (compressed, uint8 y, 1xN y),
+                             their summaries (*.expect), and broken files
+  make-dirs DIR              a directory per loadData kind with the standard
+                             file names (IDX plain / gzip / dot spelling,
+                             CIFAR-10 and its archive's subdirectory,
+                             CIFAR-100, SVHN, random-pixel sets for the
+                             augmentation tests) and broken directories;
+                             DIR/expect/NAME/{train,test}_{images,labels}.npy
+                             hold what loadData must return
+  compare-npy EXPECT GOT     the .npy files of EXPECT equal those in GOT
+                             (same dtype, shape and values)
 """
 import gzip
 import os
@@ -124,6 +138,207 @@ def make(d):
     write(d, "empty.bin", b"")
 
 
+def svhn_mat(path, images, labels, **kw):
+    """images u8 [N, 3, 32, 32], labels 0..9 -> SVHN's X(h, w, c, n) and y
+    (1..10, 10 for the digit 0) as the distributed files store them."""
+    import scipy.io
+    x = np.ascontiguousarray(images.transpose(2, 3, 1, 0))  # [32, 32, 3, N]
+    y = np.where(labels == 0, 10, labels).astype(np.float64).reshape(-1, 1)
+    scipy.io.savemat(path, {"X": x, "y": y}, **kw)
+
+
+def save_mat(path, variables, **kw):
+    import scipy.io
+    scipy.io.savemat(path, variables, **kw)
+
+
+def make_svhn(d):
+    os.makedirs(d, exist_ok=True)
+    rng = np.random.default_rng(11)
+    n = 6
+    images = rng.integers(0, 256, size=(n, 3, 32, 32), dtype=np.uint8)
+    labels = np.array([1, 0, 9, 0, 5, 3], np.int64)  # 0 is stored as 10
+    svhn_mat(os.path.join(d, "svhn.mat"), images, labels)
+    svhn_mat(os.path.join(d, "svhn-z.mat"), images, labels, do_compression=True)
+    write(d, "svhn.expect", summary(images, labels, 10))
+    x = np.ascontiguousarray(images.transpose(2, 3, 1, 0))
+    y10 = np.where(labels == 0, 10, labels)
+    # y as uint8 and as a row vector 1xN: also accepted.
+    save_mat(os.path.join(d, "svhn-y-u8.mat"),
+             {"X": x, "y": y10.astype(np.uint8).reshape(-1, 1)})
+    save_mat(os.path.join(d, "svhn-y-row.mat"),
+             {"X": x, "y": y10.astype(np.float64).reshape(1, -1)})
+    # Extra variables do not matter.
+    save_mat(os.path.join(d, "svhn-extra.mat"),
+             {"X": x, "y": y10.astype(np.float64).reshape(-1, 1),
+              "note": np.array([1.0, 2.0])})
+
+    # Broken files.
+    yd = y10.astype(np.float64).reshape(-1, 1)
+    save_mat(os.path.join(d, "no-y.mat"), {"X": x, "labels": yd})
+    save_mat(os.path.join(d, "no-x.mat"), {"y": yd})
+    save_mat(os.path.join(d, "x-c-order.mat"), {"X": images, "y": yd})
+    save_mat(os.path.join(d, "x-nhwc.mat"),
+             {"X": np.ascontiguousarray(images.transpose(0, 2, 3, 1)), "y": yd})
+    save_mat(os.path.join(d, "x-rank3.mat"), {"X": x[:, :, 0, :], "y": yd})
+    save_mat(os.path.join(d, "x-double.mat"), {"X": x.astype(np.float64), "y": yd})
+    save_mat(os.path.join(d, "x-28.mat"), {"X": x[:28, :28], "y": yd})
+    save_mat(os.path.join(d, "y-2col.mat"), {"X": x, "y": np.hstack([yd, yd])})
+    save_mat(os.path.join(d, "y-complex.mat"), {"X": x, "y": yd + 1j})
+    save_mat(os.path.join(d, "y-char.mat"), {"X": x, "y": "abcdef"})
+    save_mat(os.path.join(d, "count.mat"), {"X": x, "y": yd[:5]})
+    for name, at, value in [("label0", 2, 0.0), ("label11", 4, 11.0),
+                            ("label-frac", 1, 2.5)]:
+        bad = yd.copy()
+        bad[at, 0] = value
+        save_mat(os.path.join(d, name + ".mat"), {"X": x, "y": bad})
+    save_mat(os.path.join(d, "v4.mat"), {"X": x.reshape(32, -1), "y": yd},
+             format="4")
+    write(d, "junk.mat", "this is not a MAT file, only some text\n" * 5)
+    write(d, "empty.mat", b"")
+    with open(os.path.join(d, "svhn.mat"), "rb") as f:
+        good = f.read()
+    write(d, "trunc.mat", good[:-1000])
+    write(d, "trunc-header.mat", good[:100])
+    with open(os.path.join(d, "svhn-z.mat"), "rb") as f:
+        goodz = f.read()
+    write(d, "trunc-z.mat", goodz[:-50])
+
+
+def idx_set(d, prefix, images, labels, gzip_images=False, gzip_labels=False,
+            dot=False):
+    sep = "." if dot else "-"
+    img = idx_images(images)
+    lbl = idx_labels(labels)
+    write(d, prefix + "-images" + sep + "idx3-ubyte" + (".gz" if gzip_images else ""),
+          gz(img) if gzip_images else img)
+    write(d, prefix + "-labels" + sep + "idx1-ubyte" + (".gz" if gzip_labels else ""),
+          gz(lbl) if gzip_labels else lbl)
+
+
+def save_expect(d, name, train, test):
+    e = os.path.join(d, "expect", name)
+    os.makedirs(e, exist_ok=True)
+    for split, (images, labels) in (("train", train), ("test", test)):
+        np.save(os.path.join(e, split + "_images.npy"), images.astype(np.uint8))
+        np.save(os.path.join(e, split + "_labels.npy"), labels.astype(np.int64))
+
+
+def cifar_records(images, labels, coarse=None):
+    out = b""
+    for i in range(len(labels)):
+        head = bytes([labels[i]]) if coarse is None else bytes([coarse[i], labels[i]])
+        out += head + images[i].tobytes()
+    return out
+
+
+def make_dirs(d):
+    os.makedirs(d, exist_ok=True)
+    rng = np.random.default_rng(23)
+
+    # MNIST / Fashion-MNIST: 23 train and 7 test images of 6x5.
+    tr = rng.integers(0, 256, size=(23, 6, 5), dtype=np.uint8)
+    trl = rng.integers(0, 10, size=23)
+    te = rng.integers(0, 256, size=(7, 6, 5), dtype=np.uint8)
+    tel = rng.integers(0, 10, size=7)
+    for name, kw in [("idx-plain", {}),
+                     ("idx-gz", dict(gzip_images=True, gzip_labels=True)),
+                     ("idx-dot", dict(dot=True, gzip_images=True))]:
+        sub = os.path.join(d, name)
+        os.makedirs(sub, exist_ok=True)
+        idx_set(sub, "train", tr, trl, **kw)
+        idx_set(sub, "t10k", te, tel, **kw)
+        save_expect(d, name, (tr.reshape(23, 1, 6, 5), trl), (te.reshape(7, 1, 6, 5), tel))
+    # Test labels without a train... no: the test labels file missing.
+    sub = os.path.join(d, "idx-missing")
+    os.makedirs(sub, exist_ok=True)
+    idx_set(sub, "train", tr, trl)
+    write(sub, "t10k-images-idx3-ubyte", idx_images(te))
+    # Train and test images of different sizes.
+    sub = os.path.join(d, "idx-mismatch")
+    os.makedirs(sub, exist_ok=True)
+    idx_set(sub, "train", tr, trl)
+    idx_set(sub, "t10k", te.reshape(7, 5, 6), tel)
+
+    # CIFAR-10: 5 train batches of 3 records, a test batch of 4.
+    c10 = rng.integers(0, 256, size=(19, 3, 32, 32), dtype=np.uint8)
+    c10l = rng.integers(0, 10, size=19)
+    for name in ("cifar10", os.path.join("cifar10-parent", "cifar-10-batches-bin"),
+                 "cifar10-missing"):
+        sub = os.path.join(d, name)
+        os.makedirs(sub, exist_ok=True)
+        for b in range(5):
+            if name == "cifar10-missing" and b == 2:
+                continue
+            write(sub, "data_batch_%d.bin" % (b + 1),
+                  cifar_records(c10[3 * b:3 * b + 3], c10l[3 * b:3 * b + 3]))
+        write(sub, "test_batch.bin", cifar_records(c10[15:], c10l[15:]))
+    save_expect(d, "cifar10", (c10[:15], c10l[:15]), (c10[15:], c10l[15:]))
+
+    # CIFAR-100: 6 train and 3 test records.
+    c100 = rng.integers(0, 256, size=(9, 3, 32, 32), dtype=np.uint8)
+    c100l = rng.integers(0, 100, size=9)
+    c100c = rng.integers(0, 20, size=9)
+    for name in ("cifar100", os.path.join("cifar100-parent", "cifar-100-binary")):
+        sub = os.path.join(d, name)
+        os.makedirs(sub, exist_ok=True)
+        write(sub, "train.bin", cifar_records(c100[:6], c100l[:6], c100c[:6]))
+        write(sub, "test.bin", cifar_records(c100[6:], c100l[6:], c100c[6:]))
+    save_expect(d, "cifar100", (c100[:6], c100l[:6]), (c100[6:], c100l[6:]))
+
+    # SVHN: 7 train and 3 test images.
+    sv = rng.integers(0, 256, size=(10, 3, 32, 32), dtype=np.uint8)
+    svl = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    rng.shuffle(svl)
+    for name in ("svhn", "svhn-missing"):
+        sub = os.path.join(d, name)
+        os.makedirs(sub, exist_ok=True)
+        svhn_mat(os.path.join(sub, "train_32x32.mat"), sv[:7], svl[:7])
+        if name == "svhn":
+            svhn_mat(os.path.join(sub, "test_32x32.mat"), sv[7:], svl[7:])
+    save_expect(d, "svhn", (sv[:7], svl[:7]), (sv[7:], svl[7:]))
+
+    write(d, "a-file", "not a directory\n")
+
+    # Random pixels (no two crops or flips of an image alike) for the
+    # augmentation and batching tests: 1-channel IDX, 2000 + 100 of 12x12,
+    # and 3-channel CIFAR-10, 5 x 60 + 50.
+    sub = os.path.join(d, "rand-idx")
+    os.makedirs(sub, exist_ok=True)
+    ri = rng.integers(0, 256, size=(2000, 12, 12), dtype=np.uint8)
+    ril = rng.integers(0, 10, size=2000)
+    rt = rng.integers(0, 256, size=(100, 12, 12), dtype=np.uint8)
+    rtl = rng.integers(0, 10, size=100)
+    idx_set(sub, "train", ri, ril, gzip_images=True)
+    idx_set(sub, "t10k", rt, rtl)
+    save_expect(d, "rand-idx", (ri.reshape(2000, 1, 12, 12), ril),
+                (rt.reshape(100, 1, 12, 12), rtl))
+    sub = os.path.join(d, "rand-cifar10")
+    os.makedirs(sub, exist_ok=True)
+    # Channels with different ranges, so per-channel statistics differ.
+    rc = np.stack([rng.integers(0, 256, size=(350, 32, 32)),
+                   rng.integers(50, 120, size=(350, 32, 32)),
+                   rng.integers(0, 40, size=(350, 32, 32))], axis=1).astype(np.uint8)
+    rcl = rng.integers(0, 10, size=350)
+    for b in range(5):
+        write(sub, "data_batch_%d.bin" % (b + 1),
+              cifar_records(rc[60 * b:60 * b + 60], rcl[60 * b:60 * b + 60]))
+    write(sub, "test_batch.bin", cifar_records(rc[300:], rcl[300:]))
+    save_expect(d, "rand-cifar10", (rc[:300], rcl[:300]), (rc[300:], rcl[300:]))
+
+
+def compare_npy(expect_dir, got_dir):
+    names = sorted(f for f in os.listdir(expect_dir) if f.endswith(".npy"))
+    assert names, "no .npy files in " + expect_dir
+    for f in names:
+        e = np.load(os.path.join(expect_dir, f))
+        g = np.load(os.path.join(got_dir, f))
+        if e.dtype != g.dtype or e.shape != g.shape or not np.array_equal(e, g):
+            sys.exit("%s differs: expected %s %s, got %s %s" %
+                     (f, e.dtype, e.shape, g.dtype, g.shape))
+    print("equal: " + " ".join(names))
+
+
 def read_maybe_gz(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -148,6 +363,12 @@ def main():
         make(sys.argv[2])
     elif cmd == "expect-idx":
         expect_idx(sys.argv[2], sys.argv[3])
+    elif cmd == "make-svhn":
+        make_svhn(sys.argv[2])
+    elif cmd == "make-dirs":
+        make_dirs(sys.argv[2])
+    elif cmd == "compare-npy":
+        compare_npy(sys.argv[2], sys.argv[3])
     else:
         sys.exit("unknown command " + cmd)
 

@@ -12,14 +12,23 @@
 //    CIFAR-100 a coarse and a fine label byte then 3072 pixel bytes (the fine
 //    label is used). The pixels are 1024 red, 1024 green, 1024 blue bytes of
 //    a 32x32 image, row-major: already [C, H, W].
+//  * SVHN cropped digits (train_32x32.mat, test_32x32.mat): a MATLAB MAT
+//    file (v5 as distributed, or v7.3 = HDF5; read with matio) holding X,
+//    uint8 32x32x3xN in MATLAB's column-major order (X(h, w, c, n)), and y,
+//    N labels 1..10 where 10 stands for the digit 0 (any real numeric class;
+//    the distributed file stores doubles).
 //
 // Reading validates everything and throws std::runtime_error
 // "IDX images file 'PATH': WHAT; WHAT TO DO" (or "IDX labels file",
-// "CIFAR-10 file", "CIFAR-100 file"): a missing or unreadable file, a wrong
-// magic (naming the magic expected and what the file seems to be instead),
-// truncated or over-long data (bytes expected vs present), corrupt or
+// "CIFAR-10 file", "CIFAR-100 file", "SVHN file"): a missing or unreadable
+// file, a wrong magic (naming the magic expected and what the file seems
+// to be instead), truncated or over-long data (bytes expected vs present), corrupt or
 // truncated gzip data, image/label count mismatch, a CIFAR file whose size
-// is not a multiple of the record size, a label out of range.
+// is not a multiple of the record size, a label out of range; for SVHN a
+// file that is not a MAT file (v4 files, which carry no header, included),
+// a truncated one, a missing X or y, a wrong class, rank or dimensions
+// (with a hint when X was saved in C order), a count mismatch, a label
+// outside 1..10 or not an integer.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CSCC_RUNTIME_DATASETS_H
@@ -50,6 +59,11 @@ Dataset readIdx(const std::string &imagesPath, const std::string &labelsPath);
 /// CIFAR-10 (classes 10) or CIFAR-100 (classes 100) binary batch files, read
 /// in order and concatenated; images has shape [N, 3, 32, 32].
 Dataset readCifar(const std::vector<std::string> &batchFiles, int classes);
+
+/// SVHN cropped digits (train_32x32.mat or test_32x32.mat): images U8
+/// [N, 3, 32, 32] (C order: X(h, w, c, n) becomes images[n][c][h][w]),
+/// labels 0..9 (MATLAB's label 10 is the digit 0), classes 10.
+Dataset readSvhn(const std::string &matPath);
 
 /// The bytes of `bytes`, gunzipped when they start with the gzip magic 1f 8b
 /// (every member of a multi-member file), else unchanged. `what` names the
