@@ -1,16 +1,485 @@
 //===- TrainingChecks.cpp - cscc-runtime-check: the training runtime ------===//
 //
 // Subcommands that drive the training runtime's pieces (checkpoints,
-// metrics, curves, progress) from lit tests.
+// metrics, curves, progress) from lit tests. Their data come from small
+// closed-form formulas (below, and repeated independently in the tests'
+// Python helpers), so that a test can compute what a file must hold without
+// trusting this program.
 //
 //===----------------------------------------------------------------------===//
-#include <string>
+#include "cscc/Runtime/Checkpoint.h"
+#include "cscc/Runtime/Init.h"
+#include "cscc/Runtime/Metrics.h"
+#include "cscc/Runtime/Progress.h"
+#include "cscc/Runtime/Tensor.h"
 
-const char *kTrainingUsage = "";
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using namespace cscc::rt;
+
+const char *kTrainingUsage = R"(
+training runtime (checkpoints, metrics, curves, progress):
+  checkpoint-write DIR TAG [--seed S] [--dtype f32|f64] [--epoch E]
+                   [--step N] [--best-accuracy A] [--best-epoch E]
+                   [--extra KEY=VALUE]... [--crash-at staged|between|renamed]
+                   [--big N]
+      save a checkpoint of a small model (conv0, bn1, linear2, g0.c) whose
+      values are checkpointValue(seed, k, i) (see TrainingChecks.cpp);
+      --crash-at exits with status 75 at that point of the save; --big adds
+      big.weight [N] = seed and its momentum buffer = -seed (F32)
+  checkpoint-read DIR TAG [--values]
+      load a checkpoint; print its state, then each tensor's name, dtype,
+      shape and sum (--values: every value, %.17g)
+  checkpoint-list DIR                 the tags with both files, and whether
+                                      checkpointExists for each
+  metrics-demo RUN_DIR --epochs A:B [--resume --keep K] [--variant V]
+               [--no-val] [--test-every N]
+      append records for epochs A..B (values: metricsDemoRecord) to
+      RUN_DIR/metrics.jsonl; print the epochs of records()
+  metrics-read FILE                   read a metrics.jsonl, print each record
+  curves RUN_DIR [--title T] [-o OUT.svg]
+      RUN_DIR/metrics.jsonl -> RUN_DIR/curves.svg (or OUT.svg)
+  progress --mode auto|bar|plain --epochs E --batches B [--batch-size N]
+           [--seconds-per-batch S] [--note-at B] [--real-clock]
+      simulated epochs on stdout, on a fake clock advanced S seconds a batch
+)";
+
+namespace {
+
+// Positionals and --options (each with a value, except the flags given).
+struct Opts {
+  std::vector<std::string> pos;
+  std::map<std::string, std::vector<std::string>> opts;
+
+  Opts(int argc, char **argv, const std::vector<std::string> &known,
+       const std::vector<std::string> &flags = {}) {
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a.size() > 1 && a[0] == '-' && !std::isdigit(a[1])) {
+        bool isFlag = false;
+        for (const auto &f : flags)
+          isFlag |= f == a;
+        bool ok = isFlag;
+        for (const auto &k : known)
+          ok |= k == a;
+        if (!ok)
+          throw std::runtime_error("unknown option '" + a + "'");
+        if (isFlag) {
+          opts[a].push_back("1");
+          continue;
+        }
+        if (i + 1 >= argc)
+          throw std::runtime_error("option '" + a + "' needs a value");
+        opts[a].push_back(argv[++i]);
+      } else {
+        pos.push_back(a);
+      }
+    }
+  }
+  bool has(const std::string &k) const { return opts.count(k) != 0; }
+  std::string get(const std::string &k, const std::string &def = "") const {
+    auto it = opts.find(k);
+    return it == opts.end() ? def : it->second.back();
+  }
+  void positionals(size_t n, const char *what) const {
+    if (pos.size() != n)
+      throw std::runtime_error(std::string("expected ") + what +
+                               " (see --help)");
+  }
+};
+
+int64_t toInt(const std::string &s, const char *what) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || errno)
+    throw std::runtime_error(std::string("invalid ") + what + " '" + s + "'");
+  return v;
+}
+
+double toDouble(const std::string &s, const char *what) {
+  char *end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end)
+    throw std::runtime_error(std::string("invalid ") + what + " '" + s + "'");
+  return v;
+}
+
+//===----------------------------------------------------------------------===//
+// Checkpoints
+//===----------------------------------------------------------------------===//
+
+// Element i of the k-th tensor: splitmix64 of seed * 1000003 + k * 65536 + i
+// (mod 2^64), its top 53 bits as u in [0, 1), then 2u - 1.
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+double checkpointValue(uint64_t seed, uint64_t k, uint64_t i) {
+  uint64_t h = splitmix64(seed * 1000003ull + k * 65536ull + i);
+  return static_cast<double>(h >> 11) * 0x1p-53 * 2 - 1;
+}
+
+struct Spec {
+  const char *name;
+  std::vector<int64_t> shape;
+  int kind; // 0: the weights' dtype; 1: F64; 2: I64 holding the step
+  bool positive = false; // 0.5 + |v| (variances)
+};
+
+// The model: PyTorch names of a Conv2d, a BatchNorm2d without
+// num_batches_tracked (cscc has none), a Linear and a scalar parameter.
+const std::vector<Spec> kWeights = {
+    {"conv0.weight", {4, 2, 3, 3}, 0},  {"conv0.bias", {4}, 0},
+    {"bn1.weight", {4}, 0},             {"bn1.bias", {4}, 0},
+    {"bn1.running_mean", {4}, 0},       {"bn1.running_var", {4}, 0, true},
+    {"linear2.weight", {3, 4}, 0},      {"linear2.bias", {3}, 0},
+    {"g0.c", {}, 0}};
+// Optimiser tensors: k continues after the weights.
+const std::vector<Spec> kOptimizer = {
+    {"conv0.weight.momentum_buffer", {4, 2, 3, 3}, 0},
+    {"conv0.bias.momentum_buffer", {4}, 0},
+    {"bn1.weight.momentum_buffer", {4}, 0},
+    {"bn1.bias.momentum_buffer", {4}, 0},
+    {"linear2.weight.exp_avg", {3, 4}, 1},
+    {"linear2.weight.exp_avg_sq", {3, 4}, 1, true},
+    {"linear2.bias.momentum_buffer", {3}, 0},
+    {"g0.c.momentum_buffer", {}, 0},
+    {"step", {}, 2}};
+
+Tensor makeTensor(const Spec &s, uint64_t seed, uint64_t k, DType dt,
+                  int64_t step) {
+  int64_t n = shapeNumel(s.shape);
+  if (s.kind == 2)
+    return Tensor::fromValues<int64_t>(s.shape, std::vector<int64_t>(n, step));
+  std::vector<double> v(n);
+  for (int64_t i = 0; i < n; ++i) {
+    v[i] = checkpointValue(seed, k, static_cast<uint64_t>(i));
+    if (s.positive)
+      v[i] = 0.5 + std::fabs(v[i]);
+  }
+  if (s.kind == 1 || dt == DType::F64)
+    return Tensor::fromValues<double>(s.shape, v);
+  return Tensor::fromValues<float>(s.shape, toF32(v.data(), v.size()));
+}
+
+int cmdCheckpointWrite(int argc, char **argv) {
+  Opts a(argc, argv,
+         {"--seed", "--dtype", "--epoch", "--step", "--best-accuracy",
+          "--best-epoch", "--extra", "--crash-at", "--big"});
+  a.positionals(2, "DIR TAG");
+  uint64_t seed = static_cast<uint64_t>(toInt(a.get("--seed", "0"), "seed"));
+  std::string dts = a.get("--dtype", "f32");
+  if (dts != "f32" && dts != "f64")
+    throw std::runtime_error("unknown --dtype '" + dts + "' (f32 or f64)");
+  DType dt = dts == "f64" ? DType::F64 : DType::F32;
+  Checkpoint c;
+  c.state.epoch = toInt(a.get("--epoch", "3"), "epoch");
+  c.state.step = toInt(a.get("--step", "300"), "step");
+  c.state.seed = seed;
+  Rng rng(seed);
+  for (int i = 0; i < 5; ++i)
+    rng.normal(); // an odd number of normals: a pending spare in the state
+  c.state.rngState = rng.state();
+  c.state.bestAccuracy = toDouble(a.get("--best-accuracy", "0.8125"),
+                                  "best accuracy");
+  c.state.bestEpoch = toInt(a.get("--best-epoch", "2"), "best epoch");
+  if (a.has("--extra"))
+    for (const std::string &kv : a.opts.at("--extra")) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos)
+        throw std::runtime_error("--extra wants KEY=VALUE, not '" + kv + "'");
+      c.state.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  uint64_t k = 0;
+  for (const Spec &s : kWeights)
+    c.weights[s.name] = makeTensor(s, seed, k++, dt, c.state.step);
+  for (const Spec &s : kOptimizer)
+    c.optimizer[s.name] = makeTensor(s, seed, k++, dt, c.state.step);
+  if (a.has("--big")) {
+    // A large tensor (and its momentum), so that saving takes a while: the
+    // kill test stops writers at random moments.
+    int64_t n = toInt(a.get("--big"), "big");
+    float v = static_cast<float>(seed);
+    c.weights["big.weight"] =
+        Tensor::fromValues<float>({n}, std::vector<float>(n, v));
+    c.optimizer["big.weight.momentum_buffer"] =
+        Tensor::fromValues<float>({n}, std::vector<float>(n, -v));
+  }
+  if (a.has("--crash-at")) {
+    std::string at = a.get("--crash-at");
+    if (at != "staged" && at != "between" && at != "renamed")
+      throw std::runtime_error("unknown --crash-at '" + at +
+                               "' (staged, between, renamed)");
+    setCheckpointTestHook([at](const std::string &point) {
+      if (point == at) {
+        std::fprintf(stderr, "simulated crash at '%s'\n", point.c_str());
+        std::fflush(stderr);
+        ::_exit(75);
+      }
+    });
+  }
+  saveCheckpoint(a.pos[0], a.pos[1], c);
+  std::printf("saved %s/%s: %zu weights, %zu optimizer tensors, step %lld\n",
+              a.pos[0].c_str(), a.pos[1].c_str(), c.weights.size(),
+              c.optimizer.size(), static_cast<long long>(c.state.step));
+  return 0;
+}
+
+// Every value of a tensor as double (integers exactly as integers).
+std::string valueText(const Tensor &t, int64_t i) {
+  char buf[64];
+  switch (t.dtype) {
+  case DType::F32:
+    std::snprintf(buf, sizeof buf, "%.17g",
+                  static_cast<double>(t.as<float>()[i]));
+    break;
+  case DType::F64:
+    std::snprintf(buf, sizeof buf, "%.17g", t.as<double>()[i]);
+    break;
+  case DType::I64:
+    std::snprintf(buf, sizeof buf, "%lld",
+                  static_cast<long long>(t.as<int64_t>()[i]));
+    break;
+  default: {
+    Tensor d = convertDType(t, DType::F64);
+    std::snprintf(buf, sizeof buf, "%.17g", d.as<double>()[i]);
+  }
+  }
+  return buf;
+}
+
+void printTensors(const char *kind, const std::map<std::string, Tensor> &m,
+                  bool values) {
+  for (const auto &[name, t] : m) {
+    double sum = 0;
+    bool summable = t.dtype == DType::F32 || t.dtype == DType::F64 ||
+                    t.dtype == DType::I64;
+    if (summable)
+      for (int64_t i = 0; i < t.numel(); ++i)
+        sum += std::strtod(valueText(t, i).c_str(), nullptr);
+    std::printf("%s %s %s %s", kind, name.c_str(), dtypeName(t.dtype),
+                shapeString(t.shape).c_str());
+    if (summable)
+      std::printf(" sum %.17g", sum);
+    if (values) {
+      std::printf(" values");
+      for (int64_t i = 0; i < t.numel(); ++i)
+        std::printf(" %s", valueText(t, i).c_str());
+    }
+    std::printf("\n");
+  }
+}
+
+int cmdCheckpointRead(int argc, char **argv) {
+  Opts a(argc, argv, {}, {"--values"});
+  a.positionals(2, "DIR TAG");
+  Checkpoint c = loadCheckpoint(a.pos[0], a.pos[1]);
+  if (!c.recovered.empty())
+    std::printf("recovered: %s\n", c.recovered.c_str());
+  const TrainState &s = c.state;
+  std::printf("state epoch %lld\n", static_cast<long long>(s.epoch));
+  std::printf("state step %lld\n", static_cast<long long>(s.step));
+  std::printf("state seed %llu\n", static_cast<unsigned long long>(s.seed));
+  std::printf("state rng_state %s\n", s.rngState.c_str());
+  std::printf("state best_accuracy %.17g\n", s.bestAccuracy);
+  std::printf("state best_epoch %lld\n", static_cast<long long>(s.bestEpoch));
+  for (const auto &[k, v] : s.extra)
+    std::printf("extra %s = %s\n", k.c_str(), v.c_str());
+  // The random state restores: the next normal of a generator set to it.
+  if (s.rngState.empty()) {
+    std::printf("state rng_next_normal none\n");
+  } else {
+    Rng rng;
+    rng.setState(s.rngState); // loadCheckpoint checked it
+    std::printf("state rng_next_normal %.17g\n", rng.normal());
+  }
+  bool values = a.has("--values");
+  printTensors("weight", c.weights, values);
+  printTensors("optimizer", c.optimizer, values);
+  return 0;
+}
+
+int cmdCheckpointList(int argc, char **argv) {
+  Opts a(argc, argv, {});
+  a.positionals(1, "DIR");
+  std::vector<std::string> tags = listCheckpoints(a.pos[0]);
+  std::printf("checkpoints:");
+  for (const auto &t : tags)
+    std::printf(" %s", t.c_str());
+  std::printf("\n");
+  for (const char *t : {"last", "best"})
+    std::printf("exists %s %s\n", t,
+                checkpointExists(a.pos[0], t) ? "yes" : "no");
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Metrics and curves
+//===----------------------------------------------------------------------===//
+
+// The record of epoch e in variant v (repeated in Inputs/train_util.py).
+EpochRecord metricsDemoRecord(int64_t e, int64_t v, bool val,
+                              int64_t testEvery) {
+  EpochRecord r;
+  double E = static_cast<double>(e), V = static_cast<double>(v);
+  r.epoch = e;
+  r.step = e * 50;
+  r.lr = 0.1 * std::pow(0.5, E - 1);
+  r.seconds = 10 + E + 0.25 * V;
+  r.imagesPerSecond = 1000 + 10 * E + V;
+  r.trainLoss = 2.3 / (1 + 0.5 * E) + 0.01 * V;
+  r.trainAccuracy = 1 - 0.9 / (1 + 0.4 * E) - 0.001 * V;
+  if (val) {
+    r.valLoss = r.trainLoss + 0.05;
+    r.valAccuracy = r.trainAccuracy - 0.02;
+  }
+  if (testEvery > 0 && e % testEvery == 0) {
+    r.testLoss = r.trainLoss + 0.08;
+    r.testAccuracy = r.trainAccuracy - 0.03;
+  }
+  r.sparsity = {{"g.1", 0.25 + 0.01 * E}, {"g.0", 0.5}, {"a.z", 0.125 * V}};
+  return r;
+}
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+int cmdMetricsDemo(int argc, char **argv) {
+  Opts a(argc, argv, {"--epochs", "--keep", "--variant", "--test-every"},
+         {"--resume", "--no-val"});
+  a.positionals(1, "RUN_DIR");
+  std::string range = a.get("--epochs");
+  size_t colon = range.find(':');
+  if (colon == std::string::npos)
+    throw std::runtime_error("--epochs wants A:B");
+  int64_t from = toInt(range.substr(0, colon), "epoch");
+  int64_t to = toInt(range.substr(colon + 1), "epoch");
+  int64_t variant = toInt(a.get("--variant", "0"), "variant");
+  int64_t testEvery = toInt(a.get("--test-every", "1"), "test-every");
+  MetricsLog log(a.pos[0], a.has("--resume"),
+                 toInt(a.get("--keep", "0"), "keep"));
+  std::printf("kept:");
+  for (const EpochRecord &r : log.records())
+    std::printf(" %lld", static_cast<long long>(r.epoch));
+  std::printf("\n");
+  for (int64_t e = from; e <= to; ++e)
+    log.append(metricsDemoRecord(e, variant, !a.has("--no-val"), testEvery));
+  std::printf("records:");
+  for (const EpochRecord &r : log.records())
+    std::printf(" %lld", static_cast<long long>(r.epoch));
+  std::printf("\n");
+  return 0;
+}
+
+int cmdMetricsRead(int argc, char **argv) {
+  Opts a(argc, argv, {});
+  a.positionals(1, "FILE");
+  for (const EpochRecord &r : readMetricsFile(a.pos[0])) {
+    std::printf("epoch %lld step %lld lr %s seconds %s img/s %s train %s %s "
+                "val %s %s test %s %s sparsity",
+                static_cast<long long>(r.epoch),
+                static_cast<long long>(r.step), num(r.lr).c_str(),
+                num(r.seconds).c_str(), num(r.imagesPerSecond).c_str(),
+                num(r.trainLoss).c_str(), num(r.trainAccuracy).c_str(),
+                num(r.valLoss).c_str(), num(r.valAccuracy).c_str(),
+                num(r.testLoss).c_str(), num(r.testAccuracy).c_str());
+    for (const auto &[n, f] : r.sparsity)
+      std::printf(" %s=%s", n.c_str(), num(f).c_str());
+    std::printf("\n");
+  }
+  return 0;
+}
+
+int cmdCurves(int argc, char **argv) {
+  Opts a(argc, argv, {"--title", "-o"});
+  a.positionals(1, "RUN_DIR");
+  std::string dir = a.pos[0];
+  std::vector<EpochRecord> records = readMetricsFile(dir + "/metrics.jsonl");
+  std::string out = a.get("-o", dir + "/curves.svg");
+  writeCurves(out, records, a.get("--title", "training"));
+  std::printf("wrote %s: %zu epochs\n", out.c_str(), records.size());
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Progress
+//===----------------------------------------------------------------------===//
+
+int cmdProgress(int argc, char **argv) {
+  Opts a(argc, argv,
+         {"--mode", "--epochs", "--batches", "--batch-size",
+          "--seconds-per-batch", "--note-at"},
+         {"--real-clock"});
+  a.positionals(0, "no positional arguments");
+  Progress::Mode mode;
+  if (!Progress::parseMode(a.get("--mode", "auto"), mode))
+    throw std::runtime_error("unknown --mode '" + a.get("--mode") +
+                             "' (auto, bar, plain)");
+  int64_t epochs = toInt(a.get("--epochs", "1"), "epochs");
+  int64_t batches = toInt(a.get("--batches", "10"), "batches");
+  int64_t batchSize = toInt(a.get("--batch-size", "64"), "batch size");
+  double perBatch = toDouble(a.get("--seconds-per-batch", "0.05"), "seconds");
+  int64_t noteAt = toInt(a.get("--note-at", "-1"), "note-at");
+  Progress p(stdout, mode);
+  double now = 0;
+  if (!a.has("--real-clock"))
+    p.setClock([&now] { return now; });
+  std::fprintf(stderr, "mode %s\n",
+               p.mode() == Progress::Mode::Bar ? "bar" : "plain");
+  for (int64_t e = 1; e <= epochs; ++e) {
+    p.startEpoch(e, epochs, batches);
+    double lossSum = 0, accSum = 0;
+    for (int64_t b = 1; b <= batches; ++b) {
+      now += perBatch;
+      double g = static_cast<double>((e - 1) * batches + b);
+      lossSum += 2.0 / (1 + 0.1 * g);
+      accSum += 1 - 0.9 / (1 + 0.05 * g);
+      p.update(b, b * batchSize, lossSum / b, accSum / b);
+      if (b == noteAt)
+        p.note("note after batch " + std::to_string(b));
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "epoch %lld/%lld: loss %.3f acc %.3f %.1f s",
+                  static_cast<long long>(e), static_cast<long long>(epochs),
+                  lossSum / batches, accSum / batches, perBatch * batches);
+    p.endEpoch(buf);
+  }
+  return 0;
+}
+
+} // namespace
 
 int runTrainingCheck(const std::string &cmd, int argc, char **argv) {
-  (void)cmd;
-  (void)argc;
-  (void)argv;
+  if (cmd == "checkpoint-write")
+    return cmdCheckpointWrite(argc, argv);
+  if (cmd == "checkpoint-read")
+    return cmdCheckpointRead(argc, argv);
+  if (cmd == "checkpoint-list")
+    return cmdCheckpointList(argc, argv);
+  if (cmd == "metrics-demo")
+    return cmdMetricsDemo(argc, argv);
+  if (cmd == "metrics-read")
+    return cmdMetricsRead(argc, argv);
+  if (cmd == "curves")
+    return cmdCurves(argc, argv);
+  if (cmd == "progress")
+    return cmdProgress(argc, argv);
   return -1;
 }
