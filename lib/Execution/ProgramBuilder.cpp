@@ -162,34 +162,53 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
   evaluate.setSymName("evaluate");
 
   // Train mode: @forward -> @train_step -> @train_update.
-  OwningOpRef<ModuleOp> trainModule = mlirGen(context, model, sm, options.f64);
-  if (!trainModule)
-    return nullptr;
-  LoweringOptions train;
-  train.mode = "train";
-  std::ostringstream opt;
-  opt << "cst-autodiff{recompute=" << (options.recompute ? "true" : "false")
-      << "},cst-optimizer{optimizer=" << options.optimizer
-      << " momentum=" << (options.momentum ? "true" : "false")
-      << " nesterov=" << (options.nesterov ? "true" : "false") << "}";
-  if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||
-      failed(runPipeline(*trainModule, opt.str())))
-    return nullptr;
-  auto update = trainModule->lookupSymbol<func::FuncOp>("train_update");
-  if (!update) {
-    emitError(UnknownLoc::get(&context))
-        << "internal: cst-optimizer made no @train_update";
-    return nullptr;
+  if (options.training) {
+    OwningOpRef<ModuleOp> trainModule =
+        mlirGen(context, model, sm, options.f64);
+    if (!trainModule)
+      return nullptr;
+    LoweringOptions train;
+    train.mode = "train";
+    std::ostringstream opt;
+    opt << "cst-autodiff{recompute=" << (options.recompute ? "true" : "false")
+        << "},cst-optimizer{optimizer=" << options.optimizer
+        << " momentum=" << (options.momentum ? "true" : "false")
+        << " nesterov=" << (options.nesterov ? "true" : "false") << "}";
+    if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||
+        failed(runPipeline(*trainModule, opt.str())))
+      return nullptr;
+    auto update = trainModule->lookupSymbol<func::FuncOp>("train_update");
+    if (!update) {
+      emitError(UnknownLoc::get(&context))
+          << "internal: cst-optimizer made no @train_update";
+      return nullptr;
+    }
+    update->remove();
+    module->push_back(update);
   }
-  update->remove();
-  module->push_back(update);
+  // The train-mode forward alone: accuracy with batch statistics.
+  if (options.batchStatsEval) {
+    OwningOpRef<ModuleOp> bsModule = mlirGen(context, model, sm, options.f64);
+    if (!bsModule)
+      return nullptr;
+    LoweringOptions train;
+    train.mode = "train";
+    if (failed(runPipeline(*bsModule, toTensorLevelPipeline(train))))
+      return nullptr;
+    auto fwd = bsModule->lookupSymbol<func::FuncOp>("forward");
+    fwd->remove();
+    fwd.setSymName("evaluate_batch_stats");
+    module->push_back(fwd);
+  }
 
   info = rt::ProgramInfo();
   info.model = model.name;
   info.f64 = options.f64;
   info.optimizer = options.optimizer;
   info.nesterov = options.nesterov;
-  info.functions.push_back(describeFunction(*module, "train_update"));
+  for (const char *name : {"train_update", "evaluate_batch_stats"})
+    if (module->lookupSymbol(name))
+      info.functions.push_back(describeFunction(*module, name));
   info.functions.push_back(describeFunction(*module, "evaluate"));
   const rt::FunctionInfo &ev = info.functions.back();
   if (!ev.args.empty() && ev.args[0].shape.size() == 4)

@@ -912,11 +912,12 @@ def authors_msd_csc(k=12, d=12, unfold=1, in_shape=(3, 32, 32)):
 
 # --- examples/msd_csc_fmnist.csc ---------------------------------------------
 
-def msd_csc_fmnist(d=6, w=16, unfold=1, in_shape=(1, 28, 28)):
+def msd_csc_fmnist(d=4, w=12, unfold=1, in_shape=(1, 28, 28)):
     net = Net(in_shape)
     net.conv(16, 3, padding=1)
     net.bn()
     net.relu()
+    net.maxpool(2)
     for i in range(d):
         with net.loop(i):
             s = i % 3 + 1
@@ -1053,7 +1054,7 @@ EXAMPLE_DEFAULTS = {
     "paper/msd_csc_fista_d9.csc": {"d": 9, "w": 32, "unfold": 2},
     "paper/msd_csc_fista_d12.csc": {"d": 12, "w": 32, "unfold": 2},
     "paper/authors_msd_csc.csc": {"k": 12, "d": 12, "unfold": 1},
-    "msd_csc_fmnist.csc": {"d": 6, "w": 16, "unfold": 1},
+    "msd_csc_fmnist.csc": {"d": 4, "w": 12, "unfold": 1},
     "two_dilations.csc": {"w": 8},
 }
 

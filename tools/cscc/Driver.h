@@ -3,8 +3,10 @@
 #define CSCC_TOOLS_CSCC_DRIVER_H
 
 #include "cscc/Execution/JitModel.h"
+#include "cscc/Execution/ProgramBuilder.h"
 #include "cscc/Frontend/Sema.h"
 #include "cscc/Runtime/Tensor.h"
+#include "cscc/Runtime/Trainer.h"
 
 #include <cstdint>
 #include <functional>
@@ -33,6 +35,9 @@ struct Options {
   bool inferShapes = true;
   bool debugInfo = false;
   std::vector<cscc::ParamOverride> overrides;
+  /// train/eval/predict/build: the runtime's flags, passed on unparsed.
+  std::vector<std::string> passThrough;
+  std::string target = "cpu"; // build
 };
 
 /// The weights in the model's order and dtype; a clear error for a missing,
@@ -52,6 +57,21 @@ void reportRepeatTiming(const char *what, int64_t repeat, int64_t images,
 /// (or, with --check, a finite-difference check of it). `module` is at the
 /// tensor level (train mode, with loss).
 int gradCommand(const Options &opts, mlir::ModuleOp module);
+
+/// The runtime's settings: the model's train section, then the flags.
+rt::TrainSettings settingsFor(const Options &opts, const Model &model);
+ProgramOptions programOptionsFor(const Options &opts,
+                                 const rt::TrainSettings &settings);
+
+/// `train`, `eval`, `predict`: compile @train_update and @evaluate in
+/// memory and run the runtime's command on them.
+int programCommand(const Options &opts, const Model &model,
+                   const SourceManager &sm, mlir::MLIRContext &context);
+
+/// `build`: the same functions as an object file, linked with the runtime
+/// into a standalone executable (-o).
+int buildCommand(const Options &opts, const Model &model,
+                 const SourceManager &sm, mlir::MLIRContext &context);
 
 } // namespace cscc::driver
 

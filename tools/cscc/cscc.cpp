@@ -115,12 +115,31 @@ int parseArgs(int argc, char **argv, Options &o) {
   if (argc > 1 && (std::strcmp(argv[1], "summary") == 0 ||
                    std::strcmp(argv[1], "init") == 0 ||
                    std::strcmp(argv[1], "run") == 0 ||
-                   std::strcmp(argv[1], "grad") == 0)) {
+                   std::strcmp(argv[1], "grad") == 0 ||
+                   std::strcmp(argv[1], "train") == 0 ||
+                   std::strcmp(argv[1], "eval") == 0 ||
+                   std::strcmp(argv[1], "predict") == 0 ||
+                   std::strcmp(argv[1], "build") == 0)) {
     o.command = argv[1];
     ++i;
   }
+  // train/eval/predict: the compiler reads
+  // -D, --model, --dtype and --no-recompute; every other flag is the
+  // runtime's, passed on with its value.
+  bool runtimeCommand = o.command == "train" || o.command == "eval" ||
+                        o.command == "predict";
   for (; i < argc; ++i) {
     std::string a = argv[i];
+    if (runtimeCommand && a.size() > 1 && a[0] == '-' && a != "-D" &&
+        a.rfind("-D", 0) != 0 && a != "--model" && a != "--dtype" &&
+        a != "--no-recompute") {
+      o.passThrough.push_back(a);
+      bool takesValue = a.find('=') == std::string::npos && a != "--help" &&
+                        a != "-h";
+      if (takesValue && i + 1 < argc)
+        o.passThrough.push_back(argv[++i]);
+      continue;
+    }
     auto value = [&](const std::string &flag) -> std::string {
       if (i + 1 >= argc)
         throw std::runtime_error(flag + " needs a value");
@@ -185,6 +204,11 @@ int parseArgs(int argc, char **argv, Options &o) {
         o.model = value("--model");
       } else if (a == "-o") {
         o.output = value("-o");
+      } else if (a == "--target" && o.command == "build") {
+        o.target = value("--target");
+        if (o.target != "cpu" && o.target != "cuda")
+          return usageError("unknown --target '" + o.target +
+                            "'; use --target cpu or --target cuda");
       } else if (!a.empty() && a[0] == '-') {
         return usageError("unknown option '" + a + "'");
       } else if (o.file.empty()) {
@@ -199,6 +223,8 @@ int parseArgs(int argc, char **argv, Options &o) {
   }
   if (o.file.empty())
     return usageError("no input file");
+  if (o.command == "build" && o.output.empty())
+    return usageError("build needs -o NAME for the executable");
   if (o.command == "init" && o.output.empty())
     return usageError("init needs -o WEIGHTS.safetensors");
   if (o.command == "run") {
@@ -527,6 +553,20 @@ int main(int argc, char **argv) {
   });
   bool f64 = (opts.command == "run" || opts.command == "grad") &&
              opts.dtype == "f64";
+  // train/eval/predict/build generate their own modules (ProgramBuilder).
+  bool programCommand = opts.command == "train" || opts.command == "eval" ||
+                        opts.command == "predict" || opts.command == "build";
+  if (programCommand) {
+    try {
+      int rc = opts.command == "build"
+                   ? cscc::driver::buildCommand(opts, model, sm, context)
+                   : cscc::driver::programCommand(opts, model, sm, context);
+      return failed ? 1 : rc;
+    } catch (std::exception &err) {
+      std::cerr << "cscc: error: " << err.what() << "\n";
+      return 1;
+    }
+  }
   mlir::OwningOpRef<mlir::ModuleOp> module =
       cscc::mlirGen(context, model, sm, f64);
   if (!module || failed)

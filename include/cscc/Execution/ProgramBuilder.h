@@ -32,6 +32,11 @@ struct ProgramOptions {
   bool momentum = true;          ///< SGD: keep a momentum buffer
   bool nesterov = false;
   bool recompute = true;         ///< cst-autodiff's keep/recompute rule
+  bool training = true;          ///< build @train_update
+  /// Also build @evaluate_batch_stats: the train-mode forward (batch
+  /// statistics, running statistics untouched), for `eval --bn-stats
+  /// batch`.
+  bool batchStatsEval = false;
 };
 
 /// The model's train section as the runtime's `key=value` settings

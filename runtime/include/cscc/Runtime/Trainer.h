@@ -1,0 +1,60 @@
+//===- Trainer.h - train, evaluate and predict with a compiled model -*- C++ -*-===//
+//
+// The commands of `cscc train` / `cscc eval` and of a built executable
+// (runProgramCommand in Program.h). Settings come from the model file's
+// train section (ProgramInfo::train, `key=value`) and are overridden by
+// command-line flags of the same names (`--weight-decay` for
+// `weight_decay`).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_RUNTIME_TRAINER_H
+#define CSCC_RUNTIME_TRAINER_H
+
+#include "cscc/Runtime/DataLoader.h"
+#include "cscc/Runtime/Optimizer.h"
+#include "cscc/Runtime/Progress.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cscc::rt {
+
+struct TrainSettings {
+  DataSpec data;
+  OptimizerSettings optimizer;
+  ScheduleSettings schedule;
+  int64_t epochs = 1;
+  int64_t batch = 128;
+  int64_t evalBatch = 256;
+  Augmentation augment;
+  bool normalize = true;
+  double validation = 0;
+  uint64_t seed = 0;
+  std::string runDir;  ///< default runs/MODEL
+  std::string resume;  ///< a run directory to continue from
+  std::string weights; ///< eval/predict: a .safetensors of weights
+  std::string input;   ///< predict: images .npy
+  std::string output;  ///< predict: logits .npy
+  int64_t limitTrain = 0; ///< use only the first N training images
+  int64_t limitTest = 0;  ///< evaluate on the first N test images
+  Progress::Mode progress = Progress::Mode::Auto;
+  /// eval: batch norm with the test batch's statistics (train mode)
+  /// instead of the running ones, to compare the two.
+  bool batchStatsEval = false;
+};
+
+/// The flags every command accepts, for --help.
+extern const char *kTrainFlagsHelp;
+
+/// Applies `key=value` settings (the model's train section) and then the
+/// command-line flags `args` (`--key value` or `--key=value`). Throws
+/// std::runtime_error naming the key or flag and the accepted values.
+TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model,
+                                 const std::vector<std::string> &args,
+                                 const std::string &modelName);
+
+} // namespace cscc::rt
+
+#endif // CSCC_RUNTIME_TRAINER_H

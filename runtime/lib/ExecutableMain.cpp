@@ -1,0 +1,70 @@
+//===- ExecutableMain.cpp - main() of an executable `cscc build` made -----===//
+//
+// The object file cscc emits defines the model's functions and describes
+// them (Build.cpp in tools/cscc); this main reads the description and hands
+// the functions to the runtime's commands (train, eval, predict, summary).
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Runtime/Program.h"
+#include "cscc/Runtime/Trainer.h"
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+extern "C" {
+struct CsccProgramEntry {
+  const char *name;
+  void (*packed)(void **descriptors);
+};
+extern const char cscc_program_info[];
+extern const CsccProgramEntry cscc_program_entries[];
+extern const int64_t cscc_program_entry_count;
+}
+
+using namespace cscc::rt;
+
+int main(int argc, char **argv) {
+  std::string self = std::filesystem::path(argv[0]).filename().string();
+  try {
+    Program program;
+    program.info = ProgramInfo::fromJson(cscc_program_info);
+    for (int64_t i = 0; i < cscc_program_entry_count; ++i) {
+      const CsccProgramEntry &e = cscc_program_entries[i];
+      program.functions[e.name] = [packed = e.packed](
+                                      const std::vector<BufferRef> &args,
+                                      const std::vector<BufferRef> &results) {
+        std::vector<std::vector<int64_t>> descs;
+        for (const BufferRef &b : args)
+          descs.push_back(denseMemRefDescriptor(b));
+        for (const BufferRef &b : results)
+          descs.push_back(denseMemRefDescriptor(b));
+        std::vector<void *> ptrs;
+        for (auto &d : descs)
+          ptrs.push_back(d.data());
+        packed(ptrs.data());
+      };
+    }
+    std::string cmd = argc > 1 ? argv[1] : "";
+    if (cmd.empty() || cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::cout << "usage: " << self << " train|eval|predict|summary [flags]\n"
+                << "the model " << program.info.model
+                << ", compiled by cscc build (" << program.info.optimizer
+                << (program.info.nesterov ? ", Nesterov" : "") << ")\n\n"
+                << "  train    train on the model's data (its train section; "
+                   "flags override it)\n"
+                << "  eval     test accuracy of the weights (--weights, "
+                   "default RUN_DIR/best.safetensors)\n"
+                << "  predict  classes (and -o logits) of --input X.npy\n"
+                << "  summary  the model's layers and parameters\n\n"
+                << kTrainFlagsHelp;
+      return cmd.empty() ? 1 : 0;
+    }
+    return runProgramCommand(program, argc - 1, argv + 1);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "%s: error: %s\n", self.c_str(), e.what());
+    return 1;
+  }
+}

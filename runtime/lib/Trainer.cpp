@@ -1,0 +1,827 @@
+//===- Trainer.cpp - train, evaluate and predict with a compiled model ----===//
+//
+// The training loop calls the compiled @train_update once per batch: it runs
+// the forward pass in train mode, the generated backward pass and the
+// generated optimiser update, and returns the new parameters, optimiser
+// state and running statistics, which replace the old ones (buffer swaps,
+// no copies). Accuracy is always measured with @evaluate: eval mode, running
+// statistics.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Runtime/Trainer.h"
+#include "cscc/Runtime/Checkpoint.h"
+#include "cscc/Runtime/Init.h"
+#include "cscc/Runtime/Metrics.h"
+#include "cscc/Runtime/Npy.h"
+#include "cscc/Runtime/Program.h"
+#include "cscc/Runtime/Safetensors.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace cscc::rt {
+
+const char *kTrainFlagsHelp = R"(training flags (override the model's train section):
+  --epochs N            epochs to train
+  --batch N             images per optimiser step
+  --lr X                base learning rate
+  --momentum X          SGD momentum
+  --weight-decay X      L2 weight decay (added to the gradient)
+  --beta1 X --beta2 X --eps X   Adam
+  --schedule constant|multistep|cosine
+  --milestones E1,E2,.. multistep: epochs where the rate is multiplied by
+  --gamma X             gamma (default 0.1)
+  --warmup N            epochs of linear warm-up (per step)
+  --data KIND           fashion_mnist | mnist | cifar10 | cifar100 | svhn |
+                        simulated
+  --data-path DIR       the data set's directory
+  --data-seed N         simulated data: its seed
+  --augment LIST        e.g. crop:4,flip (or none)
+  --normalize true|false  per-channel normalisation from the training set
+  --validation F        hold out this fraction of the training set
+  --seed N              initial weights, data order and augmentation
+  --run-dir DIR         checkpoints, metrics.jsonl, curves.svg
+                        (default runs/MODEL)
+  --resume DIR          continue the run in DIR (weights, optimiser state,
+                        epoch, step, random state, data order)
+  --limit-train N       train on the first N training images only
+  --limit-test N        evaluate on the first N test images only
+  --eval-batch N        images per evaluation call (default 256)
+  --progress auto|bar|plain
+eval / predict:
+  --bn-stats running|batch  eval: batch norm with the running statistics
+                        (default, eval mode) or each test batch's own
+                        statistics (train mode), to compare the two
+  --weights FILE        weights (.safetensors; default RUN_DIR/best.safetensors)
+  --input X.npy         predict: images [N, C, H, W] (uint8 pixels, or
+                        floats in [0, 1])
+  -o OUT.npy            predict: write the logits
+)";
+
+namespace {
+
+[[noreturn]] void fail(const std::string &msg) { throw std::runtime_error(msg); }
+
+double parseNumber(const std::string &key, const std::string &v) {
+  try {
+    size_t pos = 0;
+    double d = std::stod(v, &pos);
+    if (pos == v.size() && std::isfinite(d))
+      return d;
+  } catch (const std::exception &) {
+  }
+  fail("'" + key + "' expects a number, got '" + v + "'");
+}
+
+int64_t parseCount(const std::string &key, const std::string &v,
+                   int64_t min) {
+  double d = parseNumber(key, v);
+  if (d != std::floor(d) || d < static_cast<double>(min) || d > 1e15)
+    fail("'" + key + "' expects an integer >= " + std::to_string(min) +
+         ", got '" + v + "'");
+  return static_cast<int64_t>(d);
+}
+
+bool parseBool(const std::string &key, const std::string &v) {
+  if (v == "true" || v == "1")
+    return true;
+  if (v == "false" || v == "0")
+    return false;
+  fail("'" + key + "' expects true or false, got '" + v + "'");
+}
+
+void applySetting(TrainSettings &s, const std::string &key,
+                  const std::string &v) {
+  if (key == "epochs")
+    s.epochs = parseCount(key, v, 1);
+  else if (key == "batch")
+    s.batch = parseCount(key, v, 1);
+  else if (key == "eval_batch")
+    s.evalBatch = parseCount(key, v, 1);
+  else if (key == "optimizer") {
+    if (v != "sgd" && v != "adam")
+      fail("'optimizer' is sgd or adam, got '" + v + "'");
+    s.optimizer.kind = v;
+  } else if (key == "lr") {
+    s.optimizer.lr = parseNumber(key, v);
+    if (s.optimizer.lr <= 0)
+      fail("'lr' must be positive, got '" + v + "'");
+  } else if (key == "momentum")
+    s.optimizer.momentum = parseNumber(key, v);
+  else if (key == "nesterov")
+    s.optimizer.nesterov = parseBool(key, v);
+  else if (key == "weight_decay")
+    s.optimizer.weightDecay = parseNumber(key, v);
+  else if (key == "beta1")
+    s.optimizer.beta1 = parseNumber(key, v);
+  else if (key == "beta2")
+    s.optimizer.beta2 = parseNumber(key, v);
+  else if (key == "eps")
+    s.optimizer.eps = parseNumber(key, v);
+  else if (key == "schedule") {
+    if (v != "constant" && v != "multistep" && v != "cosine")
+      fail("'schedule' is constant, multistep or cosine, got '" + v + "'");
+    s.schedule.kind = v;
+  } else if (key == "milestones") {
+    s.schedule.milestones.clear();
+    std::stringstream ss(v);
+    std::string item;
+    while (std::getline(ss, item, ','))
+      if (!item.empty())
+        s.schedule.milestones.push_back(parseCount(key, item, 0));
+  } else if (key == "gamma")
+    s.schedule.gamma = parseNumber(key, v);
+  else if (key == "warmup")
+    s.schedule.warmupEpochs = parseCount(key, v, 0);
+  else if (key == "data") {
+    static const char *kinds[] = {"fashion_mnist", "mnist", "cifar10",
+                                  "cifar100", "svhn", "simulated"};
+    if (std::find(std::begin(kinds), std::end(kinds), v) == std::end(kinds))
+      fail("'data' is fashion_mnist, mnist, cifar10, cifar100, svhn or "
+           "simulated, got '" + v + "'");
+    s.data.kind = v;
+  } else if (key == "data_path")
+    s.data.path = v;
+  else if (key == "data_seed")
+    s.data.seed = static_cast<uint64_t>(parseCount(key, v, 0));
+  else if (key == "augment") {
+    s.augment = Augmentation{};
+    std::stringstream ss(v);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      if (item.empty() || item == "none")
+        continue;
+      if (item == "flip")
+        s.augment.flip = true;
+      else if (item.rfind("crop:", 0) == 0)
+        s.augment.cropPadding = parseCount("augment crop", item.substr(5), 0);
+      else
+        fail("'augment' takes crop:P and flip (comma-separated), got '" +
+             item + "'");
+    }
+  } else if (key == "normalize")
+    s.normalize = parseBool(key, v);
+  else if (key == "validation") {
+    s.validation = parseNumber(key, v);
+    if (s.validation < 0 || s.validation >= 1)
+      fail("'validation' is a fraction in [0, 1), got '" + v + "'");
+  } else if (key == "seed")
+    s.seed = static_cast<uint64_t>(parseCount(key, v, 0));
+  else if (key == "run_dir")
+    s.runDir = v;
+  else if (key == "resume")
+    s.resume = v;
+  else if (key == "weights")
+    s.weights = v;
+  else if (key == "input")
+    s.input = v;
+  else if (key == "o" || key == "output")
+    s.output = v;
+  else if (key == "limit_train")
+    s.limitTrain = parseCount(key, v, 1);
+  else if (key == "limit_test")
+    s.limitTest = parseCount(key, v, 1);
+  else if (key == "progress") {
+    if (v == "auto")
+      s.progress = Progress::Mode::Auto;
+    else if (v == "bar")
+      s.progress = Progress::Mode::Bar;
+    else if (v == "plain")
+      s.progress = Progress::Mode::Plain;
+    else
+      fail("'progress' is auto, bar or plain, got '" + v + "'");
+  } else if (key == "bn_stats") {
+    if (v != "running" && v != "batch")
+      fail("'bn-stats' is running or batch, got '" + v + "'");
+    s.batchStatsEval = v == "batch";
+  } else
+    fail("unknown setting '" + key + "' (see --help)");
+}
+
+} // namespace
+
+TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model,
+                                 const std::vector<std::string> &args,
+                                 const std::string &modelName) {
+  TrainSettings s;
+  for (const auto &[k, v] : model) {
+    try {
+      applySetting(s, k, v);
+    } catch (const std::runtime_error &e) {
+      fail(std::string("the model's train section: ") + e.what());
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "-o") {
+      if (i + 1 >= args.size())
+        fail("-o needs a file name");
+      s.output = args[++i];
+      continue;
+    }
+    if (a.rfind("--", 0) != 0)
+      fail("unexpected argument '" + a + "' (flags are --key value)");
+    std::string key = a.substr(2), value;
+    if (size_t eq = key.find('='); eq != std::string::npos) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+    } else {
+      if (i + 1 >= args.size())
+        fail("flag " + a + " needs a value");
+      value = args[++i];
+    }
+    std::replace(key.begin(), key.end(), '-', '_');
+    try {
+      applySetting(s, key, value);
+    } catch (const std::runtime_error &e) {
+      fail(std::string("flag --") + a.substr(2) + ": " + e.what());
+    }
+  }
+  if (s.runDir.empty())
+    s.runDir = s.resume.empty() ? "runs/" + modelName : s.resume;
+  s.schedule.epochs = s.epochs;
+  return s;
+}
+
+namespace {
+
+/// The model's tensors between calls: parameters and running statistics
+/// (by name, in the functions' argument order), optimiser state.
+struct ModelTensors {
+  std::map<std::string, Tensor> weights;
+  std::map<std::string, Tensor> optimizer;
+};
+
+std::vector<int64_t> withBatch(std::vector<int64_t> shape, int64_t n) {
+  if (!shape.empty() && shape[0] == -1)
+    shape[0] = n;
+  return shape;
+}
+
+DType floatType(const ProgramInfo &info) {
+  return info.f64 ? DType::F64 : DType::F32;
+}
+
+double scalarOf(const Tensor &t) {
+  return t.dtype == DType::F64 ? t.as<double>()[0] : t.as<float>()[0];
+}
+
+/// Correct predictions in logits [N, K(, 1, 1)]: the first maximum.
+int64_t countCorrect(const Tensor &logits, const Tensor &labels) {
+  int64_t n = logits.shape[0], k = logits.numel() / std::max<int64_t>(n, 1);
+  const int64_t *l = labels.as<int64_t>();
+  int64_t correct = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t best = 0;
+    double bestV = -INFINITY;
+    for (int64_t j = 0; j < k; ++j) {
+      double v = logits.dtype == DType::F64 ? logits.as<double>()[i * k + j]
+                                            : logits.as<float>()[i * k + j];
+      if (v > bestV) {
+        bestV = v;
+        best = j;
+      }
+    }
+    correct += best == l[i];
+  }
+  return correct;
+}
+
+const FunctionInfo &functionInfo(const Program &p, const std::string &name) {
+  const FunctionInfo *f = p.info.find(name);
+  if (!f || !p.functions.count(name))
+    fail("the compiled model has no '" + name + "' function");
+  return *f;
+}
+
+/// Calls `fn` on a batch: arguments from the batch and `tensors` by role,
+/// results into fresh tensors (returned in result order).
+std::vector<Tensor> callOnBatch(Program &program, const std::string &name,
+                                const Batch &batch, ModelTensors &tensors,
+                                Tensor *hyper) {
+  const FunctionInfo &fi = functionInfo(program, name);
+  int64_t n = batch.images.shape[0];
+  std::vector<BufferRef> args;
+  for (const TensorInfo &a : fi.args) {
+    switch (a.role) {
+    case Role::Input:
+      args.push_back({const_cast<uint8_t *>(batch.images.data.data()),
+                      batch.images.shape});
+      break;
+    case Role::Labels:
+      args.push_back({const_cast<uint8_t *>(batch.labels.data.data()),
+                      batch.labels.shape});
+      break;
+    case Role::Param:
+    case Role::State: {
+      Tensor &t = tensors.weights.at(a.name);
+      args.push_back({t.data.data(), t.shape});
+      break;
+    }
+    case Role::OptState: {
+      Tensor &t = tensors.optimizer.at(a.name);
+      args.push_back({t.data.data(), t.shape});
+      break;
+    }
+    case Role::Hyper:
+      if (!hyper)
+        fail("internal: '" + name + "' needs optimiser hyperparameters");
+      args.push_back({hyper->data.data(), hyper->shape});
+      break;
+    default:
+      fail("internal: argument role " + std::string(roleName(a.role)));
+    }
+  }
+  DType dt = batch.images.dtype;
+  std::vector<Tensor> results;
+  std::vector<BufferRef> refs;
+  results.reserve(fi.results.size());
+  for (const TensorInfo &r : fi.results)
+    results.emplace_back(dt, withBatch(r.shape, n));
+  for (Tensor &r : results)
+    refs.push_back({r.data.data(), r.shape});
+  program.functions.at(name)(args, refs);
+  return results;
+}
+
+size_t resultIndex(const FunctionInfo &fi, Role role) {
+  for (size_t i = 0; i < fi.results.size(); ++i)
+    if (fi.results[i].role == role)
+      return i;
+  fail("the compiled '" + fi.name + "' returns no " + roleName(role));
+}
+
+/// Fresh weights as `cscc init --seed` makes them, and zero optimiser
+/// state.
+ModelTensors initialTensors(const ProgramInfo &info, uint64_t seed) {
+  const FunctionInfo *fi = info.find("train_update");
+  if (!fi)
+    fi = info.find("evaluate");
+  if (!fi)
+    fail("the compiled model has neither train_update nor evaluate");
+  ModelTensors t;
+  Rng rng(seed);
+  for (const TensorInfo &a : fi->args) {
+    if (a.role == Role::Param || a.role == Role::State)
+      t.weights[a.name] = initTensor(a.init, a.shape, rng, floatType(info));
+    else if (a.role == Role::OptState)
+      t.optimizer[a.name] = Tensor(floatType(info), a.shape);
+  }
+  return t;
+}
+
+/// Replaces the model's weights by a file's, checking names and shapes.
+void loadWeightsInto(ModelTensors &t, const TensorFile &file,
+                     const std::string &path, DType dt) {
+  for (auto &[name, w] : t.weights) {
+    const Tensor *src = file.find(name);
+    if (!src)
+      fail("weights '" + path + "' have no tensor '" + name +
+           "'; they are not weights of this model (compare 'summary "
+           "--weights')");
+    if (src->shape != w.shape)
+      fail("weights '" + path + "': '" + name + "' has shape " +
+           shapeString(src->shape) + ", the model needs " +
+           shapeString(w.shape));
+    w = convertDType(*src, dt);
+  }
+  for (const auto &[name, _] : file.tensors)
+    if (!t.weights.count(name))
+      fail("weights '" + path + "' have a tensor '" + name +
+           "' the model does not have");
+}
+
+std::string joinDoubles(const std::vector<double> &v) {
+  std::ostringstream os;
+  os.precision(17);
+  for (size_t i = 0; i < v.size(); ++i)
+    os << (i ? "," : "") << v[i];
+  return os.str();
+}
+
+std::vector<double> splitDoubles(const std::string &s) {
+  std::vector<double> v;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    v.push_back(std::stod(item));
+  return v;
+}
+
+struct EvalResult {
+  double loss = NAN, accuracy = NAN;
+  std::vector<std::pair<std::string, double>> sparsity;
+};
+
+/// Eval mode (running statistics) over `indices` of `data`.
+EvalResult evaluate(Program &program, ModelTensors &tensors,
+                    const Dataset &data, const std::vector<int64_t> &indices,
+                    const Normalization &norm, const TrainSettings &s,
+                    const std::string &function = "evaluate") {
+  const FunctionInfo &fi = functionInfo(program, function);
+  size_t lossAt = resultIndex(fi, Role::Loss);
+  BatchLoader loader(data, indices, s.evalBatch, /*shuffle=*/false, s.seed,
+                     0, norm, Augmentation{}, floatType(program.info));
+  double lossSum = 0;
+  int64_t correct = 0, seen = 0;
+  std::vector<double> zeroFraction;
+  Batch batch;
+  while (loader.next(batch)) {
+    std::vector<Tensor> r =
+        callOnBatch(program, function, batch, tensors, nullptr);
+    int64_t n = batch.images.shape[0];
+    lossSum += scalarOf(r[lossAt]) * n;
+    correct += countCorrect(r[0], batch.labels);
+    // Codes' fractions of zeros (role Other, named by the code).
+    size_t k = 0;
+    for (size_t i = 0; i < fi.results.size(); ++i)
+      if (fi.results[i].role == Role::Other) {
+        if (zeroFraction.size() <= k)
+          zeroFraction.push_back(0);
+        zeroFraction[k++] += scalarOf(r[i]) * n;
+      }
+    seen += n;
+  }
+  EvalResult e;
+  if (seen == 0)
+    return e;
+  e.loss = lossSum / seen;
+  e.accuracy = static_cast<double>(correct) / seen;
+  size_t k = 0;
+  for (const TensorInfo &t : fi.results)
+    if (t.role == Role::Other)
+      e.sparsity.push_back({t.name, zeroFraction[k++] / seen});
+  return e;
+}
+
+struct Data {
+  DataSplits splits;
+  std::vector<int64_t> train, validation, test;
+  Normalization norm;
+};
+
+Data prepareData(const ProgramInfo &info, const TrainSettings &s,
+                 const std::vector<double> *savedMean = nullptr,
+                 const std::vector<double> *savedStd = nullptr) {
+  Data d;
+  d.splits = loadData(s.data);
+  const Tensor &img = d.splits.train.images;
+  std::vector<int64_t> shape(img.shape.begin() + 1, img.shape.end());
+  if (shape != info.inputShape)
+    fail("the data set " + d.splits.description + " has images of shape " +
+         shapeString(shape) + "; the model '" + info.model + "' takes " +
+         shapeString(info.inputShape) + " (pick another --data or change "
+         "the model's input)");
+  if (d.splits.train.classes > info.classes && info.classes > 0)
+    fail("the data set " + d.splits.description + " has " +
+         std::to_string(d.splits.train.classes) + " classes; the model '" +
+         info.model + "' predicts " + std::to_string(info.classes));
+  int64_t nTrain = img.shape[0];
+  if (s.limitTrain > 0)
+    nTrain = std::min(nTrain, s.limitTrain);
+  auto [train, val] = validationSplit(nTrain, s.validation, s.seed);
+  d.train = std::move(train);
+  d.validation = std::move(val);
+  int64_t nTest = d.splits.test.images.shape[0];
+  if (s.limitTest > 0)
+    nTest = std::min(nTest, s.limitTest);
+  for (int64_t i = 0; i < nTest; ++i)
+    d.test.push_back(i);
+  int64_t channels = info.inputShape.empty() ? 1 : info.inputShape[0];
+  if (savedMean && savedStd && !savedMean->empty()) {
+    d.norm.mean = *savedMean;
+    d.norm.std = *savedStd;
+  } else if (s.normalize) {
+    d.norm = channelStatistics(d.splits.train, d.train);
+  } else {
+    d.norm.mean.assign(channels, 0.0);
+    d.norm.std.assign(channels, 1.0);
+  }
+  return d;
+}
+
+std::string fixed(double v, int digits = 4) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+int trainCommand(Program &program, const TrainSettings &s) {
+  const ProgramInfo &info = program.info;
+  const FunctionInfo &fi = functionInfo(program, "train_update");
+  auto describe = [](const std::string &kind, bool nesterov) {
+    return kind + (kind == "sgd" && nesterov ? " with Nesterov momentum" : "");
+  };
+  bool nesterov = s.optimizer.kind == "sgd" && s.optimizer.nesterov;
+  if (s.optimizer.kind != info.optimizer || nesterov != info.nesterov)
+    fail("this model was compiled for " +
+         describe(info.optimizer, info.nesterov) + "; the settings ask for " +
+         describe(s.optimizer.kind, nesterov) +
+         " (compile it again with those settings)");
+  DType dt = floatType(info);
+  namespace fs = std::filesystem;
+
+  // Weights and optimiser state: fresh, or from the run to resume.
+  ModelTensors tensors = initialTensors(info, s.seed);
+  TrainState state;
+  state.seed = s.seed;
+  std::vector<double> savedMean, savedStd;
+  if (!s.resume.empty()) {
+    Checkpoint c = loadCheckpoint(s.resume, "last");
+    if (!c.recovered.empty())
+      std::cerr << "warning: " << c.recovered << "\n";
+    std::string where = (fs::path(s.resume) / "last.safetensors").string();
+    TensorFile file;
+    file.tensors = c.weights;
+    loadWeightsInto(tensors, file, where, dt);
+    for (auto &[name, t] : tensors.optimizer) {
+      auto it = c.optimizer.find(name);
+      if (it == c.optimizer.end() || it->second.shape != t.shape)
+        fail("checkpoint '" + s.resume + "' has no optimiser state '" + name +
+             "' of shape " + shapeString(t.shape) +
+             "; it was written with another optimiser (resume with the "
+             "same settings)");
+      t = convertDType(it->second, dt);
+    }
+    state = c.state;
+    if (state.seed != s.seed)
+      fail("checkpoint '" + s.resume + "' was trained with --seed " +
+           std::to_string(state.seed) + "; resume with the same seed");
+    if (state.extra.count("normalize_mean")) {
+      savedMean = splitDoubles(state.extra.at("normalize_mean"));
+      savedStd = splitDoubles(state.extra.at("normalize_std"));
+    }
+    if (state.epoch >= s.epochs) {
+      std::cout << "run '" << s.resume << "' already finished " << state.epoch
+                << " of " << s.epochs << " epochs; nothing to train (raise "
+                << "--epochs to continue)\n";
+      return 0;
+    }
+  }
+  Data data = prepareData(info, s, &savedMean, &savedStd);
+  state.extra["model"] = info.model;
+  state.extra["normalize_mean"] = joinDoubles(data.norm.mean);
+  state.extra["normalize_std"] = joinDoubles(data.norm.std);
+
+  fs::create_directories(s.runDir);
+  MetricsLog metrics(s.runDir, !s.resume.empty(), state.epoch);
+  Progress progress(stdout, s.progress);
+
+  int64_t stepsPerEpoch =
+      (static_cast<int64_t>(data.train.size()) + s.batch - 1) / s.batch;
+  std::cout << "training " << info.model << " on " << data.splits.description
+            << ": " << data.train.size() << " images ("
+            << data.validation.size() << " held out), " << s.epochs
+            << " epochs of " << stepsPerEpoch << " steps, batch " << s.batch
+            << ", " << s.optimizer.kind << " lr " << s.optimizer.lr << ", "
+            << s.schedule.kind << " schedule; run directory " << s.runDir
+            << "\n";
+  if (!s.resume.empty())
+    std::cout << "resuming after epoch " << state.epoch << " (step "
+              << state.step << ")\n";
+  std::cout.flush();
+
+  size_t lossAt = resultIndex(fi, Role::Loss);
+  Tensor hyper(dt, {8});
+  for (const TensorInfo &a : fi.args)
+    if (a.role == Role::Hyper)
+      hyper = Tensor(dt, a.shape);
+
+  for (int64_t epoch = state.epoch; epoch < s.epochs; ++epoch) {
+    auto start = std::chrono::steady_clock::now();
+    BatchLoader loader(data.splits.train, data.train, s.batch,
+                       /*shuffle=*/true, s.seed, epoch, data.norm, s.augment,
+                       dt);
+    progress.startEpoch(epoch + 1, s.epochs, loader.batches());
+    double lossSum = 0, lr = s.optimizer.lr;
+    int64_t correct = 0, seen = 0, stepInEpoch = 0;
+    Batch batch;
+    while (loader.next(batch)) {
+      lr = scheduledLearningRate(s.schedule, s.optimizer.lr, epoch,
+                                 stepInEpoch, stepsPerEpoch);
+      std::vector<double> h = optimizerHyper(s.optimizer, lr, state.step + 1);
+      for (int64_t i = 0; i < hyper.numel() && i < (int64_t)h.size(); ++i) {
+        if (dt == DType::F64)
+          hyper.as<double>()[i] = h[i];
+        else
+          hyper.as<float>()[i] = static_cast<float>(h[i]);
+      }
+      std::vector<Tensor> r =
+          callOnBatch(program, "train_update", batch, tensors, &hyper);
+      double loss = scalarOf(r[lossAt]);
+      if (!std::isfinite(loss)) {
+        progress.endEpoch("");
+        std::string last = (fs::path(s.runDir) / "last.safetensors").string();
+        fail("the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+             " at step " + std::to_string(state.step + 1) + " (epoch " +
+             std::to_string(epoch + 1) + ", batch " +
+             std::to_string(stepInEpoch + 1) + "); training stopped" +
+             (checkpointExists(s.runDir, "last")
+                  ? "; the last good checkpoint is " + last +
+                        " (continue with --resume " + s.runDir + ")"
+                  : "; no checkpoint was written yet") +
+             ". Lower --lr or add --warmup");
+      }
+      // The new values replace the old ones.
+      for (size_t i = 0; i < fi.results.size(); ++i) {
+        const TensorInfo &ri = fi.results[i];
+        if (ri.role == Role::NewParam || ri.role == Role::NewState)
+          std::swap(tensors.weights.at(ri.name), r[i]);
+        else if (ri.role == Role::NewOptState)
+          std::swap(tensors.optimizer.at(ri.name), r[i]);
+      }
+      int64_t n = batch.images.shape[0];
+      lossSum += loss * n;
+      correct += countCorrect(r[0], batch.labels);
+      seen += n;
+      ++state.step;
+      ++stepInEpoch;
+      double secs = std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+      progress.update(stepInEpoch, seen, lossSum / seen,
+                      static_cast<double>(correct) / seen);
+      (void)secs;
+    }
+    double trainSeconds = std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+
+    EpochRecord rec;
+    rec.epoch = epoch + 1;
+    rec.step = state.step;
+    rec.lr = lr;
+    rec.seconds = trainSeconds;
+    rec.imagesPerSecond = seen / std::max(trainSeconds, 1e-9);
+    rec.trainLoss = lossSum / std::max<int64_t>(seen, 1);
+    rec.trainAccuracy = static_cast<double>(correct) / std::max<int64_t>(seen, 1);
+    if (!data.validation.empty()) {
+      EvalResult v = evaluate(program, tensors, data.splits.train,
+                              data.validation, data.norm, s);
+      rec.valLoss = v.loss;
+      rec.valAccuracy = v.accuracy;
+    }
+    EvalResult t = evaluate(program, tensors, data.splits.test, data.test,
+                            data.norm, s);
+    rec.testLoss = t.loss;
+    rec.testAccuracy = t.accuracy;
+    rec.sparsity = t.sparsity;
+    progress.endEpoch(
+        "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.epochs) +
+        ": train loss " + fixed(rec.trainLoss) + " acc " +
+        fixed(rec.trainAccuracy) +
+        (data.validation.empty() ? ""
+                                 : ", val loss " + fixed(rec.valLoss) +
+                                       " acc " + fixed(rec.valAccuracy)) +
+        ", test loss " + fixed(rec.testLoss) + " acc " +
+        fixed(rec.testAccuracy) + ", " + fixed(rec.imagesPerSecond, 0) +
+        " img/s, " + fixed(trainSeconds, 1) + " s");
+    metrics.append(rec);
+    writeCurves((fs::path(s.runDir) / "curves.svg").string(),
+                metrics.records(), info.model);
+
+    // Checkpoints: the last, and the best by validation accuracy (test
+    // accuracy when nothing is held out).
+    state.epoch = epoch + 1;
+    double score = data.validation.empty() ? rec.testAccuracy : rec.valAccuracy;
+    Checkpoint c;
+    c.weights = tensors.weights;
+    c.optimizer = tensors.optimizer;
+    bool best = score > state.bestAccuracy;
+    if (best) {
+      state.bestAccuracy = score;
+      state.bestEpoch = epoch + 1;
+    }
+    c.state = state;
+    if (best)
+      saveCheckpoint(s.runDir, "best", c);
+    saveCheckpoint(s.runDir, "last", c);
+  }
+  // The final model's test accuracy (eval mode, running statistics).
+  const EpochRecord &lastRec = metrics.records().back();
+  std::cout << "test accuracy: " << fixed(lastRec.testAccuracy) << "\n";
+  return 0;
+}
+
+/// The weights for eval/predict: --weights, else the run's best.
+ModelTensors weightsFor(const Program &program, const TrainSettings &s,
+                        std::vector<double> &mean, std::vector<double> &std_) {
+  namespace fs = std::filesystem;
+  std::string path = s.weights.empty()
+                         ? (fs::path(s.runDir) / "best.safetensors").string()
+                         : s.weights;
+  if (!fs::exists(path))
+    fail("no weights '" + path + "'" +
+         (s.weights.empty() ? " (train first, or name them with --weights)"
+                            : ""));
+  TensorFile file = readSafetensors(path);
+  ModelTensors t = initialTensors(program.info, 0);
+  t.optimizer.clear();
+  loadWeightsInto(t, file, path, floatType(program.info));
+  auto m = file.metadata.find("extra.normalize_mean");
+  auto d = file.metadata.find("extra.normalize_std");
+  if (m != file.metadata.end() && d != file.metadata.end()) {
+    mean = splitDoubles(m->second);
+    std_ = splitDoubles(d->second);
+  }
+  return t;
+}
+
+int evalCommand(Program &program, const TrainSettings &s) {
+  std::vector<double> mean, std_;
+  ModelTensors t = weightsFor(program, s, mean, std_);
+  Data data = prepareData(program.info, s, &mean, &std_);
+  EvalResult e = evaluate(program, t, data.splits.test, data.test, data.norm,
+                          s, s.batchStatsEval ? "evaluate_batch_stats"
+                                              : "evaluate");
+  if (s.batchStatsEval)
+    std::cout << "batch norm: each test batch's own statistics (batch "
+              << s.evalBatch << ")\n";
+  std::cout << "test loss: " << fixed(e.loss) << "\n";
+  for (const auto &[name, z] : e.sparsity)
+    std::cout << "sparsity " << name << ": " << fixed(z) << "\n";
+  std::cout << "test accuracy: " << fixed(e.accuracy) << "\n";
+  return 0;
+}
+
+int predictCommand(Program &program, const TrainSettings &s) {
+  if (s.input.empty())
+    fail("predict needs --input X.npy (images [N, C, H, W])");
+  std::vector<double> mean, std_;
+  ModelTensors t = weightsFor(program, s, mean, std_);
+  Tensor x = readNpy(s.input);
+  std::vector<int64_t> want = program.info.inputShape;
+  if (x.shape.size() != want.size() + 1 ||
+      !std::equal(want.begin(), want.end(), x.shape.begin() + 1))
+    fail("input '" + s.input + "' has shape " + shapeString(x.shape) +
+         "; the model takes [N, " +
+         shapeString(want).substr(1));
+  // Pixels to [0, 1], then the training normalisation.
+  Tensor f64 = convertDType(x, DType::F64);
+  double scale = x.dtype == DType::U8 ? 1.0 / 255 : 1.0;
+  int64_t n = x.shape[0], c = want[0], hw = f64.numel() / std::max<int64_t>(n * c, 1);
+  double *p = f64.as<double>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t k = 0; k < hw; ++k) {
+        double &v = p[(i * c + ch) * hw + k];
+        v *= scale;
+        if (!mean.empty())
+          v = (v - mean[ch]) / std_[ch];
+      }
+  Batch b;
+  b.images = convertDType(f64, floatType(program.info));
+  b.labels = Tensor(DType::I64, {n});
+  std::vector<Tensor> r = callOnBatch(program, "evaluate", b, t, nullptr);
+  if (!s.output.empty())
+    writeNpy(s.output, r[0]);
+  int64_t k = r[0].numel() / std::max<int64_t>(n, 1);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t best = 0;
+    for (int64_t j = 1; j < k; ++j) {
+      double a = r[0].dtype == DType::F64 ? r[0].as<double>()[i * k + j]
+                                          : r[0].as<float>()[i * k + j];
+      double bb = r[0].dtype == DType::F64 ? r[0].as<double>()[i * k + best]
+                                           : r[0].as<float>()[i * k + best];
+      if (a > bb)
+        best = j;
+    }
+    std::cout << best << "\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+int runProgramCommand(Program &program, int argc, char **argv) {
+  std::string cmd = argc > 0 ? argv[0] : "";
+  std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  if (cmd == "summary") {
+    std::cout << program.info.summary;
+    return 0;
+  }
+  if (cmd != "train" && cmd != "eval" && cmd != "predict")
+    fail("unknown command '" + cmd +
+         "'; the commands are train, eval, predict and summary");
+  for (const std::string &a : args)
+    if (a == "--help" || a == "-h") {
+      std::cout << kTrainFlagsHelp;
+      return 0;
+    }
+  TrainSettings s =
+      parseTrainSettings(program.info.train, args, program.info.model);
+  if (cmd == "train")
+    return trainCommand(program, s);
+  if (cmd == "eval")
+    return evalCommand(program, s);
+  return predictCommand(program, s);
+}
+
+} // namespace cscc::rt

@@ -1,0 +1,71 @@
+//===- Train.cpp - cscc train / eval / predict: the runtime over the JIT --===//
+//
+// The model is compiled in memory into @train_update and @evaluate
+// (ProgramBuilder) and handed to the runtime's commands (Trainer.cpp), the
+// same code a `cscc build` executable runs.
+//
+//===----------------------------------------------------------------------===//
+#include "Driver.h"
+
+#include "cscc/Execution/JitModel.h"
+#include "cscc/Execution/ProgramBuilder.h"
+#include "cscc/Runtime/Trainer.h"
+
+#include <iostream>
+#include <memory>
+
+using namespace cscc;
+
+rt::TrainSettings driver::settingsFor(const Options &opts, const Model &model) {
+  return rt::parseTrainSettings(trainSettingsOf(model.train), opts.passThrough,
+                                model.name);
+}
+
+ProgramOptions driver::programOptionsFor(const Options &opts,
+                                         const rt::TrainSettings &s) {
+  ProgramOptions p;
+  p.f64 = opts.dtype == "f64";
+  p.optimizer = s.optimizer.kind;
+  p.momentum = s.optimizer.kind == "sgd" && s.optimizer.momentum != 0;
+  p.nesterov = s.optimizer.kind == "sgd" && s.optimizer.nesterov;
+  p.recompute = !opts.noRecompute;
+  return p;
+}
+
+int driver::programCommand(const Options &opts, const Model &model,
+                           const SourceManager &sm, mlir::MLIRContext &context) {
+  for (const std::string &a : opts.passThrough)
+    if (a == "--help" || a == "-h") {
+      std::cout << rt::kTrainFlagsHelp;
+      return 0;
+    }
+  // Settings first: the optimiser is compiled in.
+  rt::TrainSettings settings = settingsFor(opts, model);
+  rt::Program program;
+  ProgramOptions options = programOptionsFor(opts, settings);
+  options.training = opts.command == "train";
+  options.batchStatsEval = opts.command == "eval" && settings.batchStatsEval;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      buildProgramModule(context, model, sm, options, program.info);
+  if (!module)
+    return 1;
+  std::shared_ptr<JitModel> jit = JitModel::compileAll(*module);
+  for (const rt::FunctionInfo &f : program.info.functions)
+    program.functions[f.name] = [jit, name = f.name](
+                                    const std::vector<rt::BufferRef> &args,
+                                    const std::vector<rt::BufferRef> &results) {
+      std::vector<Buffer> a, r;
+      for (const rt::BufferRef &b : args)
+        a.push_back({b.data, b.shape});
+      for (const rt::BufferRef &b : results)
+        r.push_back({b.data, b.shape});
+      jit->invoke(name, a, r);
+    };
+  std::vector<std::string> argv{opts.command};
+  argv.insert(argv.end(), opts.passThrough.begin(), opts.passThrough.end());
+  std::vector<char *> cargv;
+  for (std::string &a : argv)
+    cargv.push_back(a.data());
+  return rt::runProgramCommand(program, static_cast<int>(cargv.size()),
+                               cargv.data());
+}
