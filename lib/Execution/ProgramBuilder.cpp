@@ -44,8 +44,10 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   s["data"] = c.data;
   if (!c.dataPath.empty())
     s["data_path"] = c.dataPath;
-  if (auto it = c.dataArgs.find("seed"); it != c.dataArgs.end())
-    s["data_seed"] = number(it->second);
+  // simulated(seed, classes, train, test, dim, noise): the runtime's
+  // generator takes the first four (dim and noise are refused there).
+  for (const auto &[k, v] : c.dataArgs)
+    s["data_" + k] = number(v);
   s["optimizer"] = c.optimizer;
   // No optimizer line: the language's default sgd(lr = 0.1, momentum =
   // 0.9); a written sgd(...) has momentum 0 unless it says otherwise.
@@ -67,8 +69,8 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
       m += (m.empty() ? "" : ",") + std::to_string(e);
     s["milestones"] = m;
   }
-  if (auto it = c.scheduleArgs.find("gamma"); it != c.scheduleArgs.end())
-    s["gamma"] = number(it->second);
+  for (const auto &[k, v] : c.scheduleArgs)
+    s[k] = number(v); // gamma; min_lr (refused by the runtime)
   s["warmup"] = std::to_string(c.warmup);
   s["epochs"] = std::to_string(c.epochs);
   s["batch"] = std::to_string(c.batch);

@@ -42,7 +42,8 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
   --data KIND           fashion_mnist | mnist | cifar10 | cifar100 | svhn |
                         simulated
   --data-path DIR       the data set's directory
-  --data-seed N         simulated data: its seed
+  --data-seed N         simulated data: its seed (also --data-classes,
+                        --data-train, --data-test: classes and set sizes)
   --augment LIST        e.g. crop:4,flip (or none)
   --normalize true|false  per-channel normalisation from the training set
   --validation F        hold out this fraction of the training set
@@ -151,6 +152,21 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.data.path = v;
   else if (key == "data_seed")
     s.data.seed = static_cast<uint64_t>(parseCount(key, v, 0));
+  else if (key == "data_classes")
+    s.data.simulatedClasses = parseCount(key, v, 2);
+  else if (key == "data_train")
+    s.data.simulatedTrain = parseCount(key, v, 1);
+  else if (key == "data_test")
+    s.data.simulatedTest = parseCount(key, v, 1);
+  else if (key == "data_dim" || key == "data_noise")
+    fail("simulated(" + key.substr(5) +
+         " = ...) is not supported: the runtime's simulated set is 1x28x28 "
+         "images of class-dependent stripes with fixed noise; remove " +
+         key.substr(5) + " (seed, classes, train and test are supported)");
+  else if (key == "min_lr")
+    fail("cosine(min_lr = ...) is not supported yet: the cosine schedule "
+         "anneals to 0 (PyTorch's CosineAnnealingLR with eta_min = 0); "
+         "remove min_lr");
   else if (key == "augment") {
     s.augment = Augmentation{};
     std::stringstream ss(v);
