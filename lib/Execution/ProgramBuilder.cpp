@@ -158,7 +158,9 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
     return nullptr;
   LoweringOptions eval;
   eval.mode = "eval";
-  if (failed(runPipeline(*module, toTensorLevelPipeline(eval))))
+  // Each code's fraction of zeros as one more result (cst.sparsity).
+  if (failed(runPipeline(*module, toTensorLevelPipeline(eval))) ||
+      failed(runPipeline(*module, "cst-code-sparsity")))
     return nullptr;
   auto evaluate = module->lookupSymbol<func::FuncOp>("forward");
   evaluate.setSymName("evaluate");

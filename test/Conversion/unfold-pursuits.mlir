@@ -12,7 +12,7 @@
 // CHECK-NEXT: %[[D:.*]] = csc.conv_atom %[[W]]
 // CHECK-NEXT: %[[DTX:.*]] = csc.analysis %[[D]], %[[X]] : <2 -> 3>, tensor<?x2x6x6xf32> -> tensor<?x3x6x6xf32>
 // CHECK-NEXT: %[[CDTX:.*]] = cst.scale %[[DTX]], %[[C]] : (tensor<?x3x6x6xf32>, tensor<1xf32>) -> tensor<?x3x6x6xf32>
-// CHECK-NEXT: %[[G:.*]] = cst.threshold %[[CDTX]], %[[B]] {kind = "relu"}
+// CHECK-NEXT: %[[G:.*]] = cst.threshold %[[CDTX]], %[[B]] {csc.code = "pursuit.0", kind = "relu"}
 // CHECK-NEXT: return %[[G]]
 // CHECK-NOT: csc.pursuit
 func.func @ista0(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
@@ -36,7 +36,7 @@ func.func @ista0(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1x
 // CHECK-NEXT: %[[CG:.*]] = cst.scale %[[DTDG]], %[[C]]
 // CHECK-NEXT: %[[S:.*]] = cst.axpby %[[G1]], %[[CG]] {alpha = 1.000000e+00 : f64, beta = -1.000000e+00 : f64}
 // CHECK-NEXT: %[[Z:.*]] = cst.axpby %[[S]], %[[CDTX]] {alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64}
-// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {kind = "soft"}
+// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {csc.code = "pursuit.0", kind = "soft"}
 // CHECK-NEXT: return %[[G2]]
 func.func @ista1(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
@@ -297,7 +297,7 @@ func.func @step_channel(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: te
 // CHECK-NEXT: %[[DTDG:.*]] = csc.analysis %[[D]], %[[DG]]
 // CHECK-NEXT: %[[S:.*]] = cst.axpby %[[G1]], %[[DTDG]] {alpha = 1.000000e+00 : f64, beta = -1.000000e+00 : f64}
 // CHECK-NEXT: %[[Z:.*]] = cst.axpby %[[S]], %[[DTX]] {alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64}
-// CHECK-NEXT: cst.threshold %[[Z]] {kind = "relu"}
+// CHECK-NEXT: cst.threshold %[[Z]] {csc.code = "pursuit.0", kind = "relu"}
 // CHECK-NOT: cst.scale
 func.func @step_none(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
@@ -321,7 +321,7 @@ func.func @step_none(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor
 // CHECK-NEXT: %[[B2:.*]] = tensor.extract_slice %[[B]][3] [4] [1] : tensor<7xf32> to tensor<4xf32>
 // CHECK-NEXT: %[[T2:.*]] = tensor.insert_slice %[[B2]] into %[[T1]][7] [4] [1] : tensor<4xf32> into tensor<11xf32>
 // CHECK-NOT: tensor.insert_slice
-// CHECK: cst.threshold %{{.*}}, %[[T2]] {kind = "relu"} : (tensor<?x11x6x6xf32>, tensor<11xf32>)
+// CHECK: cst.threshold %{{.*}}, %[[T2]] {csc.code = "pursuit.0", kind = "relu"} : (tensor<?x11x6x6xf32>, tensor<11xf32>)
 // CHECK-NEXT: return
 func.func @threshold_conv_channels(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: tensor<4x2x1x1xf32>, %b: tensor<7xf32>) -> tensor<?x11x6x6xf32> {
   %i = csc.identity : !csc.dict<2 -> 2>
@@ -404,7 +404,7 @@ func.func @bn_prox_per_iter(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c
 // CHECK-NEXT: %[[G1:.*]] = cst.threshold %[[CN]], %[[B]] {kind = "soft"}
 // CHECK-NOT: csc.batch_norm
 // CHECK: %[[Z:.*]] = cst.axpby %{{.*}}, %[[CN]] {alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64}
-// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {kind = "soft"}
+// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {csc.code = "pursuit.0", kind = "soft"}
 // CHECK-NEXT: return %[[G2]]
 func.func @bn_analysis(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>,
     %bw: tensor<3xf32>, %bb: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<?x3x6x6xf32> {

@@ -154,6 +154,35 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cst::CstDialect"];
 }
 
+def CstCodeSparsity : Pass<"cst-code-sparsity", "::mlir::ModuleOp"> {
+  let summary = "Return the fraction of zeros of every code (evaluation)";
+  let description = [{
+    `csc-unfold-pursuits` tags the op defining each pursuit's final code
+    (a stacked pursuit's top code) with `csc.code = "NAME"`, NAME the
+    layer's name taken from its parameters' names (`g.0` for `g.0.step`,
+    `g.0.dict.1.weight`, ...; `pursuit.K`, K the pursuit's index in program
+    order, when it has none), and `csc-lower-to-cst` carries it over as
+    `cst.code` to the tensor-level op that defines the lowered code.
+
+    This pass appends to the function `@entry`, for every op carrying
+    `cst.code` in program order, one result: `cst.zero_fraction` of the
+    op's (first) result, the fraction of its elements that are exactly
+    zero over the whole batch, a rank-0 tensor with the result attribute
+    `cst.sparsity = "NAME"`. The existing results and their attributes are
+    kept in front. The runtime (`ProgramBuilder`, role Other) averages them
+    over the test set weighted by batch size and reports them per code
+    (`cscc eval`: `sparsity NAME: ...`, metrics.jsonl: "sparsity").
+    Errors: no function `@entry`, a `cst.code` that is not a string, a
+    tagged op without a ranked float tensor result, two codes of one name
+    (or a name `@entry` already reports).
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
+           "the function whose codes are measured">,
+  ];
+  let dependentDialects = ["::mlir::cst::CstDialect"];
+}
+
 def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower tensor-level ops to linalg on tensors (generated loops)";
   let description = [{

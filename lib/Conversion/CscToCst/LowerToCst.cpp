@@ -2,6 +2,8 @@
 //
 // Runs after csc-unfold-pursuits and csc-expand-dictionaries: what is left
 // are parameters and plain layers, one tensor-level op (or two) each.
+// A code's `csc.code` name (csc-unfold-pursuits) becomes `cst.code` on the
+// tensor-level op that defines the lowered value.
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Conversion/Passes.h"
@@ -52,9 +54,19 @@ struct LowerToCstPass
       Value result;
       if (failed(lowerOp(b, op, result, updated)))
         return failure();
+      if (Attribute code = op->getAttr("csc.code"))
+        if (Operation *def = result.getDefiningOp())
+          def->setAttr("cst.code", code);
       op->getResult(0).replaceAllUsesWith(result);
       op->erase();
     }
+    // Codes already defined by tensor-level ops (the prox of a pursuit).
+    fn.walk([](Operation *op) {
+      if (Attribute code = op->getAttr("csc.code")) {
+        op->removeAttr("csc.code");
+        op->setAttr("cst.code", code);
+      }
+    });
 
     // Train mode returns the running statistics after the other results.
     auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());

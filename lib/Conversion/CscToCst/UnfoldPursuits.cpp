@@ -4,12 +4,19 @@
 // D^T and D (csc.analysis / csc.synthesis), never looks inside the
 // dictionary; csc-expand-dictionaries derives those from the blocks.
 //
+// The op that defines each pursuit's final code gets `csc.code = "NAME"`,
+// the layer's name (from its parameters' names), which csc-lower-to-cst
+// carries over as `cst.code` and cst-code-sparsity reports on.
+//
 //===----------------------------------------------------------------------===//
 #include "cscc/Conversion/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include <cmath>
+#include <optional>
 
 namespace mlir::cscc {
 #define GEN_PASS_DEF_CSCUNFOLDPURSUITS
@@ -266,6 +273,95 @@ Value unfoldStack(csc::StackedPursuitOp op) {
   return codes[d];
 }
 
+/// The layer of a pursuit parameter, from the names MLIRGen gives:
+/// NAME.step, NAME.threshold, NAME.gram, NAME.bn[.T].{weight, bias,
+/// running_mean, running_var}, NAME.dict.B[.A].weight; a stacked
+/// pursuit's level I has NAME.I.<the same>. None for any other name.
+/// (The suffixes are matched, not a common prefix taken, so that a
+/// pursuit whose only parameter is one filter is still named NAME.)
+std::optional<std::string> layerOf(StringRef name, bool stacked) {
+  SmallVector<StringRef> c;
+  name.split(c, '.');
+  auto number = [](StringRef s) {
+    return !s.empty() && llvm::all_of(s, llvm::isDigit);
+  };
+  size_t n = c.size(), cut = n;
+  StringRef last = c.back();
+  if (last == "step" || last == "threshold" || last == "gram") {
+    cut = n - 1;
+  } else if (last == "weight" || last == "bias" || last == "running_mean" ||
+             last == "running_var") {
+    if (n >= 2 && c[n - 2] == "bn")
+      cut = n - 2;
+    else if (n >= 3 && c[n - 3] == "bn" && number(c[n - 2]))
+      cut = n - 3;
+    else if (last == "weight" && n >= 3 && c[n - 3] == "dict" &&
+             number(c[n - 2]))
+      cut = n - 3;
+    else if (last == "weight" && n >= 4 && c[n - 4] == "dict" &&
+             number(c[n - 3]) && number(c[n - 2]))
+      cut = n - 4;
+  }
+  if (cut == n || cut == 0)
+    return std::nullopt;
+  if (stacked) { // NAME.I: drop the level
+    if (cut < 2 || !number(c[cut - 1]))
+      return std::nullopt;
+    --cut;
+  }
+  return llvm::join(ArrayRef<StringRef>(c).take_front(cut), ".");
+}
+
+/// The names of the parameters a pursuit reads: its own operands and the
+/// filters of its dictionaries (not its input or warm start, which are
+/// other layers' values).
+void paramNames(Value v, SmallVectorImpl<StringRef> &names) {
+  if (auto p = v.getDefiningOp<csc::ParamOp>()) {
+    names.push_back(p.getName());
+    return;
+  }
+  if (auto d = v.getDefiningOp<csc::DictionaryOp>())
+    for (Value operand : d->getOperands())
+      paramNames(operand, names);
+}
+
+/// The layer's name shared by the parameters of pursuit `op` (the common
+/// dotted prefix if they disagree), or "" when it has none.
+std::string codeName(Operation *op) {
+  bool stacked = isa<csc::StackedPursuitOp>(op);
+  SmallVector<StringRef> names;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    if (auto p = dyn_cast<csc::PursuitOp>(op))
+      if (v == p.getInput() || v == p.getInit())
+        continue;
+    if (auto p = dyn_cast<csc::StackedPursuitOp>(op))
+      if (v == p.getInput())
+        continue;
+    paramNames(v, names);
+  }
+  std::optional<SmallVector<StringRef>> common;
+  SmallVector<std::string> layers; // owns the strings `common` points into
+  for (StringRef name : names)
+    if (std::optional<std::string> layer = layerOf(name, stacked))
+      layers.push_back(*layer);
+  for (const std::string &layer : layers) {
+    SmallVector<StringRef> c;
+    StringRef(layer).split(c, '.');
+    if (!common) {
+      common = c;
+      continue;
+    }
+    size_t k = 0;
+    while (k < common->size() && k < c.size() && (*common)[k] == c[k])
+      ++k;
+    common->resize(k);
+  }
+  if (!common || common->empty())
+    return "";
+  return llvm::join(*common, ".");
+}
+
 struct UnfoldPursuitsPass
     : mlir::cscc::impl::CscUnfoldPursuitsBase<UnfoldPursuitsPass> {
   void runOnOperation() override {
@@ -301,10 +397,23 @@ struct UnfoldPursuitsPass
     });
     if (opaqueDict)
       return signalPassFailure();
+    // Each code's name: its layer's, else (or if taken) "pursuit.K", K
+    // the pursuit's index in program order.
+    llvm::StringSet<> taken;
+    SmallVector<std::string> codeNames;
     for (Operation *op : pursuits) {
+      std::string name = codeName(op);
+      if (name.empty() || taken.contains(name))
+        name = "pursuit." + std::to_string(codeNames.size());
+      taken.insert(name);
+      codeNames.push_back(name);
+    }
+    for (auto [op, name] : llvm::zip(pursuits, codeNames)) {
       Value code = isa<csc::PursuitOp>(op)
                        ? unfoldPursuit(cast<csc::PursuitOp>(op))
                        : unfoldStack(cast<csc::StackedPursuitOp>(op));
+      if (Operation *def = code.getDefiningOp())
+        def->setAttr("csc.code", StringAttr::get(op->getContext(), name));
       op->getResult(0).replaceAllUsesWith(code);
       op->erase();
     }

@@ -514,6 +514,58 @@ Value lowerL1(Lowering &l, cst::L1NormOp op) {
                        });
 }
 
+/// cst.zero_fraction: the zeros counted exactly in an i64 (a full
+/// reduction over every dimension), then count / size in the element type.
+/// A dynamic size (the batch) is read at run time.
+Value lowerZeroFraction(Lowering &l, cst::ZeroFractionOp op) {
+  Value x = op.getInput();
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto scalarType = cast<RankedTensorType>(op.getType());
+  Type elem = scalarType.getElementType();
+  int64_t rank = xt.getRank();
+  MLIRContext *ctx = l.b.getContext();
+  Type i64 = l.b.getI64Type();
+  auto countType = RankedTensorType::get({}, i64);
+  Value zeroCount = arith::ConstantOp::create(l.b, l.loc, l.b.getI64IntegerAttr(0));
+  Value init = linalg::FillOp::create(
+                   l.b, l.loc, zeroCount,
+                   tensor::EmptyOp::create(l.b, l.loc, countType, ValueRange{}).getResult())
+                   .getResult(0);
+  Value count = l.reduce({x}, {l.identity(rank)}, {init},
+                         {AffineMap::get(rank, 0, {}, ctx)},
+                         SmallVector<IteratorType>(rank, IteratorType::reduction),
+                         [&](OpBuilder &nb, Location nl, ValueRange a) {
+                           Value zero = arith::ConstantOp::create(
+                               nb, nl, nb.getFloatAttr(a[0].getType(), 0.0));
+                           Value isZero = arith::CmpFOp::create(
+                               nb, nl, arith::CmpFPredicate::OEQ, a[0], zero);
+                           Value one = arith::ExtUIOp::create(nb, nl, i64, isZero);
+                           return SmallVector<Value>{
+                               arith::AddIOp::create(nb, nl, a[1], one)};
+                         })[0];
+  // The number of elements: the static sizes' product times the dynamic
+  // ones (an activation's batch is the function's).
+  int64_t fixed = 1;
+  for (int64_t d : xt.getShape())
+    if (!ShapedType::isDynamic(d))
+      fixed *= d;
+  Value size = l.constIndex(fixed);
+  for (int64_t i = 0; i < rank; ++i)
+    if (xt.isDynamicDim(i)) {
+      Value d = i == 0 && rank == 4
+                    ? l.batchOf(x)
+                    : Value(tensor::DimOp::create(l.b, l.loc, x, i));
+      size = arith::MulIOp::create(l.b, l.loc, size, d);
+    }
+  Value sizeF = arith::SIToFPOp::create(
+      l.b, l.loc, elem, arith::IndexCastOp::create(l.b, l.loc, i64, size));
+  return l.elementwise(scalarType, Value(), {count}, {l.identity(0)},
+                       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         Value c = arith::SIToFPOp::create(nb, nl, elem, a[0]);
+                         return arith::DivFOp::create(nb, nl, c, sizeF);
+                       });
+}
+
 //===----------------------------------------------------------------------===//
 // Backward-pass ops
 //===----------------------------------------------------------------------===//
@@ -1243,6 +1295,8 @@ struct CstLowerToLinalgPass
       return lowerCrossEntropy(l, o);
     if (auto o = dyn_cast<cst::L1NormOp>(op))
       return lowerL1(l, o);
+    if (auto o = dyn_cast<cst::ZeroFractionOp>(op))
+      return lowerZeroFraction(l, o);
     // Backward-pass ops.
     if (auto o = dyn_cast<cst::MulOp>(op)) {
       int64_t rank = type.getRank();

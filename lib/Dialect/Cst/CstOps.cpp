@@ -396,6 +396,24 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
 LogicalResult L1NormOp::verify() { return sameElementType(*this); }
 
 //===----------------------------------------------------------------------===//
+// Measurements
+//===----------------------------------------------------------------------===//
+
+LogicalResult ZeroFractionOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getOutput().getType());
+  if (!isa<FloatType>(in.getElementType()))
+    return emitOpError() << "expects a float tensor, got " << in;
+  if (out.getRank() != 0)
+    return emitOpError() << "result must be a rank-0 tensor, got " << out;
+  if (out.getElementType() != in.getElementType())
+    return emitOpError() << "result element type " << out.getElementType()
+                         << " differs from the input's "
+                         << in.getElementType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Backward-pass ops
 //===----------------------------------------------------------------------===//
 

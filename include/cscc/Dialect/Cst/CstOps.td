@@ -283,6 +283,26 @@ def Cst_L1NormOp : Cst_DiffOp<"l1_norm"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Measurements (evaluation only)
+//===----------------------------------------------------------------------===//
+
+def Cst_ZeroFractionOp : Cst_PureOp<"zero_fraction"> {
+  let summary = "the fraction of the elements of x that are exactly zero";
+  let description = [{
+    (number of elements equal to 0, -0 included) / (number of elements),
+    as a rank-0 tensor of x's element type: a code's sparsity, which
+    `cst-code-sparsity` reports for every code in evaluation. The count
+    is exact (an i64 reduction); an empty x gives NaN. It measures, it is
+    not part of the model: it has no VJP and `cst-autodiff` never
+    differentiates it (it is not on a path to the loss).
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Backward-pass ops: what the VJPs build. Those that are linear maps of
 // their input also differentiate (mul, sign, embed); the others have no
 // VJP (no second derivatives) and the autodiff pass says so.
