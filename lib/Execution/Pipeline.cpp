@@ -30,10 +30,15 @@ std::string cscc::tensorLevelToBuffersPipeline() {
 std::string cscc::buffersToLLVMPipeline() {
   return // copies as linalg loops (no MLIR runtime library needed)
          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-         "func.func(cscc-copy-to-linalg,convert-linalg-to-loops),expand-strided-metadata,"
-         "lower-affine,convert-scf-to-cf,convert-math-to-llvm,"
-         "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
-         "convert-func-to-llvm,convert-index-to-llvm,"
+         // the generated loops, their outer parallel dimensions as OpenMP
+         // worksharing loops (reductions sequential: cscc-parallel-loops)
+         "func.func(cscc-copy-to-linalg,cscc-parallel-loops),"
+         "convert-scf-to-openmp,expand-strided-metadata,"
+         // memref.alloca_scope (around each worksharing loop's body) before
+         // scf-to-cf: its region must stay one block until it is lowered
+         "lower-affine,convert-math-to-llvm,finalize-memref-to-llvm,"
+         "convert-scf-to-cf,convert-arith-to-llvm,convert-cf-to-llvm,"
+         "convert-func-to-llvm,convert-index-to-llvm,convert-openmp-to-llvm,"
          "reconcile-unrealized-casts";
 }
 

@@ -28,6 +28,7 @@ using namespace cscc::rt;
 
 int main(int argc, char **argv) {
   std::string self = std::filesystem::path(argv[0]).filename().string();
+  keepFreedMemoryForGeneratedCode();
   try {
     Program program;
     program.info = ProgramInfo::fromJson(cscc_program_info);

@@ -3,11 +3,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include <climits>
+#include <malloc.h>
+
 #include <stdexcept>
 
 using json = nlohmann::json;
 
 namespace cscc::rt {
+
+void keepFreedMemoryForGeneratedCode() {
+  // glibc serves blocks above M_MMAP_THRESHOLD with mmap (munmap on free)
+  // and returns the heap's free top to the system (trimming), so each
+  // training step page-faulted all its buffers in again: 34.6 million
+  // minor faults and 87 s of system time in the README model's 3-epoch run
+  // (bench/results/parallel-loops.md).
+  static const bool done = [] {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+    return true;
+  }();
+  (void)done;
+}
 
 static const char *const kRoleNames[] = {
     "input",     "labels",   "param", "state",    "opt_state",

@@ -227,6 +227,53 @@ def CsccCopyToLinalg : Pass<"cscc-copy-to-linalg", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CsccParallelLoops : Pass<"cscc-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Lower linalg ops on buffers to loops, outer parallel "
+                "dimensions as scf.parallel, reductions in registers";
+  let description = [{
+    Replaces convert-linalg-to-loops in the CPU pipeline, for the cores and
+    the vector units:
+     - a `linalg.generic` whose iterators are not parallel first is
+       interchanged so that they are (a per-channel sum over (n, c, h, w)
+       becomes c outside; n, h, w inside, in their order);
+     - trailing dimensions of one kind that every operand indexes together
+       and holds contiguously collapse into one loop (h, w -> h*w): LLVM's
+       vector loops never run on 7- or 14-long w loops;
+     - the outer parallel dimensions (at most `max-dims`, never the
+       innermost loop of a nest, which LLVM vectorises) become one
+       `scf.parallel` (an OpenMP worksharing loop after
+       convert-scf-to-openmp) when the estimated work (static iteration
+       count, a dynamic dimension counted as `dynamic-size`) reaches
+       `min-work`: a parallel region costs a few microseconds;
+     - a reduction carries its outputs' values through its loops in
+       registers (iter_args), `jam` points of its last parallel dimension
+       at a time, so that their additions do not wait on one another.
+    Each output element is computed by one thread with the same operations
+    in the same order as convert-linalg-to-loops' loops: results are
+    bitwise the same at any thread count. No reduction is split across
+    threads or reassociated.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"16384",
+           "Smallest estimated iteration count run in parallel">,
+    Option<"dynamicSize", "dynamic-size", "int64_t", /*default=*/"32",
+           "Size assumed for a dynamic dimension (the batch) in the work "
+           "estimate">,
+    Option<"jam", "jam", "int64_t", /*default=*/"4",
+           "Points of a reduction's last parallel dimension accumulated "
+           "together (1: none)">,
+    Option<"collapse", "collapse", "bool", /*default=*/"true",
+           "Collapse contiguous trailing dimensions of one iterator type "
+           "into one loop">,
+    Option<"maxDims", "max-dims", "unsigned", /*default=*/"2",
+           "Most leading parallel dimensions in one scf.parallel">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def CsccResultsToDestinations
     : Pass<"cscc-results-to-destinations", "::mlir::ModuleOp"> {
   let summary = "Make @forward write its results into caller-given tensors";

@@ -5,7 +5,15 @@
 //                           csc-expand-dictionaries, csc-lower-to-cst
 //   tensor level -> LLVM:   cst-lower-to-linalg, elementwise fusion,
 //                           One-Shot Bufferize (convolutions become oneDNN
-//                           kernel calls), deallocation, loops, LLVM dialect
+//                           kernel calls), deallocation, loops
+//                           (cscc-parallel-loops: outer parallel dimensions
+//                           as OpenMP worksharing loops), LLVM dialect
+// The generated code calls LLVM's OpenMP runtime (libomp: __kmpc_fork_call,
+// ...): the JIT finds it in the process (CsccExecution links it); an
+// executable linking generated object files needs -lomp
+// (/usr/lib/llvm-22/lib/libomp.so) as a direct dependency, so that oneDNN's
+// GNU OpenMP calls bind to it too. OMP_NUM_THREADS sets the thread count
+// (default: the cores); results do not depend on it.
 // Both are registered as named pipelines of csc-opt (cscc-to-cst,
 // cscc-cst-to-llvm) so that lit tests run exactly what cscc runs.
 //

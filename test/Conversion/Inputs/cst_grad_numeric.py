@@ -364,7 +364,9 @@ def main():
         sys.exit("mlir-runner is not on PATH (lit puts LLVM's tools there)")
     libdir = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(runner))), "lib")
     libs = ",".join(os.path.join(libdir, l) for l in
-                    ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))
+                    ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so",
+                     # the OpenMP runtime, for cscc-parallel-loops' loops
+                     "libomp.so"))
     run = subprocess.run([runner, "-e", "main", "-entry-point-result=void",
                           "-shared-libs=" + libs], input=llvm.stdout,
                          capture_output=True, text=True)

@@ -107,6 +107,14 @@ struct Program {
   std::map<std::string, CompiledFunction> functions;
 };
 
+/// Sets glibc's allocator up for generated code, which mallocs its
+/// activation buffers (megabytes each) at every call and frees them before
+/// it returns: freed memory stays in the heap (no mmap, no trimming), so
+/// that later calls do not page-fault their buffers in again. The process
+/// keeps its peak heap, as a caching allocator would. Called once, before
+/// the first call of generated code (the JIT, a built executable's main).
+void keepFreedMemoryForGeneratedCode();
+
 /// The subcommands of a built executable and of `cscc train`/`cscc eval`:
 /// argv[0] is the command ("train", "eval", "predict", "summary"), the rest
 /// its flags. Prints to stdout/stderr; returns the exit status.

@@ -1,0 +1,491 @@
+//===- ParallelLoops.cpp - Linalg on buffers to (parallel) loops ----------===//
+//
+// cscc-parallel-loops, in place of convert-linalg-to-loops in the CPU
+// pipeline: the outer parallel dimensions of each linalg op become one
+// scf.parallel (then OpenMP, convert-scf-to-openmp), reductions stay
+// sequential per output element, so results are bitwise those of
+// convert-linalg-to-loops at any thread count. Upstream has no such pass:
+// convert-linalg-to-parallel-loops makes every parallel dimension of a
+// nest parallel (also the innermost one, which LLVM should vectorise, and
+// tiny per-channel loops where a fork costs more than the work), and keeps
+// a reduction's accumulator in memory.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <functional>
+
+namespace mlir::cscc {
+#define GEN_PASS_DEF_CSCCPARALLELLOOPS
+#include "cscc/Conversion/Passes.h.inc"
+} // namespace mlir::cscc
+
+using namespace mlir;
+
+namespace {
+
+/// Lowers every linalg op of a function (on buffers) to loops, in place of
+/// convert-linalg-to-loops, for the CPU's cores and vector units:
+///  - a linalg.generic whose iterators are not parallel first is
+///    interchanged so that they are (a per-channel sum over (n, c, h, w)
+///    becomes c outside; n, h, w inside, in their order);
+///  - trailing dimensions of one kind that every operand indexes together
+///    and holds contiguously collapse into one loop (h, w -> h*w; c, h, w
+///    -> c*h*w where no operand is per channel): LLVM's vector loops (16
+///    floats, unrolled) never run on 7- or 14-long w loops;
+///  - the outer parallel dimensions (at most `max-dims`, never the
+///    innermost loop of a nest, which LLVM vectorises) become one
+///    scf.parallel, which convert-scf-to-openmp turns into an OpenMP
+///    worksharing loop, when the estimated work (static iteration count, a
+///    dynamic dimension counted as `dynamic-size`) reaches `min-work`: a
+///    parallel region costs a few microseconds;
+///  - a reduction carries its outputs' values through its loops in
+///    registers (iter_args), `jam` points of its last parallel dimension at
+///    a time, so that their floating-point additions do not wait on one
+///    another.
+/// Each output element is computed by one thread, with the same operations
+/// in the same order as convert-linalg-to-loops' loops: the results are
+/// bitwise the same, whatever the thread count. No reduction is split
+/// across threads or reassociated (a sum over everything, such as a loss,
+/// stays one sequential loop).
+struct ParallelLoopsPass
+    : mlir::cscc::impl::CsccParallelLoopsBase<ParallelLoopsPass> {
+  using Base::Base;
+
+  /// linalg.generic with its parallel dimensions first (stable).
+  static linalg::LinalgOp parallelFirst(RewriterBase &rewriter,
+                                        linalg::LinalgOp op) {
+    SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
+    SmallVector<unsigned> perm;
+    for (unsigned i = 0; i < its.size(); ++i)
+      if (linalg::isParallelIterator(its[i]))
+        perm.push_back(i);
+    unsigned numParallel = perm.size();
+    if (numParallel == 0 || numParallel == its.size())
+      return op;
+    for (unsigned i = 0; i < its.size(); ++i)
+      if (!linalg::isParallelIterator(its[i]))
+        perm.push_back(i);
+    if (llvm::equal(perm, llvm::seq<unsigned>(0, perm.size())))
+      return op;
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic) {
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return op;
+      generic = *g;
+    }
+    FailureOr<linalg::GenericOp> swapped =
+        linalg::interchangeGenericOp(rewriter, generic, perm);
+    return succeeded(swapped) ? linalg::LinalgOp(*swapped)
+                              : linalg::LinalgOp(generic);
+  }
+
+  /// `op` with its longest run of trailing dimensions of one iterator type
+  /// collapsed into one, where every operand indexes them together in
+  /// order and its buffer holds them contiguously: an NCHW elementwise op
+  /// without per-channel operands becomes [N, CHW], with one [N, C, H*W].
+  /// Longer innermost loops: LLVM's vector loops (16 floats, unrolled)
+  /// never run on a 7- or 14-long w loop. The same elements in the same
+  /// order.
+  static linalg::LinalgOp collapseInner(RewriterBase &rewriter,
+                                        linalg::LinalgOp op) {
+    SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
+    unsigned numLoops = its.size();
+    if (numLoops < 2 || !op.getBlock()->getOps<linalg::IndexOp>().empty())
+      return op;
+    if (!isa<linalg::GenericOp>(op.getOperation())) {
+      // fills, maps, copies
+      if (!llvm::all_of(its, linalg::isParallelIterator))
+        return op;
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return op;
+      op = *g;
+    }
+    if (!op.hasOnlyProjectedPermutations())
+      return op;
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    // A parallel first dimension (the batch) stays a loop of its own, the
+    // one that runs in parallel.
+    unsigned from = linalg::isParallelIterator(its.front()) ? 1 : 0;
+    for (unsigned first = from; first + 1 < numLoops; ++first) {
+      if (llvm::any_of(ArrayRef(its).drop_front(first),
+                       [&](utils::IteratorType t) { return t != its.back(); }))
+        continue;
+      ReassociationIndices tail;
+      for (unsigned d = first; d < numLoops; ++d)
+        tail.push_back(d);
+      SmallVector<ReassociationIndices> groups;
+      for (unsigned d = 0; d < first; ++d)
+        groups.push_back({static_cast<int64_t>(d)});
+      groups.push_back(tail);
+      if (!linalg::areDimSequencesPreserved(maps, tail))
+        continue;
+      // Each buffer must hold the collapsed dimensions contiguously.
+      bool contiguous = llvm::all_of(op->getOpOperands(), [&](OpOperand &o) {
+        auto type = dyn_cast<MemRefType>(o.get().getType());
+        if (!type)
+          return true;
+        AffineMap m = op.getMatchingIndexingMap(&o);
+        SmallVector<ReassociationIndices> operandGroups;
+        ReassociationIndices current;
+        for (auto [pos, e] : llvm::enumerate(m.getResults())) {
+          unsigned dim = cast<AffineDimExpr>(e).getPosition();
+          current.push_back(pos);
+          bool inTail = dim >= first;
+          bool nextInTail =
+              pos + 1 < m.getNumResults() &&
+              cast<AffineDimExpr>(m.getResult(pos + 1)).getPosition() >= first;
+          if (!(inTail && nextInTail)) {
+            operandGroups.push_back(current);
+            current.clear();
+          }
+        }
+        return memref::CollapseShapeOp::isGuaranteedCollapsible(
+            type, operandGroups);
+      });
+      if (!contiguous)
+        continue;
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(op, groups, rewriter);
+      if (failed(collapsed))
+        continue;
+      rewriter.eraseOp(op);
+      return collapsed->collapsedOp;
+    }
+    return op;
+  }
+
+  /// How many leading loops of `op` may run in parallel: parallel
+  /// iterators, each indexing every output directly (so that two
+  /// iterations never write the same element), not the innermost loop of
+  /// a deeper nest, and enough work.
+  int64_t estimatedWork(linalg::LinalgOp op) const {
+    int64_t work = 1;
+    for (int64_t size : op.getStaticLoopRanges())
+      work = std::min<int64_t>(
+          work * (ShapedType::isDynamic(size) ? dynamicSize : size),
+          int64_t(1) << 40);
+    return work;
+  }
+
+  unsigned parallelDims(linalg::LinalgOp op, int64_t work) const {
+    SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
+    if (its.empty() || work < minWork)
+      return 0;
+    unsigned limit = its.size() == 1 ? 1 : its.size() - 1;
+    limit = std::min<unsigned>(limit, maxDims);
+    unsigned n = 0;
+    for (; n < limit && linalg::isParallelIterator(its[n]); ++n) {
+      bool indexesOutputs = llvm::all_of(op.getDpsInitsMutable(),
+                                         [&](OpOperand &init) {
+        AffineMap m = op.getMatchingIndexingMap(&init);
+        return m.isProjectedPermutation() &&
+               m.getResultPosition(getAffineDimExpr(n, op.getContext()));
+      });
+      if (!indexesOutputs)
+        break;
+    }
+    return n;
+  }
+
+  /// Replaces the outer `n` loops of a perfect scf.for nest by one
+  /// scf.parallel.
+  static void toParallel(RewriterBase &rewriter, ArrayRef<Operation *> loops,
+                         unsigned n) {
+    SmallVector<scf::ForOp> fors;
+    for (Operation *l : loops.take_front(n))
+      fors.push_back(cast<scf::ForOp>(l));
+    SmallVector<Value> lbs, ubs, steps;
+    for (scf::ForOp f : fors) {
+      for (Value v : {f.getLowerBound(), f.getUpperBound(), f.getStep()})
+        if (Operation *def = v.getDefiningOp();
+            def && fors.front()->isAncestor(def))
+          return; // a bound computed inside the nest: keep it sequential
+      lbs.push_back(f.getLowerBound());
+      ubs.push_back(f.getUpperBound());
+      steps.push_back(f.getStep());
+    }
+    rewriter.setInsertionPoint(fors.front());
+    auto par = scf::ParallelOp::create(rewriter, fors.front().getLoc(), lbs,
+                                       ubs, steps);
+    for (auto [f, iv] : llvm::zip(fors, par.getInductionVars()))
+      rewriter.replaceAllUsesWith(f.getInductionVar(), iv);
+    Block *body = fors.back().getBody();
+    rewriter.eraseOp(body->getTerminator());
+    rewriter.inlineBlockBefore(body, par.getBody()->getTerminator(),
+                               par.getInductionVars().back());
+    rewriter.eraseOp(fors.front());
+  }
+
+  /// The buffer `v` is a view of (a function argument or an allocation).
+  static Value rootBuffer(Value v) {
+    while (Operation *def = v.getDefiningOp()) {
+      auto view = dyn_cast<ViewLikeOpInterface>(def);
+      if (!view)
+        break;
+      v = view.getViewSource();
+    }
+    return v;
+  }
+
+  /// Whether `op` can keep its accumulators in registers: a reduction
+  /// (parallel dimensions first, at least one reduction dimension) whose
+  /// outputs are indexed by projected permutations of the parallel
+  /// dimensions, and whose inputs are not views of an output's buffer (the
+  /// outputs are written back only after each point's reduction).
+  static bool isRegisterReduction(linalg::LinalgOp op) {
+    SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
+    unsigned numParallel = llvm::count_if(its, linalg::isParallelIterator);
+    if (numParallel == its.size())
+      return false;
+    for (unsigned i = 0; i < its.size(); ++i)
+      if (linalg::isParallelIterator(its[i]) != (i < numParallel))
+        return false;
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      AffineMap m = op.getMatchingIndexingMap(&init);
+      if (!m.isProjectedPermutation())
+        return false;
+      for (AffineExpr e : m.getResults())
+        if (cast<AffineDimExpr>(e).getPosition() >= numParallel)
+          return false;
+      Value root = rootBuffer(init.get());
+      for (OpOperand *in : op.getDpsInputOperands())
+        if (isa<MemRefType>(in->get().getType()) &&
+            rootBuffer(in->get()) == root)
+          return false;
+    }
+    return true;
+  }
+
+  /// The element of `operand` at the iteration point `ivs` (a scalar
+  /// operand is itself).
+  static Value loadAt(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                      OpOperand &operand, ArrayRef<Value> ivs) {
+    Value v = operand.get();
+    if (!isa<MemRefType>(v.getType()))
+      return v;
+    return memref::LoadOp::create(b, loc, v,
+                                  indicesAt(b, loc, op, operand, ivs));
+  }
+
+  static SmallVector<Value> indicesAt(OpBuilder &b, Location loc,
+                                      linalg::LinalgOp op, OpOperand &operand,
+                                      ArrayRef<Value> ivs) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    SmallVector<Value> indices;
+    for (AffineExpr e : map.getResults()) {
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        indices.push_back(ivs[d.getPosition()]);
+      else
+        indices.push_back(affine::AffineApplyOp::create(
+            b, loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
+    }
+    return indices;
+  }
+
+  /// One application of the op's body at `ivs`, the outputs' values
+  /// `accs`: returns what it yields.
+  static SmallVector<Value> applyBody(OpBuilder &b, Location loc,
+                                      linalg::LinalgOp op,
+                                      ArrayRef<Value> ivs,
+                                      ArrayRef<Value> accs) {
+    IRMapping map;
+    Block *body = op.getBlock();
+    for (OpOperand *in : op.getDpsInputOperands())
+      map.map(op.getMatchingBlockArgument(in), loadAt(b, loc, op, *in, ivs));
+    for (auto [init, acc] : llvm::zip(op.getDpsInitsMutable(), accs))
+      map.map(op.getMatchingBlockArgument(&init), acc);
+    for (Operation &o : body->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(o)) {
+        map.map(index.getResult(), ivs[index.getDim()]);
+        continue;
+      }
+      b.clone(o, map);
+    }
+    return llvm::map_to_vector(body->getTerminator()->getOperands(),
+                               [&](Value v) { return map.lookupOrDefault(v); });
+  }
+
+  /// Lowers a reduction (isRegisterReduction) to loops: the first
+  /// `numParallelLoops` parallel dimensions as one scf.parallel, the other
+  /// parallel dimensions as scf.for, then for each output point the
+  /// reduction loops carrying the outputs' values in registers (iter_args)
+  /// instead of loading and storing them at every step. The last parallel
+  /// dimension is jammed by `jam` points (when its size is a multiple):
+  /// `jam` independent accumulations per step of the reduction loops, so
+  /// that they do not wait on one another's floating-point latency. Each
+  /// output element still sees the same additions in the same order.
+  void lowerReduction(OpBuilder &b, linalg::LinalgOp op,
+                      unsigned numParallelLoops) const {
+    Location loc = op.getLoc();
+    SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
+    unsigned numLoops = its.size();
+    unsigned numParallel = llvm::count_if(its, linalg::isParallelIterator);
+    SmallVector<Range> ranges = op.createLoopRanges(b, loc);
+    SmallVector<Value> lbs, ubs, steps;
+    for (Range r : ranges) {
+      lbs.push_back(getValueOrCreateConstantIndexOp(b, loc, r.offset));
+      ubs.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+      steps.push_back(getValueOrCreateConstantIndexOp(b, loc, r.stride));
+    }
+    // The jammed dimension: the last parallel one, indexed by every output,
+    // its size a multiple of the factor.
+    int64_t factor = 1;
+    unsigned jamDim = numParallel - 1;
+    if (numParallel > 0) {
+      int64_t size = op.getStaticLoopRanges()[jamDim];
+      std::optional<int64_t> stride = getConstantIntValue(ranges[jamDim].stride);
+      std::optional<int64_t> offset = getConstantIntValue(ranges[jamDim].offset);
+      bool indexed = llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &o) {
+        return op.getMatchingIndexingMap(&o)
+            .getResultPosition(b.getAffineDimExpr(jamDim))
+            .has_value();
+      });
+      // When the jammed dimension is also the parallel one (per-channel
+      // sums), leave at least 4 iterations to share among the threads.
+      int64_t minIterations = jamDim < numParallelLoops ? 4 : 1;
+      if (!ShapedType::isDynamic(size) && stride == 1 && offset == 0 &&
+          indexed)
+        for (int64_t f = jam; f > 1; f /= 2)
+          if (size % f == 0 && size / f >= minIterations) {
+            factor = f;
+            break;
+          }
+      if (factor > 1)
+        steps[jamDim] = arith::ConstantIndexOp::create(b, loc, factor);
+    }
+    unsigned numInits = op.getNumDpsInits();
+    SmallVector<Value> ivs(numLoops);
+
+    // The iteration point of jammed copy j.
+    auto pointOf = [&](OpBuilder &b, Location loc, int64_t j) {
+      SmallVector<Value> p(ivs);
+      if (j > 0)
+        p[jamDim] = arith::AddIOp::create(
+            b, loc, ivs[jamDim], arith::ConstantIndexOp::create(b, loc, j));
+      return p;
+    };
+    // Reduction loops from dimension d on, accumulators `accs` (jammed
+    // copy-major): returns the accumulators after them.
+    std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange)>
+        reduce = [&](OpBuilder &b, unsigned d, ValueRange accs) {
+          if (d == numLoops) {
+            SmallVector<Value> next;
+            for (int64_t j = 0; j < factor; ++j) {
+              SmallVector<Value> point = pointOf(b, loc, j);
+              llvm::append_range(
+                  next, applyBody(b, loc, op, point,
+                                  SmallVector<Value>(accs.slice(
+                                      j * numInits, numInits))));
+            }
+            return next;
+          }
+          auto loop = scf::ForOp::create(
+              b, loc, lbs[d], ubs[d], steps[d], accs,
+              [&](OpBuilder &b, Location loc, Value iv, ValueRange args) {
+                ivs[d] = iv;
+                scf::YieldOp::create(b, loc, reduce(b, d + 1, args));
+              });
+          return SmallVector<Value>(loop.getResults());
+        };
+    // Parallel dimensions from d on (sequential loops), then one point.
+    std::function<void(OpBuilder &, unsigned)> points = [&](OpBuilder &b,
+                                                             unsigned d) {
+      if (d < numParallel) {
+        scf::ForOp::create(b, loc, lbs[d], ubs[d], steps[d], ValueRange(),
+                           [&](OpBuilder &b, Location loc, Value iv,
+                               ValueRange) {
+                             ivs[d] = iv;
+                             points(b, d + 1);
+                             scf::YieldOp::create(b, loc);
+                           });
+        return;
+      }
+      SmallVector<Value> accs;
+      for (int64_t j = 0; j < factor; ++j) {
+        SmallVector<Value> point = pointOf(b, loc, j);
+        for (OpOperand &init : op.getDpsInitsMutable())
+          accs.push_back(loadAt(b, loc, op, init, point));
+      }
+      SmallVector<Value> results = reduce(b, numParallel, accs);
+      for (int64_t j = 0; j < factor; ++j) {
+        SmallVector<Value> point = pointOf(b, loc, j);
+        for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable()))
+          memref::StoreOp::create(b, loc, results[j * numInits + k],
+                                  init.get(),
+                                  indicesAt(b, loc, op, init, point));
+      }
+    };
+    if (numParallelLoops == 0) {
+      points(b, 0);
+      return;
+    }
+    scf::ParallelOp::create(
+        b, loc, ArrayRef(lbs).take_front(numParallelLoops),
+        ArrayRef(ubs).take_front(numParallelLoops),
+        ArrayRef(steps).take_front(numParallelLoops),
+        [&](OpBuilder &b, Location loc, ValueRange parallelIvs) {
+          for (auto [d, iv] : llvm::enumerate(parallelIvs))
+            ivs[d] = iv;
+          points(b, numParallelLoops);
+        });
+  }
+
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    MLIRContext *ctx = &getContext();
+    SmallVector<linalg::LinalgOp> ops;
+    fn.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    IRRewriter rewriter(ctx);
+    for (linalg::LinalgOp op : ops) {
+      if (!op.hasPureBufferSemantics()) {
+        op->emitError("cscc-parallel-loops expects linalg ops on buffers");
+        return signalPassFailure();
+      }
+      rewriter.setInsertionPoint(op);
+      op = parallelFirst(rewriter, op);
+      int64_t work = estimatedWork(op);
+      if (collapse)
+        op = collapseInner(rewriter, op);
+      rewriter.setInsertionPoint(op);
+      unsigned n = parallelDims(op, work);
+      if (isRegisterReduction(op)) {
+        rewriter.setInsertionPoint(op);
+        lowerReduction(rewriter, op, n);
+        rewriter.eraseOp(op);
+        continue;
+      }
+      FailureOr<linalg::LinalgLoops> loops =
+          linalg::linalgOpToLoops(rewriter, op);
+      if (failed(loops)) {
+        // linalgOpToLoops fails only on ops without buffer semantics,
+        // checked above: an internal error.
+        op->emitError("cscc-parallel-loops: internal error: cannot lower "
+                      "this linalg op to loops");
+        return signalPassFailure();
+      }
+      rewriter.eraseOp(op);
+      if (n > 0 && loops->size() >= n)
+        toParallel(rewriter, *loops, n);
+    }
+    // The foldings convert-linalg-to-loops applies after lowering.
+    RewritePatternSet patterns(ctx);
+    memref::DimOp::getCanonicalizationPatterns(patterns, ctx);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+    (void)applyPatternsGreedily(fn, std::move(patterns));
+  }
+};
+} // namespace
