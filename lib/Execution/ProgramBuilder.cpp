@@ -197,7 +197,8 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
       return nullptr;
     LoweringOptions train;
     train.mode = "train";
-    if (failed(runPipeline(*bsModule, toTensorLevelPipeline(train))))
+    if (failed(runPipeline(*bsModule, toTensorLevelPipeline(train))) ||
+        failed(runPipeline(*bsModule, "cst-code-sparsity")))
       return nullptr;
     auto fwd = bsModule->lookupSymbol<func::FuncOp>("forward");
     fwd->remove();

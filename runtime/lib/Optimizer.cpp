@@ -82,9 +82,11 @@ double scheduledLearningRate(const ScheduleSettings &s, double baseLr,
       if (m <= epoch)
         lr = lr * std::pow(s.gamma, static_cast<double>(n));
   } else if (s.kind == "cosine") {
-    // CosineAnnealingLR's closed form, eta_min = 0.
+    // CosineAnnealingLR's closed form.
     double tMax = static_cast<double>(std::max<int64_t>(s.epochs, 1));
-    lr = baseLr * (1 + std::cos(kPi * static_cast<double>(epoch) / tMax)) / 2;
+    lr = s.minLr + (baseLr - s.minLr) *
+                       (1 + std::cos(kPi * static_cast<double>(epoch) / tMax)) /
+                       2;
   } else {
     throw std::invalid_argument("unknown learning-rate schedule '" + s.kind +
                                 "'; expected constant, multistep or cosine");

@@ -38,6 +38,7 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
   --schedule constant|multistep|cosine
   --milestones E1,E2,.. multistep: epochs where the rate is multiplied by
   --gamma X             gamma (default 0.1)
+  --min-lr X            cosine: the rate it anneals to (default 0)
   --warmup N            epochs of linear warm-up (per step)
   --data KIND           fashion_mnist | mnist | cifar10 | cifar100 | svhn |
                         simulated
@@ -163,10 +164,11 @@ void applySetting(TrainSettings &s, const std::string &key,
          " = ...) is not supported: the runtime's simulated set is 1x28x28 "
          "images of class-dependent stripes with fixed noise; remove " +
          key.substr(5) + " (seed, classes, train and test are supported)");
-  else if (key == "min_lr")
-    fail("cosine(min_lr = ...) is not supported yet: the cosine schedule "
-         "anneals to 0 (PyTorch's CosineAnnealingLR with eta_min = 0); "
-         "remove min_lr");
+  else if (key == "min_lr") {
+    s.schedule.minLr = parseNumber(key, v);
+    if (s.schedule.minLr < 0)
+      fail("'min_lr' is a learning rate >= 0, got '" + v + "'");
+  }
   else if (key == "augment") {
     s.augment = Augmentation{};
     std::stringstream ss(v);
@@ -263,6 +265,16 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
   if (s.runDir.empty())
     s.runDir = s.resume.empty() ? "runs/" + modelName : s.resume;
   s.schedule.epochs = s.epochs;
+  if (s.schedule.minLr != 0 && s.schedule.kind != "cosine")
+    fail("min_lr applies to the cosine schedule only, and the schedule is " +
+         s.schedule.kind + ": use --schedule cosine or drop min_lr");
+  if (s.schedule.minLr > s.optimizer.lr) {
+    std::ostringstream msg;
+    msg << "min_lr (" << s.schedule.minLr << ") is above the learning rate ("
+        << s.optimizer.lr
+        << "): the cosine schedule anneals from lr down to min_lr";
+    fail(msg.str());
+  }
   return s;
 }
 

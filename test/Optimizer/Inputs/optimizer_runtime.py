@@ -23,7 +23,7 @@ class Runtime:
         lib.cscc_check_lr.argtypes = [
             ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_int64,
             ctypes.c_double, ctypes.c_int64, ctypes.c_int64, ctypes.c_double,
-            ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+            ctypes.c_double, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
             ctypes.POINTER(ctypes.c_double)]
         self.lib = lib
 
@@ -49,13 +49,14 @@ class Runtime:
         return v.split(",") if v else []
 
     def lr(self, sched, base_lr, epoch, step_in_epoch, steps_per_epoch):
-        """sched: dict kind, milestones, gamma, warmup, epochs."""
+        """sched: dict kind, milestones, gamma, warmup, epochs, min_lr."""
         ms = sched.get("milestones", [])
         arr = (ctypes.c_int64 * max(len(ms), 1))(*ms)
         out = ctypes.c_double()
         rc = self.lib.cscc_check_lr(
             sched["kind"].encode(), arr, len(ms), sched.get("gamma", 0.1),
-            sched.get("warmup", 0), sched.get("epochs", 1), base_lr, epoch,
+            sched.get("warmup", 0), sched.get("epochs", 1),
+            sched.get("min_lr", 0.0), base_lr, epoch,
             step_in_epoch, steps_per_epoch, ctypes.byref(out))
         if rc:
             raise ValueError(self.error())
@@ -79,7 +80,7 @@ def torch_schedulers(opt, sched, steps_per_epoch):
             opt, milestones=sched["milestones"], gamma=sched.get("gamma", 0.1)))
     elif sched["kind"] == "cosine":
         per_epoch.append(torch.optim.lr_scheduler.CosineAnnealingLR(
-            opt, T_max=sched["epochs"], eta_min=0.0))
+            opt, T_max=sched["epochs"], eta_min=sched.get("min_lr", 0.0)))
     return per_step, per_epoch
 
 

@@ -70,7 +70,7 @@ int cscc_check_state_names(const char *kind, double momentum, char *buf,
 /// *lr = scheduledLearningRate(...).
 int cscc_check_lr(const char *kind, const int64_t *milestones, int64_t count,
                   double gamma, int64_t warmupEpochs, int64_t epochs,
-                  double baseLr, int64_t epoch, int64_t stepInEpoch,
+                  double minLr, double baseLr, int64_t epoch, int64_t stepInEpoch,
                   int64_t stepsPerEpoch, double *lr) {
   try {
     ScheduleSettings s;
@@ -79,6 +79,7 @@ int cscc_check_lr(const char *kind, const int64_t *milestones, int64_t count,
     s.gamma = gamma;
     s.warmupEpochs = warmupEpochs;
     s.epochs = epochs;
+    s.minLr = minLr;
     *lr = scheduledLearningRate(s, baseLr, epoch, stepInEpoch, stepsPerEpoch);
     return 0;
   } catch (const std::exception &e) {

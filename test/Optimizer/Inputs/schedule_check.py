@@ -11,7 +11,7 @@ Tolerance 1e-13 relative to the base rate. optimizerHyper's slots against
 torch.optim.Adam's own formulas (step_size, bias_correction2_sqrt) and
 PyTorch's SGD/Adam settings; optimizerStateNames against the keys of
 PyTorch's optimiser state; and the errors. --wrong compares against
-slightly different schedules (T_max = epochs + 1, a warm-up one epoch
+slightly different schedules (eta_min = 0 where min_lr is set, T_max = epochs + 1, a warm-up one epoch
 longer, gamma or lr off by 1e-7 / 1e-9 relative) and Adam's step_size of
 the next step: every schedule but the one-epoch cosine and every Adam
 hyper but step 1000's must fail.
@@ -37,6 +37,8 @@ SCHEDULES = [
     ("cosine_warmup2", dict(kind="cosine", epochs=5, warmup=2), 0.4, 5, 3),
     ("cosine_one_epoch", dict(kind="cosine", epochs=1), 0.1, 1, 4),
     ("cosine_warmup_one_step", dict(kind="cosine", epochs=4, warmup=1), 0.1, 4, 1),
+    ("cosine_min_lr", dict(kind="cosine", epochs=6, min_lr=0.01), 0.1, 6, 2),
+    ("cosine_min_lr_warmup1", dict(kind="cosine", epochs=5, warmup=1, min_lr=0.002), 0.05, 5, 3),
 ]
 
 
@@ -47,7 +49,9 @@ def main():
     for name, sched, base, epochs, spe in SCHEDULES:
         ref_sched, ref_base = dict(sched), base
         if wrong:
-            if sched["kind"] == "cosine":
+            if sched.get("min_lr"):
+                ref_sched["min_lr"] = 0.0
+            elif sched["kind"] == "cosine":
                 ref_sched["epochs"] = sched["epochs"] + 1
             elif sched.get("warmup"):
                 ref_sched["warmup"] = sched["warmup"] + 1

@@ -21,8 +21,9 @@
 //   constant   lr
 //   multistep  MultiStepLR(milestones, gamma) stepped once per epoch:
 //              lr * gamma^(number of milestones <= epoch)
-//   cosine     CosineAnnealingLR(T_max = epochs, eta_min = 0) stepped once
-//              per epoch: lr * (1 + cos(pi * epoch / epochs)) / 2
+//   cosine     CosineAnnealingLR(T_max = epochs, eta_min = min_lr) stepped
+//              once per epoch:
+//              min_lr + (lr - min_lr) * (1 + cos(pi * epoch / epochs)) / 2
 // and an optional linear warm-up over the first `warmupEpochs` epochs,
 // per optimiser step, multiplying the schedule's value: with
 // W = warmupEpochs * stepsPerEpoch and g = epoch * stepsPerEpoch +
@@ -74,6 +75,7 @@ struct ScheduleSettings {
   double gamma = 0.1;              ///< multistep: factor per milestone
   int64_t warmupEpochs = 0;        ///< linear warm-up, per step
   int64_t epochs = 1;              ///< cosine: T_max
+  double minLr = 0;                ///< cosine: eta_min
 };
 
 /// The learning rate of the optimiser step `stepInEpoch` (0-based) of
