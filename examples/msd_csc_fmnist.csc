@@ -29,7 +29,7 @@ train {
   data = fashion_mnist;
   optimizer = sgd(lr = 0.05, momentum = 0.9, nesterov = true, weight_decay = 5e-4);
   schedule = cosine;
-  epochs = 3;
+  epochs = 5;
   batch = 128;
   seed = 1;
 }

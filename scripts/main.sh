@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up, build, and train the README's MSD-CSC
 # (examples/msd_csc_fmnist.csc) on Fashion-MNIST on the CPU, as its train
-# section says (3 epochs, SGD with Nesterov momentum, cosine schedule),
+# section says (5 epochs, SGD with Nesterov momentum, cosine schedule),
 # printing progress and, at the end, `test accuracy: 0.xxxx` (eval mode).
 # Then the same model as a standalone executable (`cscc build`) evaluates
 # the trained weights.
