@@ -150,6 +150,36 @@ std::vector<std::string> split(const std::string &s, char sep) {
   return out;
 }
 
+/// What an executable links: CSCC_EXECUTABLE_LIBS ('|'-separated, as CMake
+/// found them, tools/cscc/CMakeLists.txt), with the runtime's static
+/// libraries taken from PREFIX/lib/cscc when cscc runs installed as
+/// PREFIX/bin/cscc (`cmake --install`), else from the build tree.
+struct RuntimeLibraries {
+  std::vector<std::string> libraries;
+  std::string directory; ///< where the runtime's static libraries are
+  bool installed = false;
+};
+
+RuntimeLibraries runtimeLibraries() {
+  namespace fs = std::filesystem;
+  RuntimeLibraries r;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  fs::path installed = self.parent_path().parent_path() / "lib" / "cscc";
+  r.installed = !ec && fs::is_directory(installed, ec);
+  for (std::string lib : split(CSCC_EXECUTABLE_LIBS, '|')) {
+    fs::path p(lib);
+    if (p.extension() == ".a") {
+      if (r.installed)
+        p = installed / p.filename();
+      r.directory = p.parent_path().string();
+      lib = p.string();
+    }
+    r.libraries.push_back(lib);
+  }
+  return r;
+}
+
 } // namespace
 
 int driver::buildCommand(const Options &opts, const Model &model,
@@ -193,16 +223,23 @@ int driver::buildCommand(const Options &opts, const Model &model,
   std::string object = opts.output + ".o.tmp";
   writeObject(*llvmModule, *tm, object);
 
-  // CSCC_EXECUTABLE_LIBS ('|'-separated): the static libraries and system libraries an
-  // executable links, as CMake found them (tools/cscc/CMakeLists.txt).
   std::string cxx = linker();
   std::vector<std::string> argv{cxx, object, "-o", opts.output};
-  for (const std::string &lib : split(CSCC_EXECUTABLE_LIBS, '|')) {
-    if (lib.find('/') != std::string::npos && !fs::exists(lib))
+  RuntimeLibraries runtime = runtimeLibraries();
+  for (const std::string &lib : runtime.libraries) {
+    if (lib.find('/') != std::string::npos && !fs::exists(lib)) {
+      std::error_code rmEc;
+      fs::remove(object, rmEc);
       throw std::runtime_error(
-          "the runtime library '" + lib +
-          "' is missing; cscc build links executables against the build "
-          "tree cscc was built in: rebuild cscc (scripts/build.sh)");
+          "the runtime library '" + lib + "' is missing; " +
+          (runtime.installed
+               ? "reinstall cscc (cmake --install BUILD_DIR --prefix " +
+                     fs::path(runtime.directory).parent_path().parent_path()
+                         .string() +
+                     ")"
+               : "cscc build links executables against the build tree cscc "
+                 "was built in: rebuild cscc (scripts/build.sh)"));
+    }
     argv.push_back(lib);
   }
   std::vector<llvm::StringRef> args(argv.begin(), argv.end());
@@ -222,6 +259,7 @@ int driver::buildCommand(const Options &opts, const Model &model,
   }
   std::cout << "built " << opts.output << ": model " << info.model << ", "
             << info.optimizer << (info.nesterov ? " (Nesterov)" : "")
-            << ", commands train, eval, predict, summary\n";
+            << ", commands train, eval, predict, summary (runtime "
+            << runtime.directory << ")\n";
   return 0;
 }
