@@ -28,8 +28,16 @@ std::string cscc::tensorLevelToBuffersPipeline() {
 }
 
 std::string cscc::buffersToLLVMPipeline() {
-  return // copies as linalg loops (no MLIR runtime library needed)
-         "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+  return // The ownership-based deallocation frees every buffer of a block
+         // at the block's end: in a train step, that is every activation
+         // and gradient at once (a peak of all of them). Upstream's
+         // optimize-allocation-liveness moves each dealloc up to just after
+         // the last use of the buffer or any of its views, so a buffer's
+         // memory is reused as soon as it is dead.
+         "buffer-deallocation-pipeline,"
+         "func.func(optimize-allocation-liveness),"
+         // copies as linalg loops (no MLIR runtime library needed)
+         "convert-bufferization-to-memref,"
          // the generated loops, their outer parallel dimensions as OpenMP
          // worksharing loops (reductions sequential: cscc-parallel-loops)
          "func.func(cscc-copy-to-linalg,cscc-parallel-loops),"

@@ -88,6 +88,15 @@ def CstAutodiff : Pass<"cst-autodiff", "::mlir::ModuleOp"> {
     kept. Elementwise chains of the forward pass thus stay fused and
     unmaterialised; the recomputation fuses into the backward loops.
     `recompute=false` keeps everything.
+
+    Views: a recomputable value whose storage a kept value shares (the
+    input of a channel slice or of a concatenation, `StorageView` trait,
+    whose result the backward pass reads) is in memory until then anyway:
+    with `reuse-views` (default) the backward pass reads it there instead
+    of recomputing it, so the operands it would be recomputed from need
+    not be kept for it (an MSD layer's codes live in the next layer's
+    concatenation; the batch-norm outputs they were recomputed from are
+    then freed in the forward pass). The values are the same bit for bit.
   }];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
@@ -96,6 +105,9 @@ def CstAutodiff : Pass<"cst-autodiff", "::mlir::ModuleOp"> {
            "the name of the function built">,
     Option<"recompute", "recompute", "bool", /*default=*/"true",
            "recompute cheap elementwise values instead of keeping them">,
+    Option<"reuseViews", "reuse-views", "bool", /*default=*/"true",
+           "read a recomputable value from memory when a view of it that "
+           "the backward pass reads keeps it alive anyway">,
   ];
   let dependentDialects = ["::mlir::cst::CstDialect",
                            "::mlir::arith::ArithDialect",

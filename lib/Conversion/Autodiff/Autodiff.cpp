@@ -51,11 +51,12 @@ public:
     Operation *copy = b.clone(*def, operands);
     for (auto [orig, c] : llvm::zip(def->getResults(), copy->getResults()))
       copies.map(orig, c);
-    ++recomputed;
+    clones.push_back({def, copy});
     return copies.lookup(v);
   }
 
-  unsigned recomputed = 0;
+  /// (forward op, its recomputation), in the order they were built.
+  SmallVector<std::pair<Operation *, Operation *>> clones;
 
 private:
   OpBuilder &b;
@@ -88,6 +89,64 @@ struct AutodiffPass : mlir::cscc::impl::CstAutodiffBase<AutodiffPass> {
     module.getBody()->getOperations().insertAfter(Block::iterator(fn), step);
     if (failed(differentiate(step)))
       return signalPassFailure();
+  }
+
+  /// A recomputed value whose storage stays alive in the backward pass
+  /// anyway -- a view of it (StorageView: a slice of it, a concatenation
+  /// it is produced into) is read there -- is read from memory instead:
+  /// its recomputation goes, and with it the need to keep the operands it
+  /// was recomputed from. Written as a pass over the finished backward
+  /// pass (not a decision in Primals::get) because whether a view is read
+  /// there is only known once every VJP is built. Bitwise the same values:
+  /// the recomputation is a clone of the same elementwise op on the same
+  /// (or bitwise equal recomputed) operands.
+  void reuseViewedValues(
+      ArrayRef<Operation *> forward,
+      ArrayRef<std::pair<Operation *, Operation *>> clones) {
+    llvm::DenseSet<Operation *> forwardOps(forward.begin(), forward.end());
+    llvm::DenseSet<Operation *> cloneOps;
+    for (auto [def, copy] : clones)
+      cloneOps.insert(copy);
+    // Read by a VJP (not by a recomputation, which may go away).
+    auto readBackward = [&](Value w) {
+      return llvm::any_of(w.getUsers(), [&](Operation *u) {
+        return !forwardOps.contains(u) && !cloneOps.contains(u);
+      });
+    };
+    for (auto [def, copy] : clones) {
+      if (def->getNumResults() != 1)
+        continue;
+      Value v = def->getResult(0), stored;
+      for (OpOperand &use : v.getUses()) {
+        Operation *u = use.getOwner();
+        if (!forwardOps.contains(u) ||
+            !u->hasTrait<cst::StorageViewTrait>() ||
+            !llvm::any_of(u->getResults(), readBackward))
+          continue;
+        if (auto cat = dyn_cast<cst::ConcatOp>(u)) {
+          // Read back as its channel window of the concatenation: reading
+          // the input itself after the concatenation's (in-place) insert
+          // would make One-Shot Bufferize give the input a buffer of its
+          // own and copy it into the concatenation.
+          int64_t offset = 0;
+          for (Value in : cat.getInputs().take_front(use.getOperandNumber()))
+            offset += cast<RankedTensorType>(in.getType()).getDimSize(1);
+          OpBuilder b(copy);
+          stored = cst::SliceOp::create(b, copy->getLoc(), v.getType(),
+                                        cat.getOutput(),
+                                        static_cast<uint64_t>(offset));
+        } else {
+          stored = v; // a slice: a view of v's own buffer
+        }
+        break;
+      }
+      if (stored)
+        copy->getResult(0).replaceAllUsesWith(stored);
+    }
+    // Recomputations nothing reads any more, users before their operands.
+    for (auto [def, copy] : llvm::reverse(clones))
+      if (copy->use_empty())
+        copy->erase();
   }
 
   LogicalResult differentiate(func::FuncOp fn) {
@@ -171,6 +230,9 @@ struct AutodiffPass : mlir::cscc::impl::CstAutodiffBase<AutodiffPass> {
                   : g;
       }
     }
+
+    if (recompute && reuseViews)
+      reuseViewedValues(ops, primals.clones);
 
     // Results: the forward's, then one gradient per parameter.
     SmallVector<Value> results(ret.getOperands());

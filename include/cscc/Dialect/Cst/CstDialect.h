@@ -18,6 +18,13 @@ namespace mlir::cst {
 template <typename ConcreteType>
 class RecomputableTrait
     : public OpTrait::TraitBase<ConcreteType, RecomputableTrait> {};
+/// Marks ops whose result shares its operands' storage once bufferized (a
+/// channel slice is a view of its input; a concatenation's inputs are
+/// produced in place in its buffer): while the result is alive, so are
+/// the operands' values.
+template <typename ConcreteType>
+class StorageViewTrait
+    : public OpTrait::TraitBase<ConcreteType, StorageViewTrait> {};
 } // namespace mlir::cst
 
 #include "cscc/Dialect/Cst/CstOpsDialect.h.inc"

@@ -40,6 +40,15 @@ def Cst_Recomputable : NativeOpTrait<"RecomputableTrait"> {
   let cppNamespace = "::mlir::cst";
 }
 
+// A view of its operands' storage after bufferization (a slice of its
+// input; a concatenation whose inputs are produced in place in its
+// buffer): as long as the result is alive, the operands' values are too,
+// so the autodiff pass reads them instead of recomputing them
+// (cst-autodiff, reuse-views).
+def Cst_StorageView : NativeOpTrait<"StorageViewTrait"> {
+  let cppNamespace = "::mlir::cst";
+}
+
 // An op of the forward pass: it builds its own vector-Jacobian product
 // (lib/Dialect/Cst/CstVjp.cpp).
 class Cst_DiffOp<string mnemonic, list<Trait> traits = []>
@@ -100,7 +109,7 @@ def Cst_ConvFilterGradOp : Cst_ConvBase<"conv_filter_grad"> {
 // Channel views
 //===----------------------------------------------------------------------===//
 
-def Cst_ConcatOp : Cst_DiffOp<"concat"> {
+def Cst_ConcatOp : Cst_DiffOp<"concat", [Cst_StorageView]> {
   let summary = "concatenation over channels";
   let description = [{
     Lowered so that each input writes into its slice of one buffer: the
@@ -113,7 +122,7 @@ def Cst_ConcatOp : Cst_DiffOp<"concat"> {
   let hasVerifier = 1;
 }
 
-def Cst_SliceOp : Cst_DiffOp<"slice"> {
+def Cst_SliceOp : Cst_DiffOp<"slice", [Cst_StorageView]> {
   let summary = "channels [offset, offset + size) of an activation (a view)";
   let arguments = (ins Cst_Activation:$input, Cst_NonNegative:$offset);
   let results = (outs Cst_Activation:$output);
