@@ -23,11 +23,9 @@ Pure Python + NumPy (Debian's /usr/bin/python3 is enough).
 """
 
 import argparse
-import json
 import os
 import re
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -35,20 +33,8 @@ import tempfile
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    header.pop("__metadata__", None)
-    out = {}
-    for name, e in header.items():
-        b, end = e["data_offsets"]
-        dt = {"F32": "<f4", "F64": "<f8"}[e["dtype"]]
-        out[name] = np.frombuffer(raw[8 + n + b:8 + n + end], dtype=dt)
-    return out
+sys.path.insert(0, os.path.join(ROOT, "test", "reference"))
+from cscc_io import read_safetensors  # noqa: E402
 
 
 def timed(cmd, env, pattern):
@@ -159,7 +145,7 @@ def main():
                             print("%s %s %s: threads %d and %d identical"
                                   % (name, cmd, which, threads[0], t))
                         elif cmd == "grad":
-                            g0, g1 = read_safetensors(first), read_safetensors(other)
+                            (g0, _), (g1, _) = read_safetensors(first), read_safetensors(other)
                             diff = sorted(k for k in g0 if not np.array_equal(g0[k], g1[k]))
                             print("%s %s %s: threads %d and %d differ in %s"
                                   % (name, cmd, which, threads[0], t, ", ".join(diff)))

@@ -6,27 +6,17 @@ may differ in the last bits (relative 1e-5 at most). The generated code's
 own reductions (batch-norm statistics and their gradients, biases,
 thresholds, steps, the linear layer) never split across threads.
 Prints one line per tensor class and 'threads: OK' or fails."""
-import json
-import struct
+import os
 import sys
 
 import numpy as np
 
-
-def read(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    header.pop("__metadata__", None)
-    out = {}
-    for name, e in header.items():
-        b, end = e["data_offsets"]
-        dt = {"F32": "<f4", "F64": "<f8"}[e["dtype"]]
-        out[name] = np.frombuffer(raw[8 + n + b:8 + n + end], dtype=dt).reshape(e["shape"])
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "reference"))
+from cscc_io import read_safetensors  # noqa: E402
 
 
-a, b = read(sys.argv[1]), read(sys.argv[2])
+(a, _), (b, _) = read_safetensors(sys.argv[1]), read_safetensors(sys.argv[2])
 assert sorted(a) == sorted(b), "different tensors"
 bad = 0
 identical = 0
