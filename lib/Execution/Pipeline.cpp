@@ -2,6 +2,9 @@
 #include "cscc/Execution/Pipeline.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 using namespace mlir;
 
@@ -52,6 +55,12 @@ std::string cscc::buffersToLLVMPipeline() {
 
 std::string cscc::tensorLevelToLLVMPipeline() {
   return tensorLevelToBuffersPipeline() + "," + buffersToLLVMPipeline();
+}
+
+void cscc::registerLLVMTranslations(MLIRContext &context) {
+  registerBuiltinDialectTranslation(context);
+  registerLLVMDialectTranslation(context);
+  registerOpenMPDialectTranslation(context);
 }
 
 LogicalResult cscc::addPipeline(OpPassManager &pm, const std::string &text) {

@@ -45,6 +45,12 @@ std::string buffersToLLVMPipeline();
 mlir::LogicalResult addPipeline(mlir::OpPassManager &pm,
                                 const std::string &pipeline);
 
+/// Registers in `context` the LLVM IR translations of every dialect
+/// buffersToLLVMPipeline leaves (builtin, LLVM, and OpenMP from
+/// cscc-parallel-loops): for whoever translates its result (the JIT,
+/// `cscc build`).
+void registerLLVMTranslations(mlir::MLIRContext &context);
+
 /// `cscc-to-cst{mode=eval loss=true}`, `cscc-cst-to-buffers` and
 /// `cscc-cst-to-llvm` for csc-opt.
 void registerCsccPipelines();
