@@ -3,6 +3,8 @@
 //   cscc summary FILE [--weights] [-D name=value]... [--model NAME]
 //   cscc init FILE -o W.safetensors [--seed N]
 //   cscc run FILE --weights W.safetensors --input X.npy -o Y.npy [--dtype f32|f64]
+//   cscc train|eval|predict FILE [flags]     (Train.cpp)
+//   cscc build FILE -o NAME                  (Build.cpp)
 //   cscc [--emit=ast|mlir|cst|llvm] FILE [-D name=value]... [--model NAME] [-o OUT]
 //
 // The front end (no MLIR) parses and elaborates; MLIRGen builds the csc
@@ -57,6 +59,10 @@ const char *kUsage =
     "                -o G.safetensors [--dtype f32|f64] [options]\n"
     "       cscc grad FILE --check N [--weights W] [--input X --labels L]\n"
     "                [--seed S] [--batch-size B] [--dtype f32|f64]\n"
+    "       cscc train FILE [--run-dir DIR] [training flags] [options]\n"
+    "       cscc eval FILE [--run-dir DIR | --weights W] [flags] [options]\n"
+    "       cscc predict FILE --weights W --input X.npy [-o LOGITS.npy]\n"
+    "       cscc build FILE -o NAME [--target cpu] [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
@@ -86,6 +92,18 @@ const char *kUsage =
     "                 generated backward pass) at that level instead;\n"
     "                 --repeat R times R more train steps and prints\n"
     "                 'train step: MS ms for N images' to stderr\n"
+    "  train          compile FILE in memory and train it as its train\n"
+    "                 section says, flags overriding it; progress, then\n"
+    "                 'test accuracy: 0.xxxx'; checkpoints, metrics.jsonl and\n"
+    "                 curves.svg in --run-dir (default runs/MODEL);\n"
+    "                 'cscc train FILE --help' lists the training flags\n"
+    "  eval           the test accuracy (eval mode) of --weights (default\n"
+    "                 RUN_DIR/best.safetensors), with per-code sparsity\n"
+    "  predict        the logits of images X.npy [N, C, H, W] under --weights\n"
+    "  build          a standalone executable NAME with the same train,\n"
+    "                 eval, predict and summary commands (no compiler, MLIR\n"
+    "                 or model file needed to run it); --target cuda is not\n"
+    "                 available yet\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n"
     "\n"
     "options:\n"
