@@ -2,9 +2,15 @@
 #include "cscc/Execution/Pipeline.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -57,6 +63,63 @@ std::string cscc::tensorLevelToLLVMPipeline() {
   return tensorLevelToBuffersPipeline() + "," + buffersToLLVMPipeline();
 }
 
+std::string cscc::cudaToolkitPath(const CudaOptions &o) {
+  if (!o.toolkit.empty())
+    return o.toolkit;
+  if (const char *home = std::getenv("CUDA_HOME"); home && *home)
+    return home;
+  return "/usr/local/cuda";
+}
+
+std::string cscc::buffersToCudaPipeline(const CudaOptions &o) {
+  std::string target = "chip=" + o.chip + " features=" + o.features + " O=3";
+  return // as on the CPU: deallocation after each buffer's last use
+         "buffer-deallocation-pipeline,"
+         "func.func(optimize-allocation-liveness),"
+         "convert-bufferization-to-memref,"
+         // every loop nest one kernel, a thread per output point,
+         // reductions sequential in the thread (registers, no jam: the
+         // threads are the parallelism)
+         "func.func(cscc-copy-to-linalg,"
+         "cscc-parallel-loops{gpu=true jam=1},"
+         "cscc-parallel-to-gpu{block-size=" + std::to_string(o.blockSize) +
+         "}),"
+         "cscc-device-buffers,"
+         "gpu-kernel-outlining,func.func(gpu-async-region),lower-affine,"
+         "nvvm-attach-target{" + target + "},"
+         "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,"
+         "cse,reconcile-unrealized-casts),"
+         "gpu-module-to-binary{format=" + o.format +
+         " toolkit=" + cudaToolkitPath(o) + "},"
+         // the host: kernel launches and GPU memory through MLIR's GPU
+         // runtime ABI (mgpu*), the rest as on the CPU without OpenMP
+         "expand-strided-metadata,lower-affine,gpu-to-llvm,"
+         "convert-math-to-llvm,finalize-memref-to-llvm,convert-scf-to-cf,"
+         "convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
+         "convert-index-to-llvm,reconcile-unrealized-casts";
+}
+
+std::string cscc::tensorLevelToCudaPipeline(const CudaOptions &o) {
+  return tensorLevelToBuffersPipeline() + "," + buffersToCudaPipeline(o);
+}
+
+void cscc::registerCudaExtensions(DialectRegistry &registry) {
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+  // gpu-module-to-binary translates each gpu.module to LLVM IR itself
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+}
+
+void cscc::registerCudaTranslations(MLIRContext &context) {
+  registerBuiltinDialectTranslation(context);
+  registerLLVMDialectTranslation(context);
+  registerGPUDialectTranslation(context);
+  registerNVVMDialectTranslation(context);
+}
+
 void cscc::registerLLVMTranslations(MLIRContext &context) {
   registerBuiltinDialectTranslation(context);
   registerLLVMDialectTranslation(context);
@@ -82,6 +145,23 @@ struct ToCstOptions : public PassPipelineOptions<ToCstOptions> {
   Option<bool> loss{*this, "loss", llvm::cl::desc("keep the loss"),
                     llvm::cl::init(true)};
 };
+struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("GPU architecture"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("PTX features"),
+                               llvm::cl::init("+ptx80")};
+  Option<std::string> format{*this, "format",
+                             llvm::cl::desc("kernels as bin (cubin) or isa "
+                                            "(PTX)"),
+                             llvm::cl::init("bin")};
+  Option<std::string> toolkit{*this, "toolkit",
+                              llvm::cl::desc("CUDA toolkit directory"),
+                              llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("threads per block"),
+                            llvm::cl::init(256)};
+};
 } // namespace
 
 void cscc::registerCsccPipelines() {
@@ -98,6 +178,19 @@ void cscc::registerCsccPipelines() {
       "tensor-level ops -> generated loops and kernel calls on buffers",
       [](OpPassManager &pm) {
         (void)addPipeline(pm, tensorLevelToBuffersPipeline());
+      });
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "cscc-cst-to-cuda",
+      "tensor-level ops -> LLVM dialect host code with embedded GPU kernels "
+      "(CUDA)",
+      [](OpPassManager &pm, const CudaPipelineOptions &o) {
+        CudaOptions co;
+        co.chip = o.chip;
+        co.features = o.features;
+        co.format = o.format;
+        co.toolkit = o.toolkit;
+        co.blockSize = o.blockSize;
+        (void)addPipeline(pm, tensorLevelToCudaPipeline(co));
       });
   PassPipelineRegistration<>(
       "cscc-cst-to-llvm", "tensor-level ops -> LLVM dialect (CPU)",

@@ -12,6 +12,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 extern "C" {
@@ -22,6 +23,11 @@ struct CsccProgramEntry {
 extern const char cscc_program_info[];
 extern const CsccProgramEntry cscc_program_entries[];
 extern const int64_t cscc_program_entry_count;
+// "cpu", or "cuda (sm_90)"
+extern const char cscc_program_target[];
+// nullptr for host code; else the check that the device the code was
+// compiled for is there: nullptr if it is, else why not and what to do.
+extern const char *(*const cscc_program_device_check)(void);
 }
 
 using namespace cscc::rt;
@@ -52,7 +58,8 @@ int main(int argc, char **argv) {
     if (cmd.empty() || cmd == "--help" || cmd == "-h" || cmd == "help") {
       std::cout << "usage: " << self << " train|eval|predict|summary [flags]\n"
                 << "the model " << program.info.model
-                << ", compiled by cscc build (" << program.info.optimizer
+                << ", compiled by cscc build for " << cscc_program_target
+                << " (" << program.info.optimizer
                 << (program.info.nesterov ? ", Nesterov" : "") << ")\n\n"
                 << "  train    train on the model's data (its train section; "
                    "flags override it)\n"
@@ -63,6 +70,13 @@ int main(int argc, char **argv) {
                 << kTrainFlagsHelp;
       return cmd.empty() ? 1 : 0;
     }
+    // Before a command reads data or writes its run directory: an
+    // executable built for a GPU says at once when there is none.
+    if (cscc_program_device_check &&
+        (cmd == "train" || cmd == "eval" || cmd == "predict"))
+      if (const char *why = cscc_program_device_check())
+        throw std::runtime_error(std::string("this executable runs on ") +
+                                 cscc_program_target + ": " + why);
     return runProgramCommand(program, argc - 1, argv + 1);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "%s: error: %s\n", self.c_str(), e.what());

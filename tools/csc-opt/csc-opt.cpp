@@ -27,6 +27,7 @@ int main(int argc, char **argv) {
   registry.insert<mlir::csc::CscDialect, mlir::cst::CstDialect>();
   mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
   mlir::cscc::registerVjpExternalModels(registry);
+  cscc::registerCudaExtensions(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "cscc optimizer driver\n", registry));
 }

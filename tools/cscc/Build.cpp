@@ -12,12 +12,20 @@
 // nor the model file at run time; only the system's shared libraries
 // (oneDNN, zlib, matio).
 //
+// --target cuda lowers the same functions through the CUDA pipeline
+// (Pipeline.h: kernels compiled to a cubin by ptxas and embedded in the
+// object, host code calling MLIR's GPU runtime ABI) and links the runtime's
+// CUDA library too, which loads the driver (libcuda) and cuDNN with dlopen
+// when the executable runs; cscc_program_device_check names its check, run
+// before train, eval and predict.
+//
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 
 #include "cscc/Execution/Pipeline.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -32,6 +40,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -63,7 +72,12 @@ llvm::Function *packedWrapper(llvm::Module &m, const std::string &name) {
   return fn;
 }
 
-void addProgramTables(llvm::Module &m, const rt::ProgramInfo &info) {
+/// `deviceCheck`: the runtime function that says whether the device the
+/// code was compiled for is there (nullptr when it returns nullptr), or ""
+/// for code that runs on the host alone; `target` describes it for people.
+void addProgramTables(llvm::Module &m, const rt::ProgramInfo &info,
+                      const std::string &target,
+                      const std::string &deviceCheck) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
   auto *i64 = llvm::Type::getInt64Ty(ctx);
@@ -71,6 +85,19 @@ void addProgramTables(llvm::Module &m, const rt::ProgramInfo &info) {
   new llvm::GlobalVariable(m, json->getType(), true,
                            llvm::GlobalValue::ExternalLinkage, json,
                            "cscc_program_info");
+  llvm::Constant *targetText = llvm::ConstantDataArray::getString(ctx, target);
+  new llvm::GlobalVariable(m, targetText->getType(), true,
+                           llvm::GlobalValue::ExternalLinkage, targetText,
+                           "cscc_program_target");
+  llvm::Constant *check = llvm::ConstantPointerNull::get(
+      llvm::PointerType::get(ctx, 0));
+  if (!deviceCheck.empty())
+    check = llvm::cast<llvm::Constant>(
+        m.getOrInsertFunction(deviceCheck,
+                              llvm::FunctionType::get(ptr, {}, false))
+            .getCallee());
+  new llvm::GlobalVariable(m, ptr, true, llvm::GlobalValue::ExternalLinkage,
+                           check, "cscc_program_device_check");
   auto *entryType = llvm::StructType::get(ctx, {ptr, ptr});
   std::vector<llvm::Constant *> entries;
   for (const rt::FunctionInfo &f : info.functions) {
@@ -157,14 +184,30 @@ struct RuntimeLibraries {
   bool installed = false;
 };
 
-RuntimeLibraries runtimeLibraries() {
+RuntimeLibraries runtimeLibraries(bool cuda) {
   namespace fs = std::filesystem;
   RuntimeLibraries r;
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   fs::path installed = self.parent_path().parent_path() / "lib" / "cscc";
   r.installed = !ec && fs::is_directory(installed, ec);
-  for (std::string lib : split(CSCC_EXECUTABLE_LIBS, '|')) {
+  std::vector<std::string> libraries = split(CSCC_EXECUTABLE_LIBS, '|');
+#ifdef CSCC_CUDA_RUNTIME_LIB
+  // The GPU runtime (MLIR's mgpu* ABI over the driver API, cuDNN) uses the
+  // host runtime: before it in the link; libcuda and cuDNN are dlopen'ed.
+  if (cuda) {
+    auto host = std::find_if(libraries.begin(), libraries.end(),
+                             [](const std::string &l) {
+                               return l.find("libCsccRuntime.a") !=
+                                      std::string::npos;
+                             });
+    libraries.insert(host, CSCC_CUDA_RUNTIME_LIB);
+    libraries.push_back("-ldl");
+  }
+#else
+  (void)cuda;
+#endif
+  for (std::string lib : libraries) {
     fs::path p(lib);
     if (p.extension() == ".a") {
       if (r.installed)
@@ -179,12 +222,65 @@ RuntimeLibraries runtimeLibraries() {
 
 } // namespace
 
+namespace {
+
+/// What --target cuda needs on the machine that builds, checked before
+/// any work: the CUDA runtime library of cscc, ptxas and libdevice.
+CudaOptions cudaOptionsFor(const driver::Options &opts) {
+  namespace fs = std::filesystem;
+#ifndef CSCC_CUDA_RUNTIME_LIB
+  throw std::runtime_error(
+      "--target cuda: this cscc was built without its CUDA runtime "
+      "(CMake found no cuda.h or cudnn.h): install the CUDA toolkit and "
+      "cuDNN headers (/usr/local/cuda) and rebuild cscc, or use --target "
+      "cpu");
+#endif
+  CudaOptions co;
+  co.chip = opts.cudaChip;
+  co.toolkit = cudaToolkitPath(co);
+  std::error_code ec;
+  fs::path ptxas = fs::path(co.toolkit) / "bin" / "ptxas";
+  if (!fs::exists(ptxas, ec))
+    throw std::runtime_error(
+        "--target cuda: no ptxas at " + ptxas.string() +
+        " (it compiles the generated kernels to " + co.chip +
+        " code): install the CUDA toolkit there or set CUDA_HOME to it");
+  fs::path libdevice =
+      fs::path(co.toolkit) / "nvvm" / "libdevice" / "libdevice.10.bc";
+  if (!fs::exists(libdevice, ec))
+    throw std::runtime_error(
+        "--target cuda: no libdevice at " + libdevice.string() +
+        " (the kernels' math functions): install the CUDA toolkit there or "
+        "set CUDA_HOME to it");
+  return co;
+}
+
+/// Counts error diagnostics while it lives, and lets them through to the
+/// handler that prints them: gpu-module-to-binary reports some failures
+/// (a missing libdevice) as errors yet succeeds.
+struct ErrorCounter {
+  explicit ErrorCounter(mlir::MLIRContext &context)
+      : handler(&context, [this](mlir::Diagnostic &d) {
+          if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
+            ++errors;
+          return mlir::failure();
+        }) {}
+  int errors = 0;
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+} // namespace
+
 int driver::buildCommand(const Options &opts, const Model &model,
                          const SourceManager &sm, mlir::MLIRContext &context) {
-  if (opts.target == "cuda")
-    throw std::runtime_error(
-        "--target cuda: this cscc builds for the CPU only so far (the CUDA "
-        "back end is a later issue); use --target cpu");
+  bool cuda = opts.target == "cuda";
+  CudaOptions cudaOptions;
+  if (cuda) {
+    cudaOptions = cudaOptionsFor(opts);
+    mlir::DialectRegistry registry;
+    registerCudaExtensions(registry);
+    context.appendDialectRegistry(registry);
+  }
   rt::TrainSettings settings = settingsFor(opts, model);
   rt::ProgramInfo info;
   ProgramOptions options = programOptionsFor(opts, settings);
@@ -195,11 +291,17 @@ int driver::buildCommand(const Options &opts, const Model &model,
     return 1;
   {
     mlir::PassManager pm(&context);
-    if (mlir::failed(addPipeline(pm, tensorLevelToLLVMPipeline())) ||
-        mlir::failed(pm.run(*module)))
+    ErrorCounter counter(context);
+    if (mlir::failed(addPipeline(
+            pm, cuda ? tensorLevelToCudaPipeline(cudaOptions)
+                     : tensorLevelToLLVMPipeline())) ||
+        mlir::failed(pm.run(*module)) || counter.errors > 0)
       return 1;
   }
-  cscc::registerLLVMTranslations(context);
+  if (cuda)
+    cscc::registerCudaTranslations(context);
+  else
+    cscc::registerLLVMTranslations(context);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       mlir::translateModuleToLLVMIR(*module, llvmContext, "cscc_model");
@@ -212,7 +314,9 @@ int driver::buildCommand(const Options &opts, const Model &model,
           llvmModule.get()))
     throw std::runtime_error("optimising the model failed: " +
                              llvm::toString(std::move(e)));
-  addProgramTables(*llvmModule, info);
+  addProgramTables(*llvmModule, info,
+                   cuda ? "cuda (" + cudaOptions.chip + ")" : "cpu",
+                   cuda ? "cscc_cuda_device_check" : "");
 
   namespace fs = std::filesystem;
   std::string object = opts.output + ".o.tmp";
@@ -220,7 +324,7 @@ int driver::buildCommand(const Options &opts, const Model &model,
 
   std::string cxx = linker();
   std::vector<std::string> argv{cxx, object, "-o", opts.output};
-  RuntimeLibraries runtime = runtimeLibraries();
+  RuntimeLibraries runtime = runtimeLibraries(cuda);
   for (const std::string &lib : runtime.libraries) {
     if (lib.find('/') != std::string::npos && !fs::exists(lib)) {
       std::error_code rmEc;
@@ -252,7 +356,9 @@ int driver::buildCommand(const Options &opts, const Model &model,
                                             : error) +
                              "): " + cmd);
   }
-  std::cout << "built " << opts.output << ": model " << info.model << ", "
+  std::cout << "built " << opts.output << " for "
+            << (cuda ? "CUDA (" + cudaOptions.chip + ")" : std::string("the CPU"))
+            << ": model " << info.model << ", "
             << info.optimizer << (info.nesterov ? " (Nesterov)" : "")
             << ", commands train, eval, predict, summary (runtime "
             << runtime.directory << ")\n";

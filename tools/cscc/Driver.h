@@ -38,6 +38,7 @@ struct Options {
   /// train/eval/predict/build: the runtime's flags, passed on unparsed.
   std::vector<std::string> passThrough;
   std::string target = "cpu"; // build
+  std::string cudaChip = "sm_90"; // build --target cuda
 };
 
 /// The weights in the model's order and dtype; a clear error for a missing,

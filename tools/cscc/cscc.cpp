@@ -62,7 +62,8 @@ const char *kUsage =
     "       cscc train FILE [--run-dir DIR] [training flags] [options]\n"
     "       cscc eval FILE [--run-dir DIR | --weights W] [flags] [options]\n"
     "       cscc predict FILE --weights W --input X.npy [-o LOGITS.npy]\n"
-    "       cscc build FILE -o NAME [--target cpu] [options]\n"
+    "       cscc build FILE -o NAME [--target cpu|cuda] [--cuda-chip sm_XY]\n"
+    "                [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
@@ -102,8 +103,10 @@ const char *kUsage =
     "  predict        the logits of images X.npy [N, C, H, W] under --weights\n"
     "  build          a standalone executable NAME with the same train,\n"
     "                 eval, predict and summary commands (no compiler, MLIR\n"
-    "                 or model file needed to run it); --target cuda is not\n"
-    "                 available yet\n"
+    "                 or model file needed to run it); --target cuda: for an\n"
+    "                 NVIDIA GPU (kernels compiled for --cuda-chip, default\n"
+    "                 sm_90, with the CUDA toolkit's ptxas: CUDA_HOME or\n"
+    "                 /usr/local/cuda; cuDNN convolutions)\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n"
     "\n"
     "options:\n"
@@ -227,6 +230,14 @@ int parseArgs(int argc, char **argv, Options &o) {
         if (o.target != "cpu" && o.target != "cuda")
           return usageError("unknown --target '" + o.target +
                             "'; use --target cpu or --target cuda");
+      } else if (a == "--cuda-chip" && o.command == "build") {
+        o.cudaChip = value("--cuda-chip");
+        if (o.cudaChip.rfind("sm_", 0) != 0 || o.cudaChip.size() < 5 ||
+            o.cudaChip.find_first_not_of("0123456789a", 3) !=
+                std::string::npos)
+          return usageError("--cuda-chip expects an architecture such as "
+                            "sm_90 (H100) or sm_80 (A100), got '" +
+                            o.cudaChip + "'");
       } else if (!a.empty() && a[0] == '-') {
         return usageError("unknown option '" + a + "'");
       } else if (o.file.empty()) {

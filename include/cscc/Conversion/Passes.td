@@ -279,6 +279,12 @@ def CsccParallelLoops : Pass<"cscc-parallel-loops", "::mlir::func::FuncOp"> {
            "into one loop">,
     Option<"maxDims", "max-dims", "unsigned", /*default=*/"2",
            "Most leading parallel dimensions in one scf.parallel">,
+    Option<"gpu", "gpu", "bool", /*default=*/"false",
+           "For GPU kernels (cscc-parallel-to-gpu): every leading parallel "
+           "dimension that indexes all outputs joins the scf.parallel, the "
+           "innermost too, whatever the work (min-work and max-dims are "
+           "ignored); an op without one gets a single-iteration "
+           "scf.parallel">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
@@ -309,6 +315,59 @@ def CsccDropDestinationResults
     drop-equivalent-buffer-results leaves public functions alone, so this
     drops exactly those results of public functions.
   }];
+}
+
+def CsccParallelToGpu : Pass<"cscc-parallel-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Outermost scf.parallel loops to gpu.launch kernels, one "
+                "thread per point";
+  let description = [{
+    Each outermost `scf.parallel` (without reductions) becomes a
+    `gpu.launch` over a one-dimensional grid of `block-size`-thread blocks,
+    one thread per iteration point: the point's number (block id x block
+    size + thread id) is taken apart in row-major order over the loop's
+    trip counts (the last dimension fastest, so neighbouring threads touch
+    neighbouring elements), threads past the last point do nothing. The
+    loop's body, sequential loops included, runs in the thread.
+
+    Upstream's gpu-map-parallel-loops + convert-parallel-loops-to-gpu map
+    dimensions onto the block and thread ids untiled (a block of one thread
+    per point; dimensions beyond three sequential); `cscc-parallel-loops
+    {gpu}` emits one scf.parallel over all parallel dimensions of each
+    linalg op, which this pass flattens into one grid.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (1 to 1024)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def CsccDeviceBuffers : Pass<"cscc-device-buffers", "::mlir::ModuleOp"> {
+  let summary = "Buffers in GPU memory: allocations on the device, entry "
+                "arguments copied in and out, device runtime calls";
+  let description = [{
+    After the loops became kernels (`cscc-parallel-to-gpu`):
+     - `memref.alloc` / `memref.dealloc` become `gpu.alloc` / `gpu.dealloc`;
+     - a public function keeps its host ABI (the runtime passes host
+       buffers): each buffer argument is copied into GPU memory on entry
+       (`gpu.memcpy`) and back before returning when the function may write
+       it (a write effect, or a call, on it or a view of it), then freed;
+     - calls of external functions named `host-prefix`... (the runtime's
+       convolutions) go to their device variants `device-prefix`...
+    An op that still reads or writes a buffer on the host is an error.
+  }];
+  let options = [
+    Option<"hostPrefix", "host-prefix", "std::string",
+           /*default=*/"\"cscc_\"",
+           "Name prefix of the runtime functions taking host memory">,
+    Option<"devicePrefix", "device-prefix", "std::string",
+           /*default=*/"\"cscc_cuda_\"",
+           "Name prefix of their device variants">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // CSCC_CONVERSION_PASSES

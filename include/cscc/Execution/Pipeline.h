@@ -21,6 +21,7 @@
 #ifndef CSCC_EXECUTION_PIPELINE_H
 #define CSCC_EXECUTION_PIPELINE_H
 
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <string>
@@ -40,6 +41,39 @@ std::string tensorLevelToLLVMPipeline();
 std::string tensorLevelToBuffersPipeline();
 std::string buffersToLLVMPipeline();
 
+/// The CUDA target (cscc build --target cuda): the same buffers, then
+///   cscc-parallel-loops{gpu}   one scf.parallel per loop nest, all of its
+///                              parallel dimensions
+///   cscc-parallel-to-gpu       each one a gpu.launch, a thread per point
+///   cscc-device-buffers        buffers in GPU memory, entry arguments
+///                              copied in and out, cuDNN convolutions
+///   gpu-kernel-outlining, nvvm-attach-target, convert-gpu-to-nvvm,
+///   gpu-module-to-binary       kernels compiled to cubin (ptxas) or PTX
+///   gpu-to-llvm, ...           host code calling MLIR's GPU runtime ABI
+///                              (mgpuLaunchKernel, ...), implemented by
+///                              cscc's runtime (CsccRuntimeCuda) with the
+///                              CUDA driver API
+struct CudaOptions {
+  std::string chip = "sm_90";      ///< nvvm-attach-target chip
+  std::string features = "+ptx80"; ///< PTX version (CUDA 13's ptxas)
+  std::string format = "bin";      ///< gpu-module-to-binary: bin | isa
+  std::string toolkit;             ///< CUDA toolkit ("": CUDA_HOME or
+                                   ///< /usr/local/cuda)
+  int64_t blockSize = 256;         ///< threads per block
+};
+std::string buffersToCudaPipeline(const CudaOptions &options);
+std::string tensorLevelToCudaPipeline(const CudaOptions &options);
+/// The CUDA toolkit directory options.toolkit names, else $CUDA_HOME, else
+/// /usr/local/cuda.
+std::string cudaToolkitPath(const CudaOptions &options);
+/// What the CUDA pipeline needs registered before the context is created:
+/// the NVVM target's serialisation (gpu-module-to-binary), the GPU
+/// dialect's offloading translation (gpu.binary, gpu.launch_func) and the
+/// LLVM IR translations gpu-module-to-binary applies to each gpu.module.
+void registerCudaExtensions(mlir::DialectRegistry &registry);
+/// The LLVM IR translations of what buffersToCudaPipeline leaves.
+void registerCudaTranslations(mlir::MLIRContext &context);
+
 /// Adds a textual pipeline to `pm`; fails (with a diagnostic) if it does
 /// not parse.
 mlir::LogicalResult addPipeline(mlir::OpPassManager &pm,
@@ -51,8 +85,9 @@ mlir::LogicalResult addPipeline(mlir::OpPassManager &pm,
 /// `cscc build`).
 void registerLLVMTranslations(mlir::MLIRContext &context);
 
-/// `cscc-to-cst{mode=eval loss=true}`, `cscc-cst-to-buffers` and
-/// `cscc-cst-to-llvm` for csc-opt.
+/// `cscc-to-cst{mode=eval loss=true}`, `cscc-cst-to-buffers`,
+/// `cscc-cst-to-llvm` and `cscc-cst-to-cuda{chip features format toolkit
+/// block-size}` for csc-opt.
 void registerCsccPipelines();
 
 } // namespace cscc

@@ -183,10 +183,14 @@ struct ParallelLoopsPass
 
   unsigned parallelDims(linalg::LinalgOp op, int64_t work) const {
     SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
-    if (its.empty() || work < minWork)
+    if (its.empty() || (!gpu && work < minWork))
       return 0;
-    unsigned limit = its.size() == 1 ? 1 : its.size() - 1;
-    limit = std::min<unsigned>(limit, maxDims);
+    // A GPU runs every parallel point as a thread of one kernel (the
+    // innermost loop too: no vector units to leave it to).
+    unsigned limit = its.size();
+    if (!gpu)
+      limit = std::min<unsigned>(its.size() == 1 ? 1 : its.size() - 1,
+                                 maxDims);
     unsigned n = 0;
     for (; n < limit && linalg::isParallelIterator(its[n]); ++n) {
       bool indexesOutputs = llvm::all_of(op.getDpsInitsMutable(),
@@ -462,6 +466,17 @@ struct ParallelLoopsPass
         op = collapseInner(rewriter, op);
       rewriter.setInsertionPoint(op);
       unsigned n = parallelDims(op, work);
+      if (gpu && n == 0) {
+        // Nothing to share out (a total sum, a 0-d op): a single-iteration
+        // scf.parallel, so that it still becomes a (one-thread) kernel and
+        // the host never touches device memory.
+        Location loc = op.getLoc();
+        Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+        Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+        auto single = scf::ParallelOp::create(rewriter, loc, zero, one, one);
+        rewriter.moveOpBefore(op, single.getBody()->getTerminator());
+        rewriter.setInsertionPoint(op);
+      }
       if (isRegisterReduction(op)) {
         rewriter.setInsertionPoint(op);
         lowerReduction(rewriter, op, n);
