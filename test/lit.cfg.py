@@ -23,3 +23,22 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["cscc", "csc-opt", "cscc-runtime-check"], [config.cscc_tools_dir])
+
+# Feature `cuda-device`: an NVIDIA GPU, its driver and cuDNN 9 are usable
+# (`cscc-runtime-check cuda-device-check` exits 0); tests that need one say
+# `REQUIRES: cuda-device`. The variables that point the CUDA runtime at a
+# device or at cuDNN reach the tests as they reached this check.
+for _var in ("CSCC_CUDNN_LIBRARY", "CSCC_CUDA_DEVICE"):
+    if _var in os.environ:
+        config.environment[_var] = os.environ[_var]
+_runtime_check = os.path.join(config.cscc_tools_dir, "cscc-runtime-check")
+if os.path.exists(_runtime_check):
+    import subprocess
+
+    try:
+        if subprocess.run([_runtime_check, "cuda-device-check"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          timeout=300).returncode == 0:
+            config.available_features.add("cuda-device")
+    except (OSError, subprocess.SubprocessError):
+        pass

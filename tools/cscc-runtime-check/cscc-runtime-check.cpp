@@ -45,6 +45,17 @@ using namespace cscc::rt;
 int runTrainingCheck(const std::string &cmd, int argc, char **argv);
 extern const char *kTrainingUsage;
 
+// Subcommands for the CUDA runtime (CudaChecks.cpp): -1 for a command it
+// does not know; and `conv --device cuda`.
+int runCudaCheck(const std::string &cmd, int argc, char **argv);
+extern const char *kCudaUsage;
+void cudaConv(const std::string &op, std::vector<float> *bufs[3],
+              MemRefDescriptor<float, 4> *m[3], const ConvParams &p,
+              bool hostPointers);
+void cudaConv(const std::string &op, std::vector<double> *bufs[3],
+              MemRefDescriptor<double, 4> *m[3], const ConvParams &p,
+              bool hostPointers);
+
 namespace {
 
 const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
@@ -75,6 +86,10 @@ const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
     --print-impl           print the oneDNN implementation used (f32)
     --alias-out            give the output a channel stride of 0 (its
                            elements overlap: an error)
+    --device cpu|cuda      cuda: the CUDA entry points on device copies of
+                           the buffers (see cuda-* below; --impl abi only)
+    --host-pointers        with --device cuda: pass the host buffers (for
+                           calls the shape checks reject)
   conv-bench [--n N --c C --k K --hw S --kernel K --stride S --dilation D
               --padding P --iters I --warmup W --layout L --view]
       time the three f32 primitives (median ms per call)
@@ -393,7 +408,20 @@ int runConv(const std::string &op, const Args &args, DType dt) {
   }
 
   std::string impl = args.get("--impl", "abi");
-  if (impl == "abi") {
+  std::string device = args.get("--device", "cpu");
+  if (device != "cpu" && device != "cuda")
+    throw UsageError("unknown --device '" + device + "' (cpu or cuda)");
+  if (args.has("--host-pointers") && device != "cuda")
+    throw UsageError("--host-pointers goes with --device cuda");
+  if (device == "cuda") {
+    if (impl != "abi")
+      throw UsageError("--device cuda runs the extern \"C\" entry points "
+                       "(--impl abi) only");
+    auto ma = sa.memref(), mb = sb.memref(), mo = so.memref();
+    std::vector<T> *bufs[3] = {&sa.buf, &sb.buf, &so.buf};
+    MemRefDescriptor<T, 4> *ms[3] = {&ma, &mb, &mo};
+    cudaConv(kind, bufs, ms, p, args.has("--host-pointers"));
+  } else if (impl == "abi") {
     auto ma = sa.memref(), mb = sb.memref(), mo = so.memref();
     if constexpr (std::is_same_v<T, float>) {
       if (kind == "fwd")
@@ -454,11 +482,12 @@ int cmdConv(int argc, char **argv) {
   if (argc < 3)
     throw UsageError("conv needs an op: fwd, bwd_data or bwd_filter");
   Args args(argc, argv, 2,
-            {"--nhwc", "--reverse-w", "--print-impl", "--alias-out"});
+            {"--nhwc", "--reverse-w", "--print-impl", "--alias-out",
+             "--host-pointers"});
   args.allow({"-o", "--dtype", "--stride", "--dilation", "--padding",
               "--out-size", "--kernel", "--impl", "--layout", "--view",
               "--out-view", "--margin", "--nhwc", "--reverse-w",
-              "--print-impl", "--alias-out"});
+              "--print-impl", "--alias-out", "--device", "--host-pointers"});
   Args full = args;
   full.pos.insert(full.pos.begin(), argv[1]);
   DType dt = parseDType(args.get("--dtype", "f32"));
@@ -1212,11 +1241,13 @@ int main(int argc, char **argv) {
   }
   std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h") {
-    std::printf("%s%s", kUsage, kTrainingUsage);
+    std::printf("%s%s%s", kUsage, kTrainingUsage, kCudaUsage);
     return 0;
   }
   try {
     if (int rc = runTrainingCheck(cmd, argc - 1, argv + 1); rc >= 0)
+      return rc;
+    if (int rc = runCudaCheck(cmd, argc - 1, argv + 1); rc >= 0)
       return rc;
     if (cmd == "conv")
       return cmdConv(argc - 1, argv + 1);

@@ -13,7 +13,9 @@ failing case, then 'checked N cases' and 'max relative error E'; exits 1
 when a case fails or errs.
 
 usage: conv_check.py TOOL TMPDIR --op OP --dtype f32|f64 --grid NAME
-                     [-- EXTRA TOOL ARGS]
+                     [--device cpu|cuda] [-- EXTRA TOOL ARGS]
+(--device is passed to the tool: cuda runs the CUDA entry points on device
+copies of the operands, with the same tolerances.)
 """
 import argparse
 import itertools
@@ -75,6 +77,8 @@ def main():
     ap.add_argument("--dtype", required=True, choices=["f32", "f64"])
     ap.add_argument("--grid", default="full", choices=sorted(GRIDS))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", choices=["cpu", "cuda"],
+                    help="the tool's --device (default: the tool's, cpu)")
     ap.add_argument("--perturb", type=float, default=0.0,
                     help="add this relative error to every result (to check "
                     "that the checker fails)")
@@ -135,6 +139,8 @@ def main():
                       for n in ("a", "b", "out"))
         np.save(fa, A)
         np.save(fb, B)
+        if a.device:
+            args += ["--device", a.device]
         cmd = [a.tool, "conv", a.op, fa, fb, "-o", fo] + args + a.extra
         r = subprocess.run(cmd, capture_output=True, text=True)
         desc = "case %d %s" % (i, " ".join(cmd[7:]))
