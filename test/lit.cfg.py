@@ -42,3 +42,20 @@ if os.path.exists(_runtime_check):
             config.available_features.add("cuda-device")
     except (OSError, subprocess.SubprocessError):
         pass
+
+# Feature `cuda-toolkit`: cscc was built with its CUDA runtime (cuda.h and
+# cudnn.h found) and the CUDA toolkit is there (ptxas, libdevice, the stub
+# driver): the GPU code is compiled and checked without a GPU (PTX, cubins,
+# executables built for CUDA, the runtime's no-GPU errors). %cuda_toolkit
+# is its directory (CUDA_HOME, else /usr/local/cuda), and ptxas is on PATH.
+_cuda_toolkit = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
+if "CUDA_HOME" in os.environ:
+    config.environment["CUDA_HOME"] = os.environ["CUDA_HOME"]
+if (getattr(config, "cscc_have_cuda_runtime", False)
+        and os.path.exists(os.path.join(_cuda_toolkit, "bin", "ptxas"))
+        and os.path.exists(os.path.join(_cuda_toolkit, "nvvm", "libdevice",
+                                        "libdevice.10.bc"))):
+    config.available_features.add("cuda-toolkit")
+    llvm_config.with_environment(
+        "PATH", os.path.join(_cuda_toolkit, "bin"), append_path=True)
+config.substitutions.append(("%cuda_toolkit", _cuda_toolkit))

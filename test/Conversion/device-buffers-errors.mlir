@@ -3,10 +3,29 @@
 // RUN: not csc-opt %s --split-input-file --cscc-device-buffers='host-prefix=cscc_ device-prefix=cscc_' 2>&1 | FileCheck %s --check-prefix=PREFIX
 // PREFIX: error: cscc-device-buffers: host-prefix and device-prefix must be two different, non-empty names
 
-// A buffer read on the host, outside any kernel.
-func.func @host_load(%a: memref<4xf32>) -> f32 {
+// A buffer read on the host, outside any kernel (a private function's
+// arguments are device buffers).
+func.func private @host_load(%a: memref<4xf32>) -> f32 {
   %c0 = arith.constant 0 : index
   // expected-error @+1 {{cscc-device-buffers: 'memref.load' reads or writes a buffer on the host, but buffers live in GPU memory; lower it into a kernel first (cscc-parallel-loops{gpu}, cscc-parallel-to-gpu)}}
+  %v = memref.load %a[%c0] : memref<4xf32>
+  return %v : f32
+}
+
+// -----
+
+// A scalar read on the host from an argument the function writes: the
+// host's copy would be stale.
+func.func @host_load_written(%a: memref<4xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %z = arith.constant 0.0 : f32
+    memref.store %z, %a[%c0] : memref<4xf32>
+    gpu.terminator
+  }
+  // expected-error @+1 {{cscc-device-buffers: 'memref.load' reads or writes a buffer on the host}}
   %v = memref.load %a[%c0] : memref<4xf32>
   return %v : f32
 }

@@ -103,3 +103,31 @@ func.func private @helper(%a: memref<4xf32>) {
   }
   return
 }
+
+// A hyperparameter read on the host from an argument nothing writes: read
+// from the host's copy (no kernel, no copy back); the kernel reads the
+// device copy.
+// CHECK-LABEL: func.func @host_scalar(
+// CHECK-SAME: %[[H:[a-z0-9]+]]: memref<2xf32>, %[[P:[a-z0-9]+]]: memref<4xf32>)
+// CHECK: %[[DH:.*]] = gpu.alloc () : memref<2xf32>
+// CHECK: %[[LR:.*]] = memref.load %[[H]][%c0] : memref<2xf32>
+// CHECK: gpu.launch
+// CHECK: memref.load %[[DH]][%c1]
+// CHECK: arith.mulf %{{.*}}, %[[LR]]
+// CHECK-NOT: gpu.memcpy %[[H]]
+// CHECK: return
+func.func @host_scalar(%hyper: memref<2xf32>, %p: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %lr = memref.load %hyper[%c0] : memref<2xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %m = memref.load %hyper[%c1] : memref<2xf32>
+    %v = memref.load %p[%c0] : memref<4xf32>
+    %s = arith.mulf %v, %lr : f32
+    %t = arith.addf %s, %m : f32
+    memref.store %t, %p[%c0] : memref<4xf32>
+    gpu.terminator
+  }
+  return
+}

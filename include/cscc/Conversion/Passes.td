@@ -356,7 +356,10 @@ def CsccDeviceBuffers : Pass<"cscc-device-buffers", "::mlir::ModuleOp"> {
        it (a write effect, or a call, on it or a view of it), then freed;
      - calls of external functions named `host-prefix`... (the runtime's
        convolutions) go to their device variants `device-prefix`...
-    An op that still reads or writes a buffer on the host is an error.
+    An op that still reads or writes a buffer on the host is an error, but
+    for a scalar an entry point reads on the host from an argument it never
+    writes (the optimiser's hyperparameters), which is read from the host's
+    copy.
   }];
   let options = [
     Option<"hostPrefix", "host-prefix", "std::string",

@@ -12,6 +12,8 @@
 //    variants (`device-prefix`...), which take GPU memory.
 // A buffer read or written on the host after this (outside a gpu.launch)
 // would be a GPU pointer dereferenced by the CPU: an error names the op.
+// The one exception: a scalar an entry point reads on the host from an
+// argument it never writes (a hyperparameter) is read from the host's copy.
 //
 // Copying the arguments at every call keeps the runtime (trainer,
 // checkpoints, data loader) unchanged; for the models of the papers the
@@ -40,8 +42,25 @@ struct DeviceBuffersPass
     : mlir::cscc::impl::CsccDeviceBuffersBase<DeviceBuffersPass> {
   using Base::Base;
 
+  /// A scalar the host reads from an entry point's argument that nothing
+  /// writes (the optimiser's hyperparameters): the host's copy stays
+  /// right, so the load stays on the host instead of becoming a kernel and
+  /// a copy back.
+  static bool isHostRead(Operation *op) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    if (!load || op->getParentOfType<gpu::LaunchOp>())
+      return false;
+    auto arg = dyn_cast<BlockArgument>(load.getMemref());
+    auto fn = op->getParentOfType<func::FuncOp>();
+    return arg && fn && fn.isPublic() &&
+           arg.getOwner() == &fn.getBody().front() &&
+           !mayBeWritten(arg, nullptr);
+  }
+
   /// Whether `op` reads or writes buffer contents on the host.
   static bool touchesBufferOnHost(Operation *op) {
+    if (isHostRead(op))
+      return false;
     if (isa<memref::LoadOp, memref::StoreOp, memref::CopyOp,
             memref::AllocaOp>(op))
       return true;
@@ -143,13 +162,14 @@ struct DeviceBuffersPass
               .getMemref();
       auto copyIn = gpu::MemcpyOp::create(rewriter, loc, Type(), ValueRange(),
                                           device, arg);
-      // Every use but the copy and the sizes (read from the host's
-      // descriptor) now reads the device copy.
+      // Every use but the copy, the sizes (read from the host's
+      // descriptor) and the host's own scalar reads (isHostRead) now reads
+      // the device copy.
       SmallPtrSet<Operation *, 4> keep{copyIn};
       for (Value size : sizes)
         keep.insert(size.getDefiningOp());
       rewriter.replaceUsesWithIf(arg, device, [&](OpOperand &use) {
-        return !keep.contains(use.getOwner());
+        return !keep.contains(use.getOwner()) && !isHostRead(use.getOwner());
       });
       bool written = mayBeWritten(device, copyIn);
       for (func::ReturnOp r : returns) {
