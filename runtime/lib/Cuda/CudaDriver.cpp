@@ -308,8 +308,6 @@ CUfunction getFunction(LazyModule &m, const char *name) {
   return f;
 }
 
-#include "StridedCopyPtx.inc"
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -372,18 +370,6 @@ std::string deviceChip() {
   s.api.cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
                              s.device);
   return "sm_" + std::to_string(major) + std::to_string(minor);
-}
-
-CUfunction builtinFunction(const char *name) {
-  static LazyModule *builtin = [] {
-    auto *m = new LazyModule;
-    m->data = kStridedCopyPtx;
-    m->size = sizeof kStridedCopyPtx;
-    m->jit = true;
-    m->optLevel = 4;
-    return m;
-  }();
-  return getFunction(*builtin, name);
 }
 
 //===----------------------------------------------------------------------===//

@@ -64,7 +64,8 @@ struct DriverApi {
 };
 
 // The cuDNN functions the convolutions call (the legacy convolution API,
-// still in cuDNN 9).
+// still in cuDNN 9; cudnnTransformTensor copies a view into a packed
+// temporary and back, cudnnSetTensor writes the zeros of an empty sum).
 #define CSCC_CUDNN_FUNCTIONS(X)                                                \
   X(cudnnGetVersion)                                                           \
   X(cudnnGetErrorString)                                                       \
@@ -72,6 +73,8 @@ struct DriverApi {
   X(cudnnCreateTensorDescriptor)                                               \
   X(cudnnSetTensor4dDescriptorEx)                                              \
   X(cudnnDestroyTensorDescriptor)                                              \
+  X(cudnnTransformTensor)                                                      \
+  X(cudnnSetTensor)                                                            \
   X(cudnnCreateFilterDescriptor)                                               \
   X(cudnnSetFilter4dDescriptor)                                                \
   X(cudnnDestroyFilterDescriptor)                                              \
@@ -124,10 +127,6 @@ inline void check(CUresult r, const char *what) {
 
 /// The chosen device's compute capability as "sm_90".
 std::string deviceChip();
-
-/// A module compiled in (the strided copy kernels of the convolutions),
-/// loaded in the primary context at the first call; aborts on errors.
-CUfunction builtinFunction(const char *name);
 
 } // namespace cscc::rt::cuda
 

@@ -2,16 +2,22 @@
 //
 // The three convolutions of Conv.h with cuDNN's legacy convolution API on
 // device pointers. Per call:
-//   1. the shape checks of Conv.h (host metadata only; they run before the
-//      driver is touched, so a bad call fails the same way with or without a
-//      GPU); an empty output returns at once; an empty input writes zeros;
+//   1. the shape checks of Conv.h (an empty output then returns at once),
+//      then the check that cuDNN's tensor descriptors can describe every
+//      operand the call reads or writes: strides from 1 to INT_MAX in the
+//      dimensions of extent above 1, at most INT_MAX elements and a span of
+//      at most INT_MAX elements (a zero or negative stride, or a larger
+//      view, is refused with a message naming the operand). Both use host
+//      metadata only; they run before the driver is touched, so a bad call
+//      fails the same way with or without a GPU. An empty input writes
+//      zeros (cudnnSetTensor on the output view);
 //   2. each operand is described to cuDNN: x, y, dy, dx by their own strides
 //      (cudnnSetTensor4dDescriptorEx; dimensions of extent 1 get the packed
 //      stride, as PyTorch does); the filters packed NCHW
-//      (cudnnSetFilter4dDescriptor). An operand cuDNN cannot take as it is
-//      (filters that are not packed; tensors with zero, negative, overlapping
-//      or over-2^31 strides) goes through a packed temporary, filled and
-//      emptied by a strided copy kernel (StridedCopy.cu);
+//      (cudnnSetFilter4dDescriptor). An operand the convolutions cannot take
+//      as it is (filters that are not packed; tensors whose elements
+//      overlap) goes through a packed temporary: cudnnTransformTensor
+//      copies the view into it (inputs) or out of it (the output);
 //   3. the algorithm: the first result of cudnnGet*Algorithm_v7 (ordered by
 //      cuDNN's heuristics) with status success and CUDNN_DETERMINISTIC, and
 //      for f32 math CUDNN_FMA_MATH (strict fp32; CSCC_CUDNN_TF32=1 allows
@@ -58,16 +64,21 @@ template <typename T> cudnnDataType_t dataType() {
   return std::is_same_v<T, float> ? CUDNN_DATA_FLOAT : CUDNN_DATA_DOUBLE;
 }
 
+// The operands' names in argument order.
+const char *operandName(Op op, int i) {
+  static const char *args[3][3] = {
+      {"x", "w", "y"}, {"dy", "w", "dx"}, {"x", "dy", "dw"}};
+  return args[int(op)][i];
+}
+
 // "conv2d_fwd(x [2, 3, 8, 8], w [...], y [...], stride 1, dilation 1,
 // padding 0, f32)", as the CPU messages name a call.
 template <typename T>
 std::string callName(Op op, const TensorView<T> &a, const TensorView<T> &b,
                      const TensorView<T> &c, const ConvParams &p) {
-  static const char *args[3][3] = {
-      {"x", "w", "y"}, {"dy", "w", "dx"}, {"x", "dy", "dw"}};
-  const char *const *n = args[int(op)];
-  return std::string(opName(op)) + "(" + n[0] + " " + describeView(a) + ", " +
-         n[1] + " " + describeView(b) + ", " + n[2] + " " + describeView(c) +
+  auto n = [&](int i) { return std::string(operandName(op, i)); };
+  return std::string(opName(op)) + "(" + n(0) + " " + describeView(a) + ", " +
+         n(1) + " " + describeView(b) + ", " + n(2) + " " + describeView(c) +
          ", stride " + std::to_string(p.stride) + ", dilation " +
          std::to_string(p.dilation) + ", padding " + std::to_string(p.padding) +
          ", " + dtypeName<T>() + ")";
@@ -114,40 +125,79 @@ struct Described {
   bool viaTemp = false; // a packed temporary stands in for the view
 };
 
-template <typename T>
-bool cudnnCanTake(const TensorView<T> &v) {
-  int64_t extent = 0;
-  for (int d = 0; d < 4; ++d) {
-    if (v.sizes[d] > INT_MAX)
-      return false;
-    if (v.sizes[d] > 1) {
-      if (v.strides[d] <= 0 || v.strides[d] > INT_MAX)
-        return false;
-      extent += (v.sizes[d] - 1) * v.strides[d];
-    }
-  }
-  return extent < INT_MAX && nonOverlapping(v);
+std::string stridesText(const int64_t strides[4]) {
+  std::string s = "[";
+  for (int d = 0; d < 4; ++d)
+    s += (d ? ", " : "") + std::to_string(strides[d]);
+  return s + "]";
 }
 
-// Describes a view; filters must be packed, tensors may be strided.
+// Why no cuDNN tensor descriptor (cudnnSetTensor4dDescriptorEx: int sizes
+// and strides, at most 2^31 - 1 elements) can describe a non-empty view, as
+// "has strides [...], which ..." after the operand's name; "" when one can.
+// Such a view cannot be copied by cuDNN either (cudnnTransformTensor takes
+// the same descriptors), so it is refused.
+template <typename T> std::string undescribable(const TensorView<T> &v) {
+  const int64_t kMax = INT_MAX;
+  for (int d = 0; d < 4; ++d)
+    if (v.sizes[d] > 1 && (v.strides[d] < 1 || v.strides[d] > kMax))
+      return " has strides " + stridesText(v.strides) +
+             ", which cuDNN cannot describe: its tensor descriptors take "
+             "strides from 1 to " + std::to_string(kMax) +
+             " (dimension " + std::to_string(d) + " of extent " +
+             std::to_string(v.sizes[d]) + " has stride " +
+             std::to_string(v.strides[d]) + "); pass " +
+             (v.strides[d] < 1 ? "a view with positive strides (e.g. "
+                                 "a packed copy)"
+                               : "a packed copy");
+  // Element count and span, saturated just above kMax (no overflow: every
+  // factor and term is at most kMax * kMax before the saturation).
+  int64_t count = 1, last = 0;
+  for (int d = 0; d < 4; ++d) {
+    count = v.sizes[d] > kMax ? kMax + 1
+                              : std::min(count * v.sizes[d], kMax + 1);
+    if (v.sizes[d] > 1)
+      last = std::min(last + std::min(v.sizes[d] - 1, kMax) * v.strides[d],
+                      kMax + 1);
+  }
+  if (count > kMax)
+    return " has sizes " + describeView(v) +
+           ", more elements than cuDNN can describe: its tensor descriptors "
+           "hold at most " + std::to_string(kMax) +
+           " (32-bit indices); split the batch";
+  if (last + 1 > kMax)
+    return " has strides " + stridesText(v.strides) +
+           ", which cuDNN cannot describe: its elements span more than " +
+           std::to_string(kMax) +
+           " elements of memory (32-bit offsets); pass a packed copy";
+  return "";
+}
+
+// Descriptor strides of a view cuDNN can describe: its own, except that
+// extent-1 dimensions take the stride they would have if packed (PyTorch's
+// fixSizeOneDimStride): cuDNN ignores them but checks them.
+template <typename T>
+void viewStrides(const TensorView<T> &v, int64_t out[4]) {
+  int64_t z = 1;
+  for (int i = 3; i >= 0; --i) {
+    out[i] = v.sizes[i] == 1 ? z : v.strides[i];
+    z *= v.sizes[i];
+  }
+}
+
+// Describes a view; filters must be packed, tensors may be strided (but
+// their elements must not overlap).
 template <typename T>
 Described describe(const TensorView<T> &v, bool filter, bool forcePacked) {
   Described d;
   for (int i = 0; i < 4; ++i)
     d.sizes[i] = v.sizes[i];
-  bool direct = v.isDense() || (!filter && !forcePacked && cudnnCanTake(v));
+  bool direct = v.isDense() || (!filter && !forcePacked && nonOverlapping(v));
   d.viaTemp = !direct;
-  if (v.isDense() || d.viaTemp) {
+  if (v.isDense() || d.viaTemp)
     packedStrides(d.sizes, d.strides);
-  } else {
-    // Extent-1 dimensions take the stride they would have if packed
-    // (PyTorch's fixSizeOneDimStride): cuDNN ignores them but checks them.
-    int64_t z = 1;
-    for (int i = 3; i >= 0; --i) {
-      d.strides[i] = v.sizes[i] == 1 ? z : v.strides[i];
-      z *= v.sizes[i];
-    }
-  }
+  else
+    viewStrides(v, d.strides);
   d.ptr = reinterpret_cast<CUdeviceptr>(v.data);
   return d;
 }
@@ -396,34 +446,47 @@ Plan *makePlan(Op op, const std::string &call, const Described d[3],
   return plan;
 }
 
-// Launches the strided copy kernel: dst view <- src view (src == 0: zeros).
+// A tensor descriptor for the duration of one copy or fill.
+struct ScopedTensorDescriptor {
+  const CudnnApi &dnn;
+  cudnnTensorDescriptor_t desc = nullptr;
+
+  ScopedTensorDescriptor(const CudnnApi &api, const std::string &call,
+                         cudnnDataType_t type, const int64_t sizes[4],
+                         const int64_t strides[4])
+      : dnn(api) {
+    cudnnStatus_t s = dnn.cudnnCreateTensorDescriptor(&desc);
+    if (s != CUDNN_STATUS_SUCCESS)
+      fatalCudnn(call + ": cudnnCreateTensorDescriptor", s);
+    s = dnn.cudnnSetTensor4dDescriptorEx(
+        desc, type, int(sizes[0]), int(sizes[1]), int(sizes[2]),
+        int(sizes[3]), int(strides[0]), int(strides[1]), int(strides[2]),
+        int(strides[3]));
+    if (s != CUDNN_STATUS_SUCCESS)
+      fatalCudnn(call + ": cudnnSetTensor4dDescriptorEx", s);
+  }
+  ~ScopedTensorDescriptor() { dnn.cudnnDestroyTensorDescriptor(desc); }
+  ScopedTensorDescriptor(const ScopedTensorDescriptor &) = delete;
+  ScopedTensorDescriptor &operator=(const ScopedTensorDescriptor &) = delete;
+};
+
+// dst <- src, two layouts of the same sizes (cudnnTransformTensor, alpha 1,
+// beta 0: dst is only written), on the handle's stream (the legacy default
+// one). Both layouts have passed undescribable().
 template <typename T>
-void stridedCopy(const std::string &call, CUdeviceptr src,
-                 const int64_t srcStrides[4], CUdeviceptr dst,
-                 const int64_t dstStrides[4], const int64_t sizes[4]) {
-  long long planes = sizes[0] * sizes[1];
-  long long planeSize = sizes[2] * sizes[3];
-  if (planes == 0 || planeSize == 0)
-    return;
-  if (planeSize > INT_MAX)
-    fatalMessage(call + ": a plane of " + std::to_string(planeSize) +
-                 " elements is too large for the strided copy kernel");
-  CUfunction f = builtinFunction(sizeof(T) == 4 ? "cscc_strided_copy_b32"
-                                                : "cscc_strided_copy_b64");
-  long long s[4], d[4];
-  for (int i = 0; i < 4; ++i)
-    s[i] = srcStrides ? srcStrides[i] : 0, d[i] = dstStrides[i];
-  long long n1 = sizes[1];
-  int n2 = int(sizes[2]), n3 = int(sizes[3]);
-  void *args[] = {&src,  &s[0], &s[1], &s[2], &s[3], &dst, &d[0],
-                  &d[1], &d[2], &d[3], &n1,   &n2,   &n3,  &planes};
-  unsigned block = unsigned(std::min<long long>(256, (planeSize + 31) / 32 * 32));
-  unsigned grid = unsigned(std::min<long long>(planes, 1 << 16));
-  CUresult r = driver(call.c_str())
-                   .cuLaunchKernel(f, grid, 1, 1, block, 1, 1, 0, nullptr,
-                                   args, nullptr);
-  if (r != CUDA_SUCCESS)
-    fatal(call + ": cuLaunchKernel (strided copy)", r);
+void copyTensor(const CudnnApi &dnn, cudnnHandle_t handle,
+                const std::string &call, const std::string &what,
+                const int64_t sizes[4], CUdeviceptr src,
+                const int64_t srcStrides[4], CUdeviceptr dst,
+                const int64_t dstStrides[4]) {
+  ScopedTensorDescriptor from(dnn, call, dataType<T>(), sizes, srcStrides);
+  ScopedTensorDescriptor to(dnn, call, dataType<T>(), sizes, dstStrides);
+  const T one = T(1), zero = T(0);
+  cudnnStatus_t s = dnn.cudnnTransformTensor(
+      handle, &one, from.desc, reinterpret_cast<const void *>(src), &zero,
+      to.desc, reinterpret_cast<void *>(dst));
+  if (s != CUDNN_STATUS_SUCCESS)
+    fatalCudnn(call + ": cudnnTransformTensor (" + what + ")", s);
 }
 
 template <typename T>
@@ -451,13 +514,19 @@ void runConv(Op op, MemRefDescriptor<T, 4> *ma, MemRefDescriptor<T, 4> *mb,
   }
   if (v[2].numel() == 0)
     return; // nothing to write; the driver is not needed
+  std::string call = callName(op, v[0], v[1], v[2], p);
   if (p.stride > INT_MAX || p.dilation > INT_MAX || p.padding > INT_MAX)
-    fatalMessage(callName(op, v[0], v[1], v[2], p) +
-                 ": a parameter exceeds cuDNN's 32-bit range");
+    fatalMessage(call + ": a parameter exceeds cuDNN's 32-bit range");
+  // An empty input: only the output is touched (zeros).
+  bool emptyInput = v[0].numel() == 0 || v[1].numel() == 0;
+  for (int i = emptyInput ? 2 : 0; i < 3; ++i) {
+    std::string why = undescribable(v[i]);
+    if (!why.empty())
+      fatalMessage(call + ": " + operandName(op, i) + why);
+  }
   ensureContext(shortName.c_str());
   const DriverApi &drv = driver(shortName.c_str());
   const CudnnApi &dnn = cudnn(shortName.c_str());
-  std::string call = callName(op, v[0], v[1], v[2], p);
 
   Engine &e = engine();
   std::lock_guard<std::mutex> lock(e.mutex);
@@ -475,10 +544,16 @@ void runConv(Op op, MemRefDescriptor<T, 4> *ma, MemRefDescriptor<T, 4> *mb,
             "the convolution or an earlier kernel failed on the device");
   };
 
-  if (v[0].numel() == 0 || v[1].numel() == 0) {
+  if (emptyInput) {
     // An empty sum: zeros (e.g. the filter gradient of batch 0).
-    stridedCopy<T>(call, 0, nullptr, reinterpret_cast<CUdeviceptr>(v[2].data),
-                   v[2].strides, v[2].sizes);
+    int64_t strides[4];
+    viewStrides(v[2], strides);
+    ScopedTensorDescriptor out(dnn, call, dataType<T>(), v[2].sizes,
+                               strides);
+    const T zero = T(0);
+    cudnnStatus_t s = dnn.cudnnSetTensor(e.handle, out.desc, v[2].data, &zero);
+    if (s != CUDNN_STATUS_SUCCESS)
+      fatalCudnn(call + ": cudnnSetTensor (zeros for an empty input)", s);
     synchronize();
     return;
   }
@@ -528,9 +603,15 @@ void runConv(Op op, MemRefDescriptor<T, 4> *ma, MemRefDescriptor<T, 4> *mb,
                 " bytes)",
             r);
     d[i].ptr = e.temps[i].ptr;
-    if (i < 2)
-      stridedCopy<T>(call, reinterpret_cast<CUdeviceptr>(v[i].data),
-                     v[i].strides, d[i].ptr, d[i].strides, v[i].sizes);
+    if (i < 2) {
+      int64_t strides[4];
+      viewStrides(v[i], strides);
+      copyTensor<T>(dnn, e.handle, call,
+                    std::string("copying ") + operandName(op, i) +
+                        " into a packed temporary",
+                    v[i].sizes, reinterpret_cast<CUdeviceptr>(v[i].data),
+                    strides, d[i].ptr, d[i].strides);
+    }
   }
   CUresult r = e.workspace.reserve(plan->workspace);
   if (r != CUDA_SUCCESS)
@@ -567,10 +648,15 @@ void runConv(Op op, MemRefDescriptor<T, 4> *ma, MemRefDescriptor<T, 4> *mb,
     fatalCudnn(call + ": " + fn + " (algorithm " + algoName(op, plan->algo) +
                    ")",
                s);
-  if (d[2].viaTemp)
-    stridedCopy<T>(call, d[2].ptr, d[2].strides,
-                   reinterpret_cast<CUdeviceptr>(v[2].data), v[2].strides,
-                   v[2].sizes);
+  if (d[2].viaTemp) {
+    int64_t strides[4];
+    viewStrides(v[2], strides);
+    copyTensor<T>(dnn, e.handle, call,
+                  std::string("copying the packed result into ") +
+                      operandName(op, 2),
+                  v[2].sizes, d[2].ptr, d[2].strides,
+                  reinterpret_cast<CUdeviceptr>(v[2].data), strides);
+  }
   synchronize();
 }
 

@@ -120,9 +120,12 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
 
 // The convolutions of ConvABI.h (same operands, semantics, shape checks and
 // messages) on device memory: every descriptor's pointers are device
-// pointers (cuMemAlloc / mgpuMemAlloc memory), with any strides. Run with
-// cuDNN on the legacy default stream; the device is synchronised before
-// they return. Only deterministic cuDNN algorithms are used. Errors print
+// pointers (cuMemAlloc / mgpuMemAlloc memory), with strides cuDNN's tensor
+// descriptors can describe (1 to INT_MAX where the extent is above 1, at
+// most INT_MAX elements spanning at most INT_MAX; others, e.g. zero or
+// negative strides, are refused with a message before the driver is
+// needed). Run with cuDNN on the legacy default stream; the device is
+// synchronised before they return. Only deterministic cuDNN algorithms are used. Errors print
 // "cscc runtime: error: CUDA: ..." and abort().
 void _mlir_ciface_cscc_cuda_conv2d_fwd_f32(
     cscc::rt::MemRefDescriptor<float, 4> *x,
