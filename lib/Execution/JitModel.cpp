@@ -1,7 +1,10 @@
-//===- JitModel.cpp - A model compiled in memory for the CPU --------------===//
+//===- JitModel.cpp - A model compiled in memory (CPU, or CUDA kernels) ---===//
 #include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Runtime/ConvABI.h"
+#ifdef CSCC_HAVE_CUDA_RUNTIME
+#include "cscc/Runtime/Cuda.h"
+#endif
 #include "cscc/Runtime/Program.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -66,10 +69,13 @@ struct DiagnosticCollector {
   explicit DiagnosticCollector(MLIRContext *ctx)
       : handler(ctx, [this](Diagnostic &d) {
           text += d.str() + "\n";
+          if (d.getSeverity() == DiagnosticSeverity::Error)
+            ++errors;
           return success();
         }) {}
   ScopedDiagnosticHandler handler;
   std::string text;
+  int errors = 0;
 };
 
 std::unique_ptr<JitModel> JitModel::compile(ModuleOp module,
@@ -81,19 +87,45 @@ std::unique_ptr<JitModel> JitModel::compile(ModuleOp module,
   return model;
 }
 
-std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module) {
+/// The runtime functions generated code may call, by name.
+static const std::vector<rt::RuntimeSymbol> &runtimeSymbols(bool cuda) {
+  if (!cuda)
+    return rt::convolutionSymbols();
+#ifdef CSCC_HAVE_CUDA_RUNTIME
+  return rt::cudaSymbols();
+#else
+  throw std::runtime_error(
+      "--target cuda: this cscc was built without its CUDA runtime (CMake "
+      "found no cuda.h or cudnn.h): install the CUDA toolkit and cuDNN "
+      "headers (/usr/local/cuda) and rebuild cscc, or use --target cpu");
+#endif
+}
+
+std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
+                                               const CudaOptions *cuda) {
   std::unique_ptr<JitModel> model(new JitModel());
   rt::keepFreedMemoryForGeneratedCode();
+  const std::vector<rt::RuntimeSymbol> &symbols = runtimeSymbols(cuda);
 
   MLIRContext *ctx = module.getContext();
+  if (cuda) {
+    DialectRegistry registry;
+    registerCudaExtensions(registry);
+    ctx->appendDialectRegistry(registry);
+  }
   // cscc-results-to-destinations gives @forward the C interface: each
-  // memref a pointer to its descriptor.
+  // memref a pointer to its descriptor. Every error diagnostic fails (the
+  // GPU's gpu-module-to-binary reports some failures, a missing libdevice,
+  // as errors yet succeeds).
   {
     DiagnosticCollector diags(ctx);
     PassManager pm(ctx);
-    if (failed(addPipeline(pm, tensorLevelToLLVMPipeline())) ||
-        failed(pm.run(module)))
-      throw std::runtime_error("lowering to LLVM failed:\n" + diags.text);
+    if (failed(addPipeline(pm, cuda ? tensorLevelToCudaPipeline(*cuda)
+                                    : tensorLevelToLLVMPipeline())) ||
+        failed(pm.run(module)) || diags.errors > 0)
+      throw std::runtime_error(std::string("lowering to LLVM") +
+                               (cuda ? " (CUDA)" : "") + " failed:\n" +
+                               diags.text);
   }
 
   static bool targetsReady = [] {
@@ -102,7 +134,10 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module) {
     return true;
   }();
   (void)targetsReady;
-  registerLLVMTranslations(*ctx);
+  if (cuda)
+    registerCudaTranslations(*ctx);
+  else
+    registerLLVMTranslations(*ctx);
 
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder)
@@ -118,9 +153,9 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module) {
   if (!engine)
     throw std::runtime_error("JIT compilation failed: " +
                              llvm::toString(engine.takeError()));
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
-    for (const rt::RuntimeSymbol &s : rt::convolutionSymbols())
+    for (const rt::RuntimeSymbol &s : symbols)
       map[interner(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
                                llvm::JITSymbolFlags::Exported};
     return map;
@@ -133,6 +168,10 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module) {
       if (auto sym = (*engine)->lookupPacked(fn.getName()); !sym)
         throw std::runtime_error("JIT compilation failed: " +
                                  llvm::toString(sym.takeError()));
+  // The GPU modules' constructors (mgpuModuleLoad: the runtime records
+  // each binary; the driver loads it at the first launch).
+  if (cuda)
+    (*engine)->initialize();
   model->engine = std::move(*engine);
   return model;
 }

@@ -222,11 +222,9 @@ RuntimeLibraries runtimeLibraries(bool cuda) {
 
 } // namespace
 
-namespace {
-
-/// What --target cuda needs on the machine that builds, checked before
+/// What --target cuda needs on the machine that compiles, checked before
 /// any work: the CUDA runtime library of cscc, ptxas and libdevice.
-CudaOptions cudaOptionsFor(const driver::Options &opts) {
+CudaOptions driver::cudaOptionsFor(const Options &opts) {
   namespace fs = std::filesystem;
 #ifndef CSCC_CUDA_RUNTIME_LIB
   throw std::runtime_error(
@@ -254,6 +252,8 @@ CudaOptions cudaOptionsFor(const driver::Options &opts) {
         "set CUDA_HOME to it");
   return co;
 }
+
+namespace {
 
 /// Counts error diagnostics while it lives, and lets them through to the
 /// handler that prints them: gpu-module-to-binary reports some failures

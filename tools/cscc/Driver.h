@@ -61,6 +61,10 @@ int gradCommand(const Options &opts, mlir::ModuleOp module);
 
 /// The runtime's settings: the model's train section, then the flags.
 rt::TrainSettings settingsFor(const Options &opts, const Model &model);
+/// --target cuda: the CUDA pipeline's options for --cuda-chip, after
+/// checking what it needs on this machine (cscc's CUDA runtime, ptxas,
+/// libdevice); a clear error otherwise.
+CudaOptions cudaOptionsFor(const Options &opts);
 ProgramOptions programOptionsFor(const Options &opts,
                                  const rt::TrainSettings &settings);
 

@@ -11,10 +11,25 @@
 #include "cscc/Execution/ProgramBuilder.h"
 #include "cscc/Runtime/Trainer.h"
 
+#ifdef CSCC_CUDA_RUNTIME_LIB
+#include "cscc/Runtime/Cuda.h"
+#endif
+
 #include <iostream>
 #include <memory>
+#include <optional>
 
 using namespace cscc;
+
+/// nullptr when the GPU --target cuda needs is usable here (the runtime's
+/// device check: driver, device, cuDNN), else why not.
+static const char *cudaDeviceProblem() {
+#ifdef CSCC_CUDA_RUNTIME_LIB
+  return cscc_cuda_device_check();
+#else
+  return "this cscc was built without its CUDA runtime";
+#endif
+}
 
 rt::TrainSettings driver::settingsFor(const Options &opts, const Model &model) {
   return rt::parseTrainSettings(trainSettingsOf(model.train), opts.passThrough,
@@ -41,6 +56,12 @@ int driver::programCommand(const Options &opts, const Model &model,
     }
   // Settings first: the optimiser is compiled in.
   rt::TrainSettings settings = settingsFor(opts, model);
+  // --target cuda: the toolchain is checked first; the GPU after
+  // compiling (the kernels need none; the device check comes before the
+  // command reads data or writes anything).
+  std::optional<CudaOptions> cuda;
+  if (opts.target == "cuda")
+    cuda = cudaOptionsFor(opts);
   rt::Program program;
   ProgramOptions options = programOptionsFor(opts, settings);
   options.training = opts.command == "train";
@@ -49,7 +70,16 @@ int driver::programCommand(const Options &opts, const Model &model,
       buildProgramModule(context, model, sm, options, program.info);
   if (!module)
     return 1;
-  std::shared_ptr<JitModel> jit = JitModel::compileAll(*module);
+  std::shared_ptr<JitModel> jit =
+      JitModel::compileAll(*module, cuda ? &*cuda : nullptr);
+  if (cuda) {
+    if (const char *why = cudaDeviceProblem())
+      throw std::runtime_error("--target cuda: " + std::string(why));
+#ifdef CSCC_CUDA_RUNTIME_LIB
+    std::cout << "device: " << rt::cuda::deviceDescription() << ", "
+              << rt::cuda::cudnnDescription() << "\n";
+#endif
+  }
   for (const rt::FunctionInfo &f : program.info.functions)
     program.functions[f.name] = [jit, name = f.name](
                                     const std::vector<rt::BufferRef> &args,

@@ -59,7 +59,8 @@ const char *kUsage =
     "                -o G.safetensors [--dtype f32|f64] [options]\n"
     "       cscc grad FILE --check N [--weights W] [--input X --labels L]\n"
     "                [--seed S] [--batch-size B] [--dtype f32|f64]\n"
-    "       cscc train FILE [--run-dir DIR] [training flags] [options]\n"
+    "       cscc train FILE [--run-dir DIR] [--target cpu|cuda] [training flags]\n"
+    "                [options]\n"
     "       cscc eval FILE [--run-dir DIR | --weights W] [flags] [options]\n"
     "       cscc predict FILE --weights W --input X.npy [-o LOGITS.npy]\n"
     "       cscc build FILE -o NAME [--target cpu|cuda] [--cuda-chip sm_XY]\n"
@@ -97,7 +98,9 @@ const char *kUsage =
     "                 section says, flags overriding it; progress, then\n"
     "                 'test accuracy: 0.xxxx'; checkpoints, metrics.jsonl and\n"
     "                 curves.svg in --run-dir (default runs/MODEL);\n"
-    "                 'cscc train FILE --help' lists the training flags\n"
+    "                 'cscc train FILE --help' lists the training flags;\n"
+    "                 --target cuda [--cuda-chip sm_XY] compiles it for an\n"
+    "                 NVIDIA GPU, as build does (eval and predict too)\n"
     "  eval           the test accuracy (eval mode) of --weights (default\n"
     "                 RUN_DIR/best.safetensors), with per-code sparsity\n"
     "  predict        the logits of images X.npy [N, C, H, W] under --weights\n"
@@ -145,7 +148,8 @@ int parseArgs(int argc, char **argv, Options &o) {
     ++i;
   }
   // train/eval/predict: the compiler reads
-  // -D, --model, --dtype and --no-recompute; every other flag is the
+  // -D, --model, --dtype, --no-recompute, --target and --cuda-chip; every
+  // other flag is the
   // runtime's, passed on with its value.
   bool runtimeCommand = o.command == "train" || o.command == "eval" ||
                         o.command == "predict";
@@ -153,7 +157,7 @@ int parseArgs(int argc, char **argv, Options &o) {
     std::string a = argv[i];
     if (runtimeCommand && a.size() > 1 && a[0] == '-' && a != "-D" &&
         a.rfind("-D", 0) != 0 && a != "--model" && a != "--dtype" &&
-        a != "--no-recompute") {
+        a != "--no-recompute" && a != "--target" && a != "--cuda-chip") {
       o.passThrough.push_back(a);
       bool takesValue = a.find('=') == std::string::npos && a != "--help" &&
                         a != "-h";
@@ -225,12 +229,14 @@ int parseArgs(int argc, char **argv, Options &o) {
         o.model = value("--model");
       } else if (a == "-o") {
         o.output = value("-o");
-      } else if (a == "--target" && o.command == "build") {
+      } else if (a == "--target" &&
+                 (o.command == "build" || runtimeCommand)) {
         o.target = value("--target");
         if (o.target != "cpu" && o.target != "cuda")
           return usageError("unknown --target '" + o.target +
                             "'; use --target cpu or --target cuda");
-      } else if (a == "--cuda-chip" && o.command == "build") {
+      } else if (a == "--cuda-chip" &&
+                 (o.command == "build" || runtimeCommand)) {
         o.cudaChip = value("--cuda-chip");
         if (o.cudaChip.rfind("sm_", 0) != 0 || o.cudaChip.size() < 5 ||
             o.cudaChip.find_first_not_of("0123456789a", 3) !=

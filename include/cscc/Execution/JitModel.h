@@ -10,6 +10,7 @@
 #ifndef CSCC_EXECUTION_JITMODEL_H
 #define CSCC_EXECUTION_JITMODEL_H
 
+#include "cscc/Execution/Pipeline.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
@@ -61,8 +62,13 @@ public:
   static std::unique_ptr<JitModel> compile(mlir::ModuleOp module,
                                            const std::string &entry = "forward");
   /// Lowers and compiles every function of `module` (no signature is
-  /// read); call them with the `invoke` that names its entry.
-  static std::unique_ptr<JitModel> compileAll(mlir::ModuleOp module);
+  /// read); call them with the `invoke` that names its entry. With `cuda`,
+  /// through the CUDA pipeline (Pipeline.h): the loops become GPU kernels
+  /// (embedded, loaded at the first launch), the convolutions cuDNN calls,
+  /// resolved from the runtime's CUDA library (an error if this cscc was
+  /// built without it).
+  static std::unique_ptr<JitModel>
+  compileAll(mlir::ModuleOp module, const CudaOptions *cuda = nullptr);
   ~JitModel();
 
   const ModelSignature &signature() const { return sig; }

@@ -28,9 +28,8 @@ namespace cscc::rt::cuda {
 namespace {
 
 const char *kNeedGpu =
-    "code compiled with `cscc build --target cuda` needs an NVIDIA GPU and "
-    "its driver: run it on a machine that has them, or rebuild with "
-    "--target cpu";
+    "code compiled with --target cuda needs an NVIDIA GPU and its driver: "
+    "run it on a machine that has them, or compile it with --target cpu";
 
 struct DriverState {
   std::once_flag once;
@@ -131,7 +130,7 @@ void loadDriver(DriverState &s) {
     s.error = "no CUDA device: " + driverName +
               " loads, but cuInit reports CUDA_ERROR_NO_DEVICE: no GPU is "
               "visible to this process (check nvidia-smi and "
-              "CUDA_VISIBLE_DEVICES); or rebuild with --target cpu";
+              "CUDA_VISIBLE_DEVICES); or compile it with --target cpu";
     return;
   }
   if (r != CUDA_SUCCESS) {
@@ -159,7 +158,7 @@ void loadDriver(DriverState &s) {
   if (s.deviceCount < 1) {
     s.error = "no CUDA device: " + driverName +
               " sees no GPU (check nvidia-smi and CUDA_VISIBLE_DEVICES); or "
-              "rebuild with --target cpu";
+              "compile it with --target cpu";
     return;
   }
   if (const char *d = std::getenv("CSCC_CUDA_DEVICE"); d && *d) {
