@@ -20,6 +20,7 @@
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <dlfcn.h>
 
@@ -42,6 +43,9 @@ struct DriverState {
   int deviceIndex = 0;
   CUdevice device = 0;
   CUcontext context = nullptr;
+  bool pooled = false; ///< mgpuMemAlloc/Free use the stream-ordered pool
+  std::mutex managedMutex;
+  std::unordered_set<void *> managed; ///< cuMemAllocManaged blocks
 };
 
 // Never destroyed (see the file comment).
@@ -188,6 +192,26 @@ void loadDriver(DriverState &s) {
               " (is it in exclusive-process compute mode and used by another "
               "process, or out of memory? see nvidia-smi)";
     return;
+  }
+  // Buffers come from the device's stream-ordered pool (mgpuMemAlloc): a
+  // train step allocates and frees every activation and gradient, and the
+  // generated code frees each right after its last use, while the kernels
+  // that use it may still be queued. cuMemFree would wait for the whole
+  // device at each free; cuMemFreeAsync orders the free after them on the
+  // stream. The pool keeps what it has (release threshold: never), so that
+  // the next step reuses the same memory (PyTorch's caching allocator does
+  // the same).
+  int pools = 0;
+  api.cuDeviceGetAttribute(&pools, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+                           s.device);
+  if (pools) {
+    CUmemoryPool pool = nullptr;
+    if (api.cuDeviceGetDefaultMemPool(&pool, s.device) == CUDA_SUCCESS) {
+      cuuint64_t keep = ~cuuint64_t(0);
+      s.pooled = api.cuMemPoolSetAttribute(
+                     pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep) ==
+                 CUDA_SUCCESS;
+    }
   }
   s.ok = true;
 }
@@ -583,17 +607,31 @@ void mgpuEventRecord(void *event, void *stream) {
         "cuEventRecord");
 }
 
-void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
+void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
   if (sizeBytes == 0)
     return nullptr;
   ensureContext("mgpuMemAlloc");
-  const DriverApi &api = state().api;
+  DriverState &s = state();
+  const DriverApi &api = s.api;
   CUdeviceptr p = 0;
-  CUresult r = isHostShared
-                   ? api.cuMemAllocManaged(&p, sizeBytes, CU_MEM_ATTACH_GLOBAL)
-                   : api.cuMemAlloc(&p, sizeBytes);
+  const char *call = "cuMemAlloc";
+  CUresult r;
+  if (isHostShared) {
+    call = "cuMemAllocManaged";
+    r = api.cuMemAllocManaged(&p, sizeBytes, CU_MEM_ATTACH_GLOBAL);
+    if (r == CUDA_SUCCESS) {
+      std::lock_guard<std::mutex> lock(s.managedMutex);
+      s.managed.insert(reinterpret_cast<void *>(p));
+    }
+  } else if (s.pooled) {
+    // Stream-ordered (a null stream is the legacy default stream).
+    call = "cuMemAllocAsync";
+    r = api.cuMemAllocAsync(&p, sizeBytes, static_cast<CUstream>(stream));
+  } else {
+    r = api.cuMemAlloc(&p, sizeBytes);
+  }
   if (r != CUDA_SUCCESS)
-    fatal(isHostShared ? "cuMemAllocManaged" : "cuMemAlloc", r,
+    fatal(call, r,
           "allocating " + std::to_string(sizeBytes) + " bytes" +
               (r == CUDA_ERROR_OUT_OF_MEMORY
                    ? " (use a smaller batch, or a GPU with more memory)"
@@ -601,12 +639,23 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
   return reinterpret_cast<void *>(p);
 }
 
-void mgpuMemFree(void *ptr, void * /*stream*/) {
+void mgpuMemFree(void *ptr, void *stream) {
   if (!ptr)
     return;
   ensureContext("mgpuMemFree");
-  check(state().api.cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)),
-        "cuMemFree");
+  DriverState &s = state();
+  bool managed;
+  {
+    std::lock_guard<std::mutex> lock(s.managedMutex);
+    managed = s.managed.erase(ptr) > 0;
+  }
+  // Without the pool everything came from cuMemAlloc(-Managed).
+  if (managed || !s.pooled)
+    check(s.api.cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)), "cuMemFree");
+  else
+    check(s.api.cuMemFreeAsync(reinterpret_cast<CUdeviceptr>(ptr),
+                               static_cast<CUstream>(stream)),
+          "cuMemFreeAsync");
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream) {

@@ -47,6 +47,10 @@ namespace cscc::rt::cuda {
   X(cuMemAlloc)                                                                \
   X(cuMemAllocManaged)                                                         \
   X(cuMemFree)                                                                 \
+  X(cuMemAllocAsync)                                                           \
+  X(cuMemFreeAsync)                                                            \
+  X(cuDeviceGetDefaultMemPool)                                                 \
+  X(cuMemPoolSetAttribute)                                                     \
   X(cuMemcpyAsync)                                                             \
   X(cuMemsetD8)                                                                \
   X(cuMemsetD16Async)                                                          \
