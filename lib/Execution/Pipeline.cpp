@@ -79,9 +79,10 @@ std::string cscc::buffersToCudaPipeline(const CudaOptions &o) {
          "convert-bufferization-to-memref,"
          // every loop nest one kernel, a thread per output point,
          // reductions sequential in the thread (registers, no jam: the
-         // threads are the parallelism)
+         // threads are the parallelism); a long reduction onto few points
+         // (batch-norm statistics, the loss) split into parallel chunks
          "func.func(cscc-copy-to-linalg,"
-         "cscc-parallel-loops{gpu=true jam=1},"
+         "cscc-parallel-loops{gpu=true jam=1 split-reductions=1024},"
          "cscc-parallel-to-gpu{block-size=" + std::to_string(o.blockSize) +
          "}),"
          "cscc-device-buffers,"

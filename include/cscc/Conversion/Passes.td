@@ -285,6 +285,13 @@ def CsccParallelLoops : Pass<"cscc-parallel-loops", "::mlir::func::FuncOp"> {
            "innermost too, whatever the work (min-work and max-dims are "
            "ignored); an op without one gets a single-iteration "
            "scf.parallel">,
+    Option<"splitReductions", "split-reductions", "int64_t",
+           /*default=*/"0",
+           "With gpu: a reduction of at least this many iterations (a "
+           "dynamic dimension counted as dynamic-size) onto fewer than 4096 "
+           "output points is split along its first reduction dimension: "
+           "chunks reduced in parallel into a partial buffer, then combined "
+           "per point (0: never)">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",

@@ -24,6 +24,7 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
 #include <functional>
 
 namespace mlir::cscc {
@@ -204,6 +205,16 @@ struct ParallelLoopsPass
     }
     return n;
   }
+
+  /// The number of parallel iterators (first, in a register reduction).
+  static unsigned parallelDimsOf(linalg::LinalgOp op) {
+    return llvm::count_if(op.getIteratorTypesArray(),
+                          linalg::isParallelIterator);
+  }
+
+  /// Output points below which cscc-parallel-loops{gpu} splits a long
+  /// reduction (a GPU runs tens of thousands of threads at once).
+  static constexpr int64_t kSplitMaxPoints = 4096;
 
   /// Replaces the outer `n` loops of a perfect scf.for nest by one
   /// scf.parallel.
@@ -448,6 +459,167 @@ struct ParallelLoopsPass
         });
   }
 
+  /// For the GPU (`split-reductions`): a reduction with few output points
+  /// and a long reduction is split along its first reduction dimension
+  /// into chunks reduced in parallel, then combined:
+  ///   partial[s, p] = combine over the s-th chunk, from the neutral element
+  ///   out[p]        = out[p] combined with partial[0, p], ..., partial[S-1, p]
+  /// (a per-channel batch-norm sum over N*H*W would otherwise be a handful
+  /// of threads each reading the whole batch). Each output's yielded value
+  /// must be `combiner(accumulator, x)` with an arith combiner that has a
+  /// neutral element (addf, maximumf, ...), the accumulator used nowhere
+  /// else. The additions are reassociated: the result differs from the
+  /// sequential sum in the last bits. Returns false (nothing done) when the
+  /// op does not qualify.
+  bool splitReduction(OpBuilder &b, linalg::LinalgOp op) const {
+    SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
+    unsigned numLoops = its.size();
+    unsigned numParallel = llvm::count_if(its, linalg::isParallelIterator);
+    if (numParallel == numLoops)
+      return false;
+    SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+    int64_t points = 1, length = 1;
+    for (unsigned d = 0; d < numLoops; ++d) {
+      if (d < numParallel) {
+        if (ShapedType::isDynamic(sizes[d]))
+          return false; // unknown: leave it one thread per point
+        points *= sizes[d];
+      } else {
+        length *= ShapedType::isDynamic(sizes[d]) ? dynamicSize : sizes[d];
+      }
+    }
+    if (points >= kSplitMaxPoints || length < splitReductions)
+      return false;
+    // The combiner of each output, and its neutral element.
+    Block *body = op.getBlock();
+    auto yield = cast<linalg::YieldOp>(body->getTerminator());
+    SmallVector<Operation *> combiners;
+    SmallVector<TypedAttr> neutral;
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      BlockArgument acc = op.getMatchingBlockArgument(&init);
+      Value yielded = yield.getOperand(init.getOperandNumber() -
+                                       op.getNumDpsInputs());
+      Operation *combiner = yielded.getDefiningOp();
+      if (!combiner || combiner->getBlock() != body ||
+          combiner->getNumOperands() != 2 || !acc.hasOneUse() ||
+          acc.getUses().begin()->getOwner() != combiner)
+        return false;
+      std::optional<TypedAttr> identity = arith::getNeutralElement(combiner);
+      if (!identity)
+        return false;
+      combiners.push_back(combiner);
+      neutral.push_back(*identity);
+    }
+    int64_t chunks = std::clamp<int64_t>(
+        (kSplitMaxPoints + points - 1) / points, 2, 1024);
+    if (!ShapedType::isDynamic(sizes[numParallel]))
+      chunks = std::min<int64_t>(chunks, sizes[numParallel]);
+    if (chunks < 2)
+      return false;
+
+    Location loc = op.getLoc();
+    SmallVector<Range> ranges = op.createLoopRanges(b, loc);
+    for (Range r : ranges)
+      if (getConstantIntValue(r.offset) != 0 ||
+          getConstantIntValue(r.stride) != 1)
+        return false;
+    SmallVector<Value> ubs;
+    for (Range r : ranges)
+      ubs.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value numChunks = arith::ConstantIndexOp::create(b, loc, chunks);
+    Value chunk = arith::CeilDivUIOp::create(b, loc, ubs[numParallel],
+                                             numChunks);
+    // partial[s, parallel dims...] per output
+    SmallVector<Value> partials;
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      auto type = cast<MemRefType>(init.get().getType());
+      SmallVector<int64_t> shape{chunks};
+      llvm::append_range(shape, ArrayRef(sizes).take_front(numParallel));
+      partials.push_back(memref::AllocOp::create(
+          b, loc, MemRefType::get(shape, type.getElementType())));
+    }
+    unsigned numInits = op.getNumDpsInits();
+    SmallVector<Value> ivs(numLoops);
+    std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange,
+                                     Value, Value)>
+        reduce = [&](OpBuilder &b, unsigned d, ValueRange accs, Value lo,
+                     Value hi) -> SmallVector<Value> {
+      if (d == numLoops)
+        return applyBody(b, loc, op, ivs, SmallVector<Value>(accs));
+      Value from = d == numParallel ? lo : zero;
+      Value to = d == numParallel ? hi : ubs[d];
+      auto loop = scf::ForOp::create(
+          b, loc, from, to, one, accs,
+          [&](OpBuilder &b, Location loc, Value iv, ValueRange args) {
+            ivs[d] = iv;
+            scf::YieldOp::create(b, loc, reduce(b, d + 1, args, lo, hi));
+          });
+      return SmallVector<Value>(loop.getResults());
+    };
+    // Kernel 1: (chunk, point) -> its partial result.
+    SmallVector<Value> lbs1(numParallel + 1, zero), ubs1{numChunks},
+        steps1(numParallel + 1, one);
+    llvm::append_range(ubs1, ArrayRef(ubs).take_front(numParallel));
+    scf::ParallelOp::create(
+        b, loc, lbs1, ubs1, steps1,
+        [&](OpBuilder &b, Location loc, ValueRange pivs) {
+          for (unsigned d = 0; d < numParallel; ++d)
+            ivs[d] = pivs[d + 1];
+          Value lo = arith::MulIOp::create(b, loc, pivs[0], chunk);
+          Value hi = arith::MinUIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, lo, chunk),
+              ubs[numParallel]);
+          SmallVector<Value> accs;
+          for (TypedAttr n : neutral)
+            accs.push_back(arith::ConstantOp::create(b, loc, n));
+          SmallVector<Value> results = reduce(b, numParallel, accs, lo, hi);
+          for (unsigned k = 0; k < numInits; ++k)
+            memref::StoreOp::create(b, loc, results[k], partials[k], pivs);
+        });
+    // Kernel 2: each point's output combined with its partials, in order
+    // (a total reduction: one point, a single-iteration loop).
+    SmallVector<Value> ubs2(ubs.begin(), ubs.begin() + numParallel);
+    if (numParallel == 0)
+      ubs2.push_back(one);
+    scf::ParallelOp::create(
+        b, loc, SmallVector<Value>(ubs2.size(), zero), ubs2,
+        SmallVector<Value>(ubs2.size(), one),
+        [&](OpBuilder &b, Location loc, ValueRange allIvs) {
+          ValueRange pivs = allIvs.take_front(numParallel);
+          for (unsigned d = 0; d < numParallel; ++d)
+            ivs[d] = pivs[d];
+          SmallVector<Value> accs;
+          for (OpOperand &init : op.getDpsInitsMutable())
+            accs.push_back(loadAt(b, loc, op, init, ivs));
+          auto loop = scf::ForOp::create(
+              b, loc, zero, numChunks, one, accs,
+              [&](OpBuilder &b, Location loc, Value s, ValueRange args) {
+                SmallVector<Value> next;
+                for (unsigned k = 0; k < numInits; ++k) {
+                  SmallVector<Value> at{s};
+                  llvm::append_range(at, pivs);
+                  Value part = memref::LoadOp::create(b, loc, partials[k], at);
+                  Operation *c = combiners[k];
+                  BlockArgument acc = op.getMatchingBlockArgument(
+                      &op.getDpsInitsMutable()[k]);
+                  IRMapping map;
+                  for (Value operand : c->getOperands())
+                    map.map(operand, operand == acc ? args[k] : part);
+                  next.push_back(b.clone(*c, map)->getResult(0));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable()))
+            memref::StoreOp::create(b, loc, loop.getResult(k), init.get(),
+                                    indicesAt(b, loc, op, init, ivs));
+        });
+    for (Value partial : partials)
+      memref::DeallocOp::create(b, loc, partial);
+    return true;
+  }
+
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     MLIRContext *ctx = &getContext();
@@ -466,6 +638,11 @@ struct ParallelLoopsPass
         op = collapseInner(rewriter, op);
       rewriter.setInsertionPoint(op);
       unsigned n = parallelDims(op, work);
+      if (gpu && splitReductions > 0 && isRegisterReduction(op) &&
+          n == parallelDimsOf(op) && splitReduction(rewriter, op)) {
+        rewriter.eraseOp(op);
+        continue;
+      }
       if (gpu && n == 0) {
         // Nothing to share out (a total sum, a 0-d op): a single-iteration
         // scf.parallel, so that it still becomes a (one-thread) kernel and
