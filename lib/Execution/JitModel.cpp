@@ -79,9 +79,10 @@ struct DiagnosticCollector {
 };
 
 std::unique_ptr<JitModel> JitModel::compile(ModuleOp module,
-                                            const std::string &entry) {
+                                            const std::string &entry,
+                                            bool gpuLoops) {
   ModelSignature sig = ModelSignature::read(module, entry);
-  std::unique_ptr<JitModel> model = compileAll(module);
+  std::unique_ptr<JitModel> model = compileAll(module, nullptr, gpuLoops);
   model->sig = std::move(sig);
   model->entry = entry;
   return model;
@@ -102,7 +103,8 @@ static const std::vector<rt::RuntimeSymbol> &runtimeSymbols(bool cuda) {
 }
 
 std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
-                                               const CudaOptions *cuda) {
+                                               const CudaOptions *cuda,
+                                               bool gpuLoops) {
   std::unique_ptr<JitModel> model(new JitModel());
   rt::keepFreedMemoryForGeneratedCode();
   const std::vector<rt::RuntimeSymbol> &symbols = runtimeSymbols(cuda);
@@ -121,7 +123,7 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
     DiagnosticCollector diags(ctx);
     PassManager pm(ctx);
     if (failed(addPipeline(pm, cuda ? tensorLevelToCudaPipeline(*cuda)
-                                    : tensorLevelToLLVMPipeline())) ||
+                                    : tensorLevelToLLVMPipeline(gpuLoops))) ||
         failed(pm.run(module)) || diags.errors > 0)
       throw std::runtime_error(std::string("lowering to LLVM") +
                                (cuda ? " (CUDA)" : "") + " failed:\n" +

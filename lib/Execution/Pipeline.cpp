@@ -36,7 +36,11 @@ std::string cscc::tensorLevelToBuffersPipeline() {
          "cscc-drop-destination-results,cse,canonicalize";
 }
 
-std::string cscc::buffersToLLVMPipeline() {
+std::string cscc::gpuLoopsPass() {
+  return "cscc-parallel-loops{gpu=true jam=1 split-reductions=1024}";
+}
+
+std::string cscc::buffersToLLVMPipeline(bool gpuLoops) {
   return // The ownership-based deallocation frees every buffer of a block
          // at the block's end: in a train step, that is every activation
          // and gradient at once (a peak of all of them). Upstream's
@@ -49,7 +53,9 @@ std::string cscc::buffersToLLVMPipeline() {
          "convert-bufferization-to-memref,"
          // the generated loops, their outer parallel dimensions as OpenMP
          // worksharing loops (reductions sequential: cscc-parallel-loops)
-         "func.func(cscc-copy-to-linalg,cscc-parallel-loops),"
+         "func.func(cscc-copy-to-linalg," +
+         (gpuLoops ? gpuLoopsPass() : std::string("cscc-parallel-loops")) +
+         "),"
          "convert-scf-to-openmp,expand-strided-metadata,"
          // memref.alloca_scope (around each worksharing loop's body) before
          // scf-to-cf: its region must stay one block until it is lowered
@@ -59,8 +65,8 @@ std::string cscc::buffersToLLVMPipeline() {
          "reconcile-unrealized-casts";
 }
 
-std::string cscc::tensorLevelToLLVMPipeline() {
-  return tensorLevelToBuffersPipeline() + "," + buffersToLLVMPipeline();
+std::string cscc::tensorLevelToLLVMPipeline(bool gpuLoops) {
+  return tensorLevelToBuffersPipeline() + "," + buffersToLLVMPipeline(gpuLoops);
 }
 
 std::string cscc::cudaToolkitPath(const CudaOptions &o) {
@@ -81,8 +87,8 @@ std::string cscc::buffersToCudaPipeline(const CudaOptions &o) {
          // reductions sequential in the thread (registers, no jam: the
          // threads are the parallelism); a long reduction onto few points
          // (batch-norm statistics, the loss) split into parallel chunks
-         "func.func(cscc-copy-to-linalg,"
-         "cscc-parallel-loops{gpu=true jam=1 split-reductions=1024},"
+         "func.func(cscc-copy-to-linalg," +
+         gpuLoopsPass() + ","
          "cscc-parallel-to-gpu{block-size=" + std::to_string(o.blockSize) +
          "}),"
          "cscc-device-buffers,"

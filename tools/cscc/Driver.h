@@ -39,6 +39,7 @@ struct Options {
   std::vector<std::string> passThrough;
   std::string target = "cpu"; // build
   std::string cudaChip = "sm_90"; // build --target cuda
+  bool gpuLoops = false;          // run/grad --loops gpu
 };
 
 /// The weights in the model's order and dtype; a clear error for a missing,

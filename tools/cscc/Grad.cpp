@@ -246,7 +246,7 @@ int cscc::driver::gradCommand(const Options &opts, mlir::ModuleOp module) {
   }
 
   TrainStep step;
-  step.jit = JitModel::compile(module, "train_step");
+  step.jit = JitModel::compile(module, "train_step", opts.gpuLoops);
   const ModelSignature &sig = step.sig();
   rt::DType dt = sig.f64 ? rt::DType::F64 : rt::DType::F32;
   // Classes from the logits [N, K, 1, 1]; a tensor-level model may return

@@ -123,6 +123,10 @@ const char *kUsage =
     "  --model NAME   pick a model when the file holds several\n"
     "  --no-recompute grad: keep every forward value for the backward pass\n"
     "                 (default: recompute cheap elementwise values)\n"
+    "  --loops cpu|gpu run, grad: lay the generated loops out as for the CPU\n"
+    "                 (default) or as the CUDA target's kernels (all parallel\n"
+    "                 dimensions, long reductions split), run on the CPU: to\n"
+    "                 check the GPU lowering's arithmetic without a GPU\n"
     "  -o FILE        write the output to FILE instead of stdout\n"
     "  -h, --help     this text\n";
 
@@ -192,6 +196,13 @@ int parseArgs(int argc, char **argv, Options &o) {
         o.labels = value("--labels");
       } else if (a == "--no-recompute") {
         o.noRecompute = true;
+      } else if (a == "--loops" &&
+                 (o.command == "run" || o.command == "grad")) {
+        std::string l = value("--loops");
+        if (l != "cpu" && l != "gpu")
+          return usageError("unknown --loops '" + l +
+                            "'; use --loops cpu or --loops gpu");
+        o.gpuLoops = l == "gpu";
       } else if (a == "--dtype") {
         o.dtype = value("--dtype");
         if (o.dtype != "f32" && o.dtype != "f64")
@@ -377,7 +388,8 @@ int initWeights(const Options &opts, mlir::ModuleOp module) {
 
 /// `run`: eval-mode forward pass over the input in batches.
 int runModel(const Options &opts, mlir::ModuleOp module) {
-  std::unique_ptr<cscc::JitModel> jit = cscc::JitModel::compile(module);
+  std::unique_ptr<cscc::JitModel> jit =
+      cscc::JitModel::compile(module, "forward", opts.gpuLoops);
   const cscc::ModelSignature &sig = jit->signature();
   std::vector<cscc::rt::Tensor> weights =
       cscc::driver::loadWeights(opts.weights, sig);

@@ -59,8 +59,11 @@ class JitModel {
 public:
   /// Lowers `module` (tensor level, consumed) to LLVM and compiles it;
   /// `invoke` calls the function `entry`.
+  /// `gpuLoops`: the CPU pipeline with the CUDA target's loop layout
+  /// (tensorLevelToLLVMPipeline).
   static std::unique_ptr<JitModel> compile(mlir::ModuleOp module,
-                                           const std::string &entry = "forward");
+                                           const std::string &entry = "forward",
+                                           bool gpuLoops = false);
   /// Lowers and compiles every function of `module` (no signature is
   /// read); call them with the `invoke` that names its entry. With `cuda`,
   /// through the CUDA pipeline (Pipeline.h): the loops become GPU kernels
@@ -68,7 +71,8 @@ public:
   /// resolved from the runtime's CUDA library (an error if this cscc was
   /// built without it).
   static std::unique_ptr<JitModel>
-  compileAll(mlir::ModuleOp module, const CudaOptions *cuda = nullptr);
+  compileAll(mlir::ModuleOp module, const CudaOptions *cuda = nullptr,
+             bool gpuLoops = false);
   ~JitModel();
 
   const ModelSignature &signature() const { return sig; }

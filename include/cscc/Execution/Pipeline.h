@@ -35,11 +35,17 @@ struct LoweringOptions {
 
 /// The textual pipelines, to run on a builtin.module (without the anchor).
 std::string toTensorLevelPipeline(const LoweringOptions &options);
-std::string tensorLevelToLLVMPipeline();
+/// `gpuLoops`: the generated loops laid out as the CUDA target's kernels
+/// (gpuLoopsPass: every parallel dimension, split reductions), run on the
+/// CPU's threads: to check that lowering's arithmetic without a GPU.
+std::string tensorLevelToLLVMPipeline(bool gpuLoops = false);
 /// Its two parts: down to buffers (bufferized, before deallocation), and
 /// from there to the LLVM dialect.
 std::string tensorLevelToBuffersPipeline();
-std::string buffersToLLVMPipeline();
+std::string buffersToLLVMPipeline(bool gpuLoops = false);
+/// The loop lowering of the CUDA target's kernels (one scf.parallel per
+/// loop nest, long reductions onto few points split).
+std::string gpuLoopsPass();
 
 /// The CUDA target (cscc build --target cuda): the same buffers, then
 ///   cscc-parallel-loops{gpu}   one scf.parallel per loop nest, all of its
