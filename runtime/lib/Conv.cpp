@@ -57,25 +57,6 @@ std::string dims2(int64_t h, int64_t w) {
   return std::to_string(h) + "x" + std::to_string(w);
 }
 
-// True when no two in-range indices of v address the same element (a
-// sufficient test: sorted by stride, each stride is at least the extent of
-// the dimensions inside it).
-template <typename T> bool nonOverlapping(const TensorView<T> &v) {
-  std::vector<std::pair<int64_t, int64_t>> dims; // (|stride|, size)
-  for (int d = 0; d < 4; ++d)
-    if (v.sizes[d] > 1)
-      dims.push_back({v.strides[d] < 0 ? -v.strides[d] : v.strides[d],
-                      v.sizes[d]});
-  std::sort(dims.begin(), dims.end());
-  int64_t extent = 1;
-  for (auto [stride, size] : dims) {
-    if (stride < extent)
-      return false;
-    extent = stride * (size - 1) + extent;
-  }
-  return true;
-}
-
 // signal [N, C, H, W], filter [K, C, kh, kw], code [N, K, OH, OW]; `a`, `b`,
 // `c` are the operands in argument order, `out` the index of the output.
 template <typename T>

@@ -92,24 +92,6 @@ std::string callName(Op op, const TensorView<T> &a, const TensorView<T> &b,
                std::to_string(int(status)) + ")");
 }
 
-// True when no two in-range indices of the view address the same element
-// (as in Conv.cpp).
-template <typename T> bool nonOverlapping(const TensorView<T> &v) {
-  std::vector<std::pair<int64_t, int64_t>> dims;
-  for (int d = 0; d < 4; ++d)
-    if (v.sizes[d] > 1)
-      dims.push_back({v.strides[d] < 0 ? -v.strides[d] : v.strides[d],
-                      v.sizes[d]});
-  std::sort(dims.begin(), dims.end());
-  int64_t extent = 1;
-  for (auto [stride, size] : dims) {
-    if (stride < extent)
-      return false;
-    extent = stride * (size - 1) + extent;
-  }
-  return true;
-}
-
 // Strides of the packed (NCHW) layout of these sizes.
 void packedStrides(const int64_t sizes[4], int64_t out[4]) {
   out[3] = 1;

@@ -26,8 +26,11 @@
 
 #include "cscc/Runtime/MemRef.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cscc::rt {
 
@@ -112,6 +115,26 @@ std::string oneDnnImplementation(const char *op, const TensorView<float> &a,
 /// Drops every cached oneDNN primitive (they are cached by shapes, strides
 /// and parameters).
 void clearOneDnnCache();
+
+/// True when no two in-range indices of `v` address the same element (a
+/// sufficient test: sorted by |stride|, each stride is at least the extent
+/// of the dimensions inside it). An output must be; the CUDA path also
+/// asks it of inputs it hands to cuDNN directly.
+template <typename T> bool nonOverlapping(const TensorView<T> &v) {
+  std::vector<std::pair<int64_t, int64_t>> dims; // (|stride|, size)
+  for (int d = 0; d < 4; ++d)
+    if (v.sizes[d] > 1)
+      dims.push_back({v.strides[d] < 0 ? -v.strides[d] : v.strides[d],
+                      v.sizes[d]});
+  std::sort(dims.begin(), dims.end());
+  int64_t extent = 1;
+  for (auto [stride, size] : dims) {
+    if (stride < extent)
+      return false;
+    extent = stride * (size - 1) + extent;
+  }
+  return true;
+}
 
 } // namespace cscc::rt
 
