@@ -41,12 +41,21 @@ else
 fi
 
 # 2. convolutions against PyTorch
+# (a process per case, each starting CUDA and cuDNN: the six runs go
+# side by side, or they would take most of a 10-minute device call)
+declare -A pids
 for op in fwd bwd_data bwd_filter; do
   for dt in f32 f64; do
-    log=$out/conv-$op-$dt.txt
-    env -u CSCC_CUDNN_TF32 "$py" "$root/test/Runtime/Inputs/conv_check.py" "$bin/cscc-runtime-check" "$work/conv" --op $op --dtype $dt --grid full --device cuda > "$log" 2>&1
+    mkdir -p "$work/conv-$op-$dt"
+    env -u CSCC_CUDNN_TF32 "$py" "$root/test/Runtime/Inputs/conv_check.py" "$bin/cscc-runtime-check" "$work/conv-$op-$dt" --op $op --dtype $dt --grid full --device cuda > "$out/conv-$op-$dt.txt" 2>&1 &
+    pids[$op-$dt]=$!
+  done
+done
+for op in fwd bwd_data bwd_filter; do
+  for dt in f32 f64; do
+    wait "${pids[$op-$dt]}"
     rc=$?
-    row "conv $op $dt (vs PyTorch)" "rc=$rc $(grep -E '^(checked|failures)' "$log" | tr '\n' ' ')"
+    row "conv $op $dt (vs PyTorch)" "rc=$rc $(grep -E '^(checked|failures)' "$out/conv-$op-$dt.txt" | tr '\n' ' ')"
   done
 done
 
