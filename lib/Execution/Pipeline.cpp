@@ -1,6 +1,8 @@
 //===- Pipeline.cpp - The lowering pipelines of cscc ----------------------===//
 #include "cscc/Execution/Pipeline.h"
 
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
@@ -40,7 +42,9 @@ std::string cscc::gpuLoopsPass() {
   return "cscc-parallel-loops{gpu=true jam=1 split-reductions=1024}";
 }
 
-std::string cscc::buffersToLLVMPipeline(bool gpuLoops) {
+/// The start of both targets' buffer pipelines: deallocation, then the
+/// bufferization ops left as memref ops.
+static std::string deallocationPipeline() {
   return // The ownership-based deallocation frees every buffer of a block
          // at the block's end: in a train step, that is every activation
          // and gradient at once (a peak of all of them). Upstream's
@@ -50,7 +54,11 @@ std::string cscc::buffersToLLVMPipeline(bool gpuLoops) {
          "buffer-deallocation-pipeline,"
          "func.func(optimize-allocation-liveness),"
          // copies as linalg loops (no MLIR runtime library needed)
-         "convert-bufferization-to-memref,"
+         "convert-bufferization-to-memref,";
+}
+
+std::string cscc::buffersToLLVMPipeline(bool gpuLoops) {
+  return deallocationPipeline() +
          // the generated loops, their outer parallel dimensions as OpenMP
          // worksharing loops (reductions sequential: cscc-parallel-loops)
          "func.func(cscc-copy-to-linalg," +
@@ -79,10 +87,7 @@ std::string cscc::cudaToolkitPath(const CudaOptions &o) {
 
 std::string cscc::buffersToCudaPipeline(const CudaOptions &o) {
   std::string target = "chip=" + o.chip + " features=" + o.features + " O=3";
-  return // as on the CPU: deallocation after each buffer's last use
-         "buffer-deallocation-pipeline,"
-         "func.func(optimize-allocation-liveness),"
-         "convert-bufferization-to-memref,"
+  return deallocationPipeline() +
          // every loop nest one kernel, a thread per output point,
          // reductions sequential in the thread (registers, no jam: the
          // threads are the parallelism); a long reduction onto few points
@@ -120,17 +125,25 @@ void cscc::registerCudaExtensions(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
-void cscc::registerCudaTranslations(MLIRContext &context) {
-  registerBuiltinDialectTranslation(context);
-  registerLLVMDialectTranslation(context);
-  registerGPUDialectTranslation(context);
-  registerNVVMDialectTranslation(context);
-}
-
 void cscc::registerLLVMTranslations(MLIRContext &context) {
   registerBuiltinDialectTranslation(context);
   registerLLVMDialectTranslation(context);
   registerOpenMPDialectTranslation(context);
+}
+
+LogicalResult cscc::runPipeline(ModuleOp module, const std::string &text) {
+  // Counts the error diagnostics and lets them through to whichever
+  // handler prints or collects them.
+  int errors = 0;
+  ScopedDiagnosticHandler counter(module.getContext(), [&](Diagnostic &d) {
+    if (d.getSeverity() == DiagnosticSeverity::Error)
+      ++errors;
+    return failure();
+  });
+  PassManager pm(module.getContext());
+  if (failed(addPipeline(pm, text)) || failed(pm.run(module)))
+    return failure();
+  return success(errors == 0);
 }
 
 LogicalResult cscc::addPipeline(OpPassManager &pm, const std::string &text) {

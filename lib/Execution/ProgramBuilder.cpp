@@ -30,13 +30,6 @@ std::vector<int64_t> shapeOf(Type t) {
   return s;
 }
 
-LogicalResult runPipeline(ModuleOp module, const std::string &pipeline) {
-  PassManager pm(module.getContext());
-  if (failed(addPipeline(pm, pipeline)))
-    return failure();
-  return pm.run(module);
-}
-
 } // namespace
 
 std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {

@@ -25,7 +25,6 @@
 #include "cscc/Execution/Pipeline.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -253,24 +252,6 @@ CudaOptions driver::cudaOptionsFor(const Options &opts) {
   return co;
 }
 
-namespace {
-
-/// Counts error diagnostics while it lives, and lets them through to the
-/// handler that prints them: gpu-module-to-binary reports some failures
-/// (a missing libdevice) as errors yet succeeds.
-struct ErrorCounter {
-  explicit ErrorCounter(mlir::MLIRContext &context)
-      : handler(&context, [this](mlir::Diagnostic &d) {
-          if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
-            ++errors;
-          return mlir::failure();
-        }) {}
-  int errors = 0;
-  mlir::ScopedDiagnosticHandler handler;
-};
-
-} // namespace
-
 int driver::buildCommand(const Options &opts, const Model &model,
                          const SourceManager &sm, mlir::MLIRContext &context) {
   bool cuda = opts.target == "cuda";
@@ -289,18 +270,11 @@ int driver::buildCommand(const Options &opts, const Model &model,
       buildProgramModule(context, model, sm, options, info);
   if (!module)
     return 1;
-  {
-    mlir::PassManager pm(&context);
-    ErrorCounter counter(context);
-    if (mlir::failed(addPipeline(
-            pm, cuda ? tensorLevelToCudaPipeline(cudaOptions)
-                     : tensorLevelToLLVMPipeline())) ||
-        mlir::failed(pm.run(*module)) || counter.errors > 0)
-      return 1;
-  }
-  if (cuda)
-    cscc::registerCudaTranslations(context);
-  else
+  if (mlir::failed(runPipeline(*module,
+                               cuda ? tensorLevelToCudaPipeline(cudaOptions)
+                                    : tensorLevelToLLVMPipeline())))
+    return 1;
+  if (!cuda) // (registerCudaExtensions registered the CUDA target's)
     cscc::registerLLVMTranslations(context);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

@@ -21,16 +21,6 @@
 
 using namespace cscc;
 
-/// nullptr when the GPU --target cuda needs is usable here (the runtime's
-/// device check: driver, device, cuDNN), else why not.
-static const char *cudaDeviceProblem() {
-#ifdef CSCC_CUDA_RUNTIME_LIB
-  return cscc_cuda_device_check();
-#else
-  return "this cscc was built without its CUDA runtime";
-#endif
-}
-
 rt::TrainSettings driver::settingsFor(const Options &opts, const Model &model) {
   return rt::parseTrainSettings(trainSettingsOf(model.train), opts.passThrough,
                                 model.name);
@@ -72,14 +62,14 @@ int driver::programCommand(const Options &opts, const Model &model,
     return 1;
   std::shared_ptr<JitModel> jit =
       JitModel::compileAll(*module, cuda ? &*cuda : nullptr);
+#ifdef CSCC_CUDA_RUNTIME_LIB // (else cudaOptionsFor refused --target cuda)
   if (cuda) {
-    if (const char *why = cudaDeviceProblem())
+    if (const char *why = cscc_cuda_device_check())
       throw std::runtime_error("--target cuda: " + std::string(why));
-#ifdef CSCC_CUDA_RUNTIME_LIB
     std::cout << "device: " << rt::cuda::deviceDescription() << ", "
               << rt::cuda::cudnnDescription() << "\n";
-#endif
   }
+#endif
   for (const rt::FunctionInfo &f : program.info.functions)
     program.functions[f.name] = [jit, name = f.name](
                                     const std::vector<rt::BufferRef> &args,

@@ -21,6 +21,7 @@
 #ifndef CSCC_EXECUTION_PIPELINE_H
 #define CSCC_EXECUTION_PIPELINE_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -72,13 +73,20 @@ std::string tensorLevelToCudaPipeline(const CudaOptions &options);
 /// The CUDA toolkit directory options.toolkit names, else $CUDA_HOME, else
 /// /usr/local/cuda.
 std::string cudaToolkitPath(const CudaOptions &options);
-/// What the CUDA pipeline needs registered before the context is created:
-/// the NVVM target's serialisation (gpu-module-to-binary), the GPU
-/// dialect's offloading translation (gpu.binary, gpu.launch_func) and the
-/// LLVM IR translations gpu-module-to-binary applies to each gpu.module.
+/// What the CUDA pipeline and the translation of its result need: the
+/// NVVM target's serialisation (gpu-module-to-binary), the GPU dialect's
+/// offloading translation (gpu.binary, gpu.launch_func) and the LLVM IR
+/// translations of builtin, LLVM, GPU and NVVM (for gpu-module-to-binary's
+/// gpu.modules and for the host module). Append it to the context's
+/// registry before running buffersToCudaPipeline.
 void registerCudaExtensions(mlir::DialectRegistry &registry);
-/// The LLVM IR translations of what buffersToCudaPipeline leaves.
-void registerCudaTranslations(mlir::MLIRContext &context);
+
+/// Runs a textual pipeline on `module`; fails if it does not parse, if a
+/// pass fails, or if any error diagnostic was emitted (gpu-module-to-binary
+/// reports some failures, a missing libdevice, as errors yet succeeds).
+/// The diagnostics go on to the context's other handlers.
+mlir::LogicalResult runPipeline(mlir::ModuleOp module,
+                                const std::string &pipeline);
 
 /// Adds a textual pipeline to `pm`; fails (with a diagnostic) if it does
 /// not parse.

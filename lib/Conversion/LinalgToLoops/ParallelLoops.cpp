@@ -334,6 +334,29 @@ struct ParallelLoopsPass
                                [&](Value v) { return map.lookupOrDefault(v); });
   }
 
+  /// Sequential loops over dimensions `d`.. of a reduction, bounds
+  /// `lbs`/`ubs`/`steps` per dimension, carrying `accs` (setting `ivs` as
+  /// they open); at the innermost point `leaf` gives the next values.
+  /// Returns the values after the loops.
+  static SmallVector<Value>
+  reductionLoops(OpBuilder &b, Location loc, unsigned d, ArrayRef<Value> lbs,
+                 ArrayRef<Value> ubs, ArrayRef<Value> steps, ValueRange accs,
+                 SmallVectorImpl<Value> &ivs,
+                 function_ref<SmallVector<Value>(OpBuilder &, ValueRange)>
+                     leaf) {
+    if (d == ubs.size())
+      return leaf(b, accs);
+    auto loop = scf::ForOp::create(
+        b, loc, lbs[d], ubs[d], steps[d], accs,
+        [&](OpBuilder &b, Location loc, Value iv, ValueRange args) {
+          ivs[d] = iv;
+          scf::YieldOp::create(b, loc,
+                               reductionLoops(b, loc, d + 1, lbs, ubs, steps,
+                                              args, ivs, leaf));
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
   /// Lowers a reduction (isRegisterReduction) to loops: the first
   /// `numParallelLoops` parallel dimensions as one scf.parallel, the other
   /// parallel dimensions as scf.for, then for each output point the
@@ -395,9 +418,10 @@ struct ParallelLoopsPass
     };
     // Reduction loops from dimension d on, accumulators `accs` (jammed
     // copy-major): returns the accumulators after them.
-    std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange)>
-        reduce = [&](OpBuilder &b, unsigned d, ValueRange accs) {
-          if (d == numLoops) {
+    auto reduce = [&](OpBuilder &b, ValueRange accs) {
+      return reductionLoops(
+          b, loc, numParallel, lbs, ubs, steps, accs, ivs,
+          [&](OpBuilder &b, ValueRange accs) {
             SmallVector<Value> next;
             for (int64_t j = 0; j < factor; ++j) {
               SmallVector<Value> point = pointOf(b, loc, j);
@@ -407,15 +431,8 @@ struct ParallelLoopsPass
                                       j * numInits, numInits))));
             }
             return next;
-          }
-          auto loop = scf::ForOp::create(
-              b, loc, lbs[d], ubs[d], steps[d], accs,
-              [&](OpBuilder &b, Location loc, Value iv, ValueRange args) {
-                ivs[d] = iv;
-                scf::YieldOp::create(b, loc, reduce(b, d + 1, args));
-              });
-          return SmallVector<Value>(loop.getResults());
-        };
+          });
+    };
     // Parallel dimensions from d on (sequential loops), then one point.
     std::function<void(OpBuilder &, unsigned)> points = [&](OpBuilder &b,
                                                              unsigned d) {
@@ -435,7 +452,7 @@ struct ParallelLoopsPass
         for (OpOperand &init : op.getDpsInitsMutable())
           accs.push_back(loadAt(b, loc, op, init, point));
       }
-      SmallVector<Value> results = reduce(b, numParallel, accs);
+      SmallVector<Value> results = reduce(b, accs);
       for (int64_t j = 0; j < factor; ++j) {
         SmallVector<Value> point = pointOf(b, loc, j);
         for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable()))
@@ -542,22 +559,6 @@ struct ParallelLoopsPass
     }
     unsigned numInits = op.getNumDpsInits();
     SmallVector<Value> ivs(numLoops);
-    std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange,
-                                     Value, Value)>
-        reduce = [&](OpBuilder &b, unsigned d, ValueRange accs, Value lo,
-                     Value hi) -> SmallVector<Value> {
-      if (d == numLoops)
-        return applyBody(b, loc, op, ivs, SmallVector<Value>(accs));
-      Value from = d == numParallel ? lo : zero;
-      Value to = d == numParallel ? hi : ubs[d];
-      auto loop = scf::ForOp::create(
-          b, loc, from, to, one, accs,
-          [&](OpBuilder &b, Location loc, Value iv, ValueRange args) {
-            ivs[d] = iv;
-            scf::YieldOp::create(b, loc, reduce(b, d + 1, args, lo, hi));
-          });
-      return SmallVector<Value>(loop.getResults());
-    };
     // Kernel 1: (chunk, point) -> its partial result.
     SmallVector<Value> lbs1(numParallel + 1, zero), ubs1{numChunks},
         steps1(numParallel + 1, one);
@@ -574,7 +575,17 @@ struct ParallelLoopsPass
           SmallVector<Value> accs;
           for (TypedAttr n : neutral)
             accs.push_back(arith::ConstantOp::create(b, loc, n));
-          SmallVector<Value> results = reduce(b, numParallel, accs, lo, hi);
+          // The chunk's part of the first reduction dimension, the others
+          // whole.
+          SmallVector<Value> from(numLoops, zero), to(ubs);
+          from[numParallel] = lo;
+          to[numParallel] = hi;
+          SmallVector<Value> results = reductionLoops(
+              b, loc, numParallel, from, to,
+              SmallVector<Value>(numLoops, one), accs, ivs,
+              [&](OpBuilder &b, ValueRange accs) {
+                return applyBody(b, loc, op, ivs, SmallVector<Value>(accs));
+              });
           for (unsigned k = 0; k < numInits; ++k)
             memref::StoreOp::create(b, loc, results[k], partials[k], pivs);
         });
