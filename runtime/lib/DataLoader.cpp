@@ -417,7 +417,7 @@ void testing::setBatchFailure(int64_t batchIndex) {
 BatchLoader::BatchLoader(const Dataset &data, std::vector<int64_t> indices,
                          int64_t batchSize, bool shuffle, uint64_t seed,
                          int64_t epoch, Normalization norm, Augmentation aug,
-                         DType dtype, int prefetch)
+                         DType dtype, int prefetch, int64_t firstBatch)
     : data_(data), order_(std::move(indices)), batchSize_(batchSize),
       batches_(0), seed_(seed), epoch_(epoch), aug_(aug), dtype_(dtype),
       prefetch_(prefetch) {
@@ -471,7 +471,13 @@ BatchLoader::BatchLoader(const Dataset &data, std::vector<int64_t> indices,
   }
   int64_t n = static_cast<int64_t>(order_.size());
   batches_ = (n + batchSize - 1) / batchSize;
-  if (prefetch_ > 0 && batches_ > 0)
+  if (firstBatch < 0 || firstBatch > batches_)
+    throw std::invalid_argument(
+        "BatchLoader: the first batch must be in [0, " +
+        std::to_string(batches_) + "] (the epoch's batches), got " +
+        std::to_string(firstBatch));
+  first_ = consumed_ = firstBatch;
+  if (prefetch_ > 0 && batches_ > firstBatch)
     worker_ = std::thread([this] { work(); });
 }
 
@@ -547,7 +553,7 @@ Batch BatchLoader::make(int64_t b) const {
 }
 
 void BatchLoader::work() {
-  for (int64_t b = 0; b < batches_; ++b) {
+  for (int64_t b = first_; b < batches_; ++b) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] {

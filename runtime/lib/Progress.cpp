@@ -54,16 +54,19 @@ std::string Progress::formatDuration(double seconds) {
   return buf;
 }
 
-void Progress::startEpoch(int64_t epoch, int64_t epochs, int64_t batches) {
+void Progress::startEpoch(int64_t epoch, int64_t epochs, int64_t batches,
+                          int64_t firstBatch) {
   epoch_ = epoch;
   epochs_ = epochs;
   batches_ = batches;
-  done_ = images_ = 0;
+  first_ = done_ = firstBatch;
+  images_ = 0;
   loss_ = accuracy_ = NAN;
   start_ = now_();
   elapsed_ = 0;
   lastDraw_ = -1e300;
-  lastTenth_ = 0;
+  lastTenth_ = batches > 0 ? std::min<int64_t>(9, firstBatch * 10 / batches)
+                          : 0;
 }
 
 std::string Progress::status(bool bar) const {
@@ -85,7 +88,8 @@ std::string Progress::status(bool bar) const {
     s += buf;
   }
   double rate = elapsed_ > 0 ? images_ / elapsed_ : NAN;
-  double eta = done_ > 0 ? elapsed_ / done_ * (batches_ - done_) : NAN;
+  double eta =
+      done_ > first_ ? elapsed_ / (done_ - first_) * (batches_ - done_) : NAN;
   std::snprintf(buf, sizeof buf, " loss %.3f acc %.3f", loss_, accuracy_);
   s += buf;
   if (std::isfinite(rate))

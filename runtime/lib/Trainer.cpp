@@ -17,7 +17,9 @@
 #include "cscc/Runtime/Safetensors.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -53,6 +55,12 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
                         (default runs/MODEL)
   --resume DIR          continue the run in DIR (weights, optimiser state,
                         epoch, step, random state, data order)
+  --checkpoint-every N  also save RUN_DIR/last every N steps, mid-epoch
+                        (default: at the end of each epoch only)
+  --stop-after N        save RUN_DIR/last and stop after N steps in all
+                        (e.g. a job with a time limit; --resume goes on).
+                        Ctrl-C (SIGINT) or SIGTERM does the same after the
+                        current step; a second Ctrl-C stops at once
   --limit-train N       train on the first N training images only
   --limit-test N        evaluate on the first N test images only
   --eval-batch N        images per evaluation call (default 256)
@@ -206,6 +214,10 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.limitTrain = parseCount(key, v, 1);
   else if (key == "limit_test")
     s.limitTest = parseCount(key, v, 1);
+  else if (key == "checkpoint_every")
+    s.checkpointEvery = parseCount(key, v, 1);
+  else if (key == "stop_after")
+    s.stopAfter = parseCount(key, v, 1);
   else if (key == "progress") {
     if (v == "auto")
       s.progress = Progress::Mode::Auto;
@@ -541,6 +553,97 @@ std::string fixed(double v, int digits = 4) {
   return buf;
 }
 
+/// The signal that asked training to stop (SIGINT, SIGTERM), 0 for none.
+/// The handler only stores it (async-signal-safe); the loop checks it
+/// after each step, saves a checkpoint and returns. SA_RESETHAND restores
+/// the default action, so a second Ctrl-C stops the process at once.
+std::atomic<int> gStopSignal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void onStopSignal(int sig) { gStopSignal.store(sig); }
+
+/// Installs the handlers for the training loop and puts the previous ones
+/// back when it ends (a JIT host or a test harness keeps its own).
+class StopSignals {
+public:
+  StopSignals() {
+    gStopSignal.store(0);
+    struct sigaction sa {};
+    sa.sa_handler = onStopSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigaction(SIGINT, &sa, &oldInt_);
+    sigaction(SIGTERM, &sa, &oldTerm_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &oldInt_, nullptr);
+    sigaction(SIGTERM, &oldTerm_, nullptr);
+  }
+  StopSignals(const StopSignals &) = delete;
+  StopSignals &operator=(const StopSignals &) = delete;
+
+private:
+  struct sigaction oldInt_ {}, oldTerm_ {};
+};
+
+/// A checkpoint taken inside an epoch records how far the epoch got, so
+/// --resume replays the rest of it exactly (the batches after it are the
+/// same: DataLoader.h) and reports the whole epoch's loss and accuracy.
+/// Kept in TrainState::extra under these keys; absent at epoch ends.
+struct EpochProgress {
+  int64_t batches = 0; ///< batches done in the unfinished epoch
+  int64_t batchSize = 0;
+  double lossSum = 0;  ///< sum of loss * images over those batches
+  int64_t correct = 0, seen = 0;
+  double seconds = 0;  ///< training time spent in the epoch so far
+
+  static constexpr const char *kKeys[] = {
+      "epoch_batches", "epoch_batch_size", "epoch_loss_sum",
+      "epoch_correct", "epoch_seen",       "epoch_seconds"};
+
+  void store(TrainState &st) const {
+    st.extra["epoch_batches"] = std::to_string(batches);
+    st.extra["epoch_batch_size"] = std::to_string(batchSize);
+    st.extra["epoch_loss_sum"] = joinDoubles({lossSum});
+    st.extra["epoch_correct"] = std::to_string(correct);
+    st.extra["epoch_seen"] = std::to_string(seen);
+    st.extra["epoch_seconds"] = joinDoubles({seconds});
+  }
+  static void clear(TrainState &st) {
+    for (const char *k : kKeys)
+      st.extra.erase(k);
+  }
+  /// The progress saved in `st` (batches 0 when it was an epoch's end).
+  /// Throws when the keys are partial or malformed.
+  static EpochProgress load(const TrainState &st, const std::string &where) {
+    EpochProgress p;
+    size_t present = 0;
+    for (const char *k : kKeys)
+      present += st.extra.count(k);
+    if (present == 0)
+      return p;
+    try {
+      if (present != std::size(kKeys))
+        throw std::invalid_argument("partial");
+      p.batches = std::stoll(st.extra.at("epoch_batches"));
+      p.batchSize = std::stoll(st.extra.at("epoch_batch_size"));
+      p.lossSum = std::stod(st.extra.at("epoch_loss_sum"));
+      p.correct = std::stoll(st.extra.at("epoch_correct"));
+      p.seen = std::stoll(st.extra.at("epoch_seen"));
+      p.seconds = std::stod(st.extra.at("epoch_seconds"));
+    } catch (const std::exception &) {
+      fail("checkpoint '" + where + "': the mid-epoch progress (metadata "
+           "extra.epoch_*) is incomplete or malformed; resume from a copy "
+           "of the run or start it again");
+    }
+    if (p.batches < 1 || p.batchSize < 1 || p.seen < 0 || p.correct < 0 ||
+        p.correct > p.seen)
+      fail("checkpoint '" + where + "': the mid-epoch progress (metadata "
+           "extra.epoch_*) is out of range");
+    return p;
+  }
+};
+
 int trainCommand(Program &program, const TrainSettings &s) {
   const ProgramInfo &info = program.info;
   const FunctionInfo &fi = functionInfo(program, "train_update");
@@ -611,10 +714,64 @@ int trainCommand(Program &program, const TrainSettings &s) {
             << ", " << s.optimizer.kind << " lr " << s.optimizer.lr << ", "
             << s.schedule.kind << " schedule; run directory " << s.runDir
             << "\n";
+  EpochProgress resumed = EpochProgress::load(state, s.resume);
+  EpochProgress::clear(state);
+  if (resumed.batches > 0 && resumed.batchSize != s.batch)
+    fail("run '" + s.resume + "' stopped inside epoch " +
+         std::to_string(state.epoch + 1) + " with batch " +
+         std::to_string(resumed.batchSize) + "; resume it with --batch " +
+         std::to_string(resumed.batchSize));
+  if (resumed.batches >= stepsPerEpoch)
+    fail("run '" + s.resume + "' stopped after batch " +
+         std::to_string(resumed.batches) + " of epoch " +
+         std::to_string(state.epoch + 1) + ", which now has " +
+         std::to_string(stepsPerEpoch) + " batches; resume with the run's "
+         "data settings (--limit-train, --validation, --data)");
   if (!s.resume.empty())
-    std::cout << "resuming after epoch " << state.epoch << " (step "
-              << state.step << ")\n";
+    std::cout << "resuming after epoch " << state.epoch
+              << (resumed.batches > 0
+                      ? " and " + std::to_string(resumed.batches) +
+                            " batches of epoch " +
+                            std::to_string(state.epoch + 1)
+                      : std::string())
+              << " (step " << state.step << ")\n";
   std::cout.flush();
+
+  // Saves RUN_DIR/last inside an epoch (no evaluation; the best checkpoint
+  // is chosen at epoch ends only).
+  auto saveMidEpoch = [&](const EpochProgress &p) {
+    Checkpoint c;
+    c.weights = tensors.weights;
+    c.optimizer = tensors.optimizer;
+    c.state = state;
+    p.store(c.state);
+    saveCheckpoint(s.runDir, "last", c);
+  };
+  auto stoppedMessage = [&](const std::string &why, const std::string &at) {
+    return why + ": stopped after step " + std::to_string(state.step) + " (" +
+           at + "); checkpoint " +
+           (fs::path(s.runDir) / "last.safetensors").string() +
+           "; continue with --resume " + s.runDir;
+  };
+  auto stopRequested = [&] {
+    return gStopSignal.load() != 0 ||
+           (s.stopAfter > 0 && state.step >= s.stopAfter);
+  };
+  auto stopReason = [&]() -> std::pair<std::string, int> {
+    int sig = gStopSignal.load();
+    if (sig != 0)
+      return {std::string(sig == SIGINT ? "interrupted (SIGINT)"
+                                        : "terminated (SIGTERM)"),
+              128 + sig};
+    return {"--stop-after " + std::to_string(s.stopAfter) + " reached", 0};
+  };
+  if (s.stopAfter > 0 && state.step >= s.stopAfter) {
+    std::cout << "run '" << s.runDir << "' is at step " << state.step
+              << ", --stop-after " << s.stopAfter
+              << " is reached; nothing to train (raise --stop-after)\n";
+    return 0;
+  }
+  StopSignals signals;
 
   size_t lossAt = resultIndex(fi, Role::Loss);
   Tensor hyper(dt, {8});
@@ -622,14 +779,24 @@ int trainCommand(Program &program, const TrainSettings &s) {
     if (a.role == Role::Hyper)
       hyper = Tensor(dt, a.shape);
 
-  for (int64_t epoch = state.epoch; epoch < s.epochs; ++epoch) {
+  const int64_t firstEpoch = state.epoch;
+  for (int64_t epoch = firstEpoch; epoch < s.epochs; ++epoch) {
     auto start = std::chrono::steady_clock::now();
+    // A run resumed inside this epoch starts after its last batch.
+    EpochProgress done = epoch == firstEpoch ? resumed : EpochProgress{};
     BatchLoader loader(data.splits.train, data.train, s.batch,
                        /*shuffle=*/true, s.seed, epoch, data.norm, s.augment,
-                       dt);
-    progress.startEpoch(epoch + 1, s.epochs, loader.batches());
-    double lossSum = 0, lr = s.optimizer.lr;
-    int64_t correct = 0, seen = 0, stepInEpoch = 0;
+                       dt, /*prefetch=*/3, done.batches);
+    progress.startEpoch(epoch + 1, s.epochs, loader.batches(), done.batches);
+    double lossSum = done.lossSum, lr = s.optimizer.lr;
+    int64_t correct = done.correct, seen = done.seen,
+            stepInEpoch = done.batches;
+    const int64_t seenBefore = seen;
+    auto secondsSoFar = [&] {
+      return done.seconds + std::chrono::duration<double>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+    };
     Batch batch;
     while (loader.next(batch)) {
       lr = scheduledLearningRate(s.schedule, s.optimizer.lr, epoch,
@@ -674,20 +841,43 @@ int trainCommand(Program &program, const TrainSettings &s) {
       double secs = std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-      progress.update(stepInEpoch, seen, lossSum / seen,
+      progress.update(stepInEpoch, seen - seenBefore, lossSum / seen,
                       static_cast<double>(correct) / seen);
       (void)secs;
+      // Inside the epoch: a checkpoint every --checkpoint-every steps, and
+      // one before stopping when asked to. (At its end the epoch's own
+      // checkpoint follows the evaluation.)
+      bool stop = stopRequested();
+      bool periodic =
+          s.checkpointEvery > 0 && state.step % s.checkpointEvery == 0;
+      if ((stop || periodic) && stepInEpoch < loader.batches()) {
+        EpochProgress p;
+        p.batches = stepInEpoch;
+        p.batchSize = s.batch;
+        p.lossSum = lossSum;
+        p.correct = correct;
+        p.seen = seen;
+        p.seconds = secondsSoFar();
+        saveMidEpoch(p);
+        if (stop) {
+          auto [why, code] = stopReason();
+          progress.endEpoch(stoppedMessage(
+              why, "batch " + std::to_string(stepInEpoch) + " of " +
+                       std::to_string(loader.batches()) + " in epoch " +
+                       std::to_string(epoch + 1)));
+          return code;
+        }
+      }
     }
-    double trainSeconds = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+    double trainSeconds = secondsSoFar();
 
     EpochRecord rec;
     rec.epoch = epoch + 1;
     rec.step = state.step;
     rec.lr = lr;
     rec.seconds = trainSeconds;
-    rec.imagesPerSecond = seen / std::max(trainSeconds, 1e-9);
+    rec.imagesPerSecond = (seen - seenBefore) /
+                          std::max(trainSeconds - done.seconds, 1e-9);
     rec.trainLoss = lossSum / std::max<int64_t>(seen, 1);
     rec.trainAccuracy = static_cast<double>(correct) / std::max<int64_t>(seen, 1);
     if (!data.validation.empty()) {
@@ -731,6 +921,13 @@ int trainCommand(Program &program, const TrainSettings &s) {
     if (best)
       saveCheckpoint(s.runDir, "best", c);
     saveCheckpoint(s.runDir, "last", c);
+    if (stopRequested() && epoch + 1 < s.epochs) {
+      auto [why, code] = stopReason();
+      std::cout << stoppedMessage(why, "the end of epoch " +
+                                           std::to_string(epoch + 1))
+                << "\n";
+      return code;
+    }
   }
   // The final model's test accuracy (eval mode, running statistics).
   const EpochRecord &lastRec = metrics.records().back();

@@ -424,7 +424,7 @@ int cmdCurves(int argc, char **argv) {
 int cmdProgress(int argc, char **argv) {
   Opts a(argc, argv,
          {"--mode", "--epochs", "--batches", "--batch-size",
-          "--seconds-per-batch", "--note-at"},
+          "--seconds-per-batch", "--note-at", "--first-batch"},
          {"--real-clock"});
   a.positionals(0, "no positional arguments");
   Progress::Mode mode;
@@ -436,6 +436,9 @@ int cmdProgress(int argc, char **argv) {
   int64_t batchSize = toInt(a.get("--batch-size", "64"), "batch size");
   double perBatch = toDouble(a.get("--seconds-per-batch", "0.05"), "seconds");
   int64_t noteAt = toInt(a.get("--note-at", "-1"), "note-at");
+  // The first epoch resumed at this batch: the batches before it count in
+  // the sums (as a checkpoint restores them), not in the rate or the ETA.
+  int64_t firstBatch = toInt(a.get("--first-batch", "0"), "first batch");
   Progress p(stdout, mode);
   double now = 0;
   if (!a.has("--real-clock"))
@@ -443,14 +446,17 @@ int cmdProgress(int argc, char **argv) {
   std::fprintf(stderr, "mode %s\n",
                p.mode() == Progress::Mode::Bar ? "bar" : "plain");
   for (int64_t e = 1; e <= epochs; ++e) {
-    p.startEpoch(e, epochs, batches);
+    int64_t first = e == 1 ? firstBatch : 0;
+    p.startEpoch(e, epochs, batches, first);
     double lossSum = 0, accSum = 0;
     for (int64_t b = 1; b <= batches; ++b) {
-      now += perBatch;
       double g = static_cast<double>((e - 1) * batches + b);
       lossSum += 2.0 / (1 + 0.1 * g);
       accSum += 1 - 0.9 / (1 + 0.05 * g);
-      p.update(b, b * batchSize, lossSum / b, accSum / b);
+      if (b <= first)
+        continue;
+      now += perBatch;
+      p.update(b, (b - first) * batchSize, lossSum / b, accSum / b);
       if (b == noteAt)
         p.note("note after batch " + std::to_string(b));
     }
@@ -458,7 +464,8 @@ int cmdProgress(int argc, char **argv) {
     std::snprintf(buf, sizeof buf,
                   "epoch %lld/%lld: loss %.3f acc %.3f %.1f s",
                   static_cast<long long>(e), static_cast<long long>(epochs),
-                  lossSum / batches, accSum / batches, perBatch * batches);
+                  lossSum / batches, accSum / batches,
+                  perBatch * (batches - first));
     p.endEpoch(buf);
   }
   return 0;

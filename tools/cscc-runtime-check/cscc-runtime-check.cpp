@@ -129,6 +129,7 @@ const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
                            mid-epoch)
     --data-seed S          simulated data: the generator's seed (0)
     --fail-at-batch K      make batch K's preparation throw (testing)
+    --first-batch K        start the epoch at batch K (a resumed epoch)
   dataloader-split N FRACTION SEED -o OUTDIR
       validationSplit: OUTDIR/train.npy and validation.npy (I64)
   dataloader-bench KIND [DIR] [--batch B] [--crop P] [--flip]
@@ -782,7 +783,7 @@ int cmdDataloaderDump(int argc, char **argv) {
   args.allow({"--batch", "--epoch", "--seed", "--shuffle", "--crop", "--flip",
               "--normalize", "--validation", "--split", "--dtype",
               "--prefetch", "--max-batches", "--data-seed", "--fail-at-batch",
-              "-o"});
+              "--first-batch", "-o"});
   DataSpec spec = dataSpecFrom(args, "dataloader-dump KIND [DIR] -o OUTDIR");
   if (!args.has("-o"))
     throw UsageError("dataloader-dump needs -o OUTDIR");
@@ -793,6 +794,7 @@ int cmdDataloaderDump(int argc, char **argv) {
   int64_t maxBatches =
       parseInt(args.get("--max-batches", "-1"), "--max-batches");
   int prefetch = static_cast<int>(parseInt(args.get("--prefetch", "3"), "--prefetch"));
+  int64_t firstBatch = parseInt(args.get("--first-batch", "0"), "--first-batch");
   double fraction = parseDouble(args.get("--validation", "0"), "--validation");
   std::string split = args.get("--split", "train");
   if (split != "train" && split != "validation" && split != "test")
@@ -839,7 +841,7 @@ int cmdDataloaderDump(int argc, char **argv) {
   int64_t total;
   {
     BatchLoader loader(set, indices, batch, args.has("--shuffle"), seed, epoch,
-                       norm, aug, dtype, prefetch);
+                       norm, aug, dtype, prefetch, firstBatch);
     total = loader.batches();
     std::printf("batches %lld\n", static_cast<long long>(total));
     std::fflush(stdout);
@@ -851,7 +853,7 @@ int cmdDataloaderDump(int argc, char **argv) {
       std::printf("batch %lld size %lld\n", static_cast<long long>(b.index),
                   static_cast<long long>(n));
       std::fflush(stdout);
-      if (b.index != static_cast<int64_t>(sizes.size()))
+      if (b.index != firstBatch + static_cast<int64_t>(sizes.size()))
         throw std::runtime_error("batch " + std::to_string(b.index) +
                                  " arrived out of order");
       sizes.push_back(n);

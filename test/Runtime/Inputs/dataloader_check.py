@@ -25,6 +25,8 @@ here:
   same A B... [--only F] the dumps in A, B, ... are byte-identical (every
                          .npy file of A, or only F)
   prefix SHORT LONG      SHORT's batches are the first batches of LONG
+  suffix TAIL LONG K     TAIL's batches (an epoch started at batch K) are
+                         LONG's batches from K on, byte for byte
   fmnist-expect DIR OUT  decode Fashion-MNIST's four .gz files into OUT
   simulated NPY          datasets-load simulated --npy output: shapes,
                          balanced labels, and a small CNN (PyTorch) learns
@@ -232,6 +234,20 @@ def cmd_prefix(a):
     print("prefix: %d batches, %d images" % (len(sizes), n))
 
 
+def cmd_suffix(a):
+    sizes, full = load(a.tail, "sizes.npy"), load(a.long, "sizes.npy")
+    if a.k < 1 or not np.array_equal(sizes, full[a.k:]):
+        fail("batch sizes %s are not those of batches %d.. of the full "
+             "epoch %s" % (sizes.tolist(), a.k, full.tolist()))
+    skip = int(full[:a.k].sum())
+    for f in ("images.npy", "labels.npy", "indices.npy"):
+        t, l = load(a.tail, f), load(a.long, f)
+        if len(t) != len(l) - skip or not np.array_equal(t, l[skip:]):
+            fail(f + ": not the full epoch's entries from %d on" % skip)
+    print("suffix: %d batches from batch %d, %d images" %
+          (len(sizes), a.k, len(load(a.tail, "labels.npy"))))
+
+
 def cmd_fmnist_expect(a):
     os.makedirs(a.out, exist_ok=True)
     for split, prefix in (("train", "train"), ("test", "t10k")):
@@ -314,6 +330,10 @@ def main():
     px = sub.add_parser("prefix")
     px.add_argument("short")
     px.add_argument("long")
+    sx = sub.add_parser("suffix")
+    sx.add_argument("tail")
+    sx.add_argument("long")
+    sx.add_argument("k", type=int)
     f = sub.add_parser("fmnist-expect")
     f.add_argument("dir")
     f.add_argument("out")
@@ -323,7 +343,8 @@ def main():
     m.add_argument("--min-accuracy", type=float, default=0.8)
     a = ap.parse_args()
     {"batches": cmd_batches, "split": cmd_split, "same": cmd_same,
-     "prefix": cmd_prefix, "fmnist-expect": cmd_fmnist_expect,
+     "prefix": cmd_prefix, "suffix": cmd_suffix,
+     "fmnist-expect": cmd_fmnist_expect,
      "simulated": cmd_simulated}[a.cmd](a)
 
 

@@ -12,6 +12,8 @@ runtime tests (no safetensors package: only struct, json and numpy).
   st_util.py compare A B              same tensors and metadata
   st_util.py dump FILE                the raw header keys, metadata, tensors
   st_util.py corrupt KIND FILE        a broken file (see CORRUPT)
+  st_util.py set-meta FILE K=V..      rewrite FILE with metadata K set to V
+                                      (K= removes K), tensors unchanged
   st_util.py npy-make DIR             .npy files numpy writes (v1.0, v2.0)
   st_util.py npy-same A B             equal dtype, shape and bytes
   st_util.py npy-corrupt KIND FILE    a broken .npy (see NPY_CORRUPT)
@@ -320,6 +322,19 @@ def cmd_npy_same(a, b):
     print("SAME %s %s" % (x.dtype.str, x.shape))
 
 
+def cmd_set_meta(path, *pairs):
+    tensors, meta, _, _ = read(path)
+    for pair in pairs:
+        k, v = pair.split("=", 1)
+        if v:
+            meta[k] = v
+        else:
+            meta.pop(k, None)
+    entries = [(name, dt, shape, raw)
+               for name, (dt, shape, raw, _) in tensors.items()]
+    write(path, entries, meta)
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "make-npys":
@@ -334,6 +349,8 @@ def main():
         cmd_dump(*args)
     elif cmd == "corrupt":
         CORRUPT[args[0]](args[1])
+    elif cmd == "set-meta":
+        cmd_set_meta(*args)
     elif cmd == "npy-make":
         cmd_npy_make(*args)
     elif cmd == "npy-same":

@@ -21,7 +21,7 @@ here.
       FILE holds epochs A..B of variant V (metricsDemoRecord), in order
   train_util.py curves-verify SVG METRICS_JSONL TITLE
       the picture's lines map back (through its tick labels) to the data
-  train_util.py progress-expect MODE EPOCHS BATCHES BS SPB [NOTE_AT]
+  train_util.py progress-expect MODE EPOCHS BATCHES BS SPB [NOTE_AT [FIRST]]
       the output `progress` must write (stdout, bytes) on its fake clock
   train_util.py progress-tty OUT TOOL ARGS...
       runs TOOL ARGS on a pseudo-terminal; prints the mode it chose and
@@ -625,16 +625,18 @@ def duration(s):
     return "%d:%02d" % (s // 60, s % 60)
 
 
-def progress_expect(mode, epochs, batches, bs, spb, note_at):
+def progress_expect(mode, epochs, batches, bs, spb, note_at, first_batch=0):
     """The documented output of Progress (Progress.h) for the `progress`
-    subcommand's simulation."""
+    subcommand's simulation (the first epoch resumed at first_batch: its
+    earlier batches count in the sums only)."""
     out = []
     now = 0.0
     shown = 0
     for e in range(1, epochs + 1):
         start = now
+        first = first_batch if e == 1 else 0
         last_draw = -1e300
-        last_tenth = 0
+        last_tenth = min(9, first * 10 // batches)
         loss_sum = acc_sum = 0.0
 
         def status(bar, done, images, loss, acc, elapsed):
@@ -652,15 +654,19 @@ def progress_expect(mode, epochs, batches, bs, spb, note_at):
                 s += (" %.2f img/s" if rate < 10 else " %.0f img/s") % rate
             else:
                 s += " - img/s"
-            s += " ETA " + duration(elapsed / done * (batches - done))
+            s += " ETA " + duration(elapsed / (done - first) *
+                                    (batches - done))
             return s
 
         for b in range(1, batches + 1):
-            now += spb
             g = float((e - 1) * batches + b)
             loss_sum += 2.0 / (1 + 0.1 * g)
             acc_sum += 1 - 0.9 / (1 + 0.05 * g)
-            args = (b, b * bs, loss_sum / b, acc_sum / b, now - start)
+            if b <= first:
+                continue
+            now += spb
+            args = (b, (b - first) * bs, loss_sum / b, acc_sum / b,
+                    now - start)
             if mode == "bar":
                 if now - last_draw >= 0.1 or b >= batches:
                     line = status(True, *args)
@@ -688,7 +694,8 @@ def progress_expect(mode, epochs, batches, bs, spb, note_at):
                 else:
                     out.append(text + "\n")
         summary = "epoch %d/%d: loss %.3f acc %.3f %.1f s" % (
-            e, epochs, loss_sum / batches, acc_sum / batches, spb * batches)
+            e, epochs, loss_sum / batches, acc_sum / batches,
+            spb * (batches - first))
         if mode == "bar":
             out.append("\r" + summary + " " * max(0, shown - len(summary)) +
                        "\n")
@@ -744,7 +751,8 @@ def main():
         curves_verify(args[0], args[1], args[2])
     elif cmd == "progress-expect":
         progress_expect(args[0], int(args[1]), int(args[2]), int(args[3]),
-                        float(args[4]), int(args[5]) if len(args) > 5 else -1)
+                        float(args[4]), int(args[5]) if len(args) > 5 else -1,
+                        int(args[6]) if len(args) > 6 else 0)
     elif cmd == "progress-tty":
         progress_tty(args[0], args[1:])
     else:

@@ -169,16 +169,21 @@ void shuffleInPlace(std::vector<int64_t> &v, Rng &rng);
 /// prefetch 0 prepares each batch inside next(), on the caller's thread.
 /// The destructor stops and joins the thread, also mid-epoch.
 ///
+/// firstBatch > 0 starts the epoch there (a run resumed mid-epoch): the
+/// batches before it are neither made nor returned, and every later batch
+/// is the same as in a full pass (its draws depend on (seed, epoch, batch)
+/// only).
+///
 /// The constructor throws std::invalid_argument for batchSize < 1, a dtype
 /// other than F32/F64, an index out of range, a normalisation whose size is
 /// not the channel count or with a std <= 0, a negative crop padding or
-/// prefetch, or images that are not U8 [N, C, H, W] with N labels.
+/// prefetch, a firstBatch outside [0, batches()], or images that are not U8 [N, C, H, W] with N labels.
 class BatchLoader {
 public:
   BatchLoader(const Dataset &data, std::vector<int64_t> indices,
               int64_t batchSize, bool shuffle, uint64_t seed, int64_t epoch,
               Normalization norm, Augmentation aug, DType dtype,
-              int prefetch = 3);
+              int prefetch = 3, int64_t firstBatch = 0);
   ~BatchLoader();
   BatchLoader(const BatchLoader &) = delete;
   BatchLoader &operator=(const BatchLoader &) = delete;
@@ -205,6 +210,7 @@ private:
   // lut_[c * 256 + v]: the normalised value of pixel value v in channel c.
   std::vector<double> lut_;
 
+  int64_t first_ = 0;    // the first batch made (a resumed epoch)
   int64_t consumed_ = 0; // batches handed out by next()
   std::mutex mu_;
   std::condition_variable cv_;

@@ -44,10 +44,13 @@ public:
   Mode mode() const { return mode_; }
 
   /// Starts epoch `epoch` (1-based, as shown) of `epochs`, `batches`
-  /// batches long.
-  void startEpoch(int64_t epoch, int64_t epochs, int64_t batches);
-  /// After each batch: batches and images done in this epoch so far, and
-  /// the running loss and accuracy.
+  /// batches long, at batch `firstBatch` (a run resumed inside the epoch:
+  /// the rate and the ETA count the batches done from there).
+  void startEpoch(int64_t epoch, int64_t epochs, int64_t batches,
+                  int64_t firstBatch = 0);
+  /// After each batch: batches done in this epoch so far (counting those
+  /// before firstBatch), images done since startEpoch, and the epoch's
+  /// running loss and accuracy.
   void update(int64_t batchesDone, int64_t imagesDone, double loss,
               double accuracy);
   /// Ends the epoch's output with `summary` on a line of its own.
@@ -71,7 +74,7 @@ private:
   Mode mode_;
   std::function<double()> now_;
   int64_t epoch_ = 0, epochs_ = 0, batches_ = 0;
-  int64_t done_ = 0, images_ = 0;
+  int64_t first_ = 0, done_ = 0, images_ = 0;
   double loss_ = 0, accuracy_ = 0;
   double start_ = 0, elapsed_ = 0, lastDraw_ = -1e300;
   int64_t lastTenth_ = 0;

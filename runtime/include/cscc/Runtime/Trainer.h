@@ -39,6 +39,10 @@ struct TrainSettings {
   std::string output;  ///< predict: logits .npy
   int64_t limitTrain = 0; ///< use only the first N training images
   int64_t limitTest = 0;  ///< evaluate on the first N test images
+  /// Also save RUN_DIR/last every N optimiser steps (0: at epoch ends only).
+  int64_t checkpointEvery = 0;
+  /// Save RUN_DIR/last and stop once N steps are done in all (0: no limit).
+  int64_t stopAfter = 0;
   Progress::Mode progress = Progress::Mode::Auto;
   /// eval: batch norm with the test batch's statistics (train mode)
   /// instead of the running ones, to compare the two.
