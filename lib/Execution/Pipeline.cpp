@@ -97,6 +97,11 @@ std::string cscc::buffersToCudaPipeline(const CudaOptions &o) {
          "cscc-parallel-to-gpu{block-size=" + std::to_string(o.blockSize) +
          "}),"
          "cscc-device-buffers,"
+         // constants (trip counts, static sizes) moved into the kernels
+         // rather than passed as arguments: the index arithmetic divides by
+         // constants (shifts, multiplications) instead of by a 64-bit
+         // argument (a software division per thread)
+         "func.func(canonicalize,gpu-launch-sink-index-computations),"
          "gpu-kernel-outlining,func.func(gpu-async-region),lower-affine,"
          "nvvm-attach-target{" + target + "},"
          "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,"
