@@ -197,16 +197,20 @@ def cpu_s(pid):
         return float("nan")
 
 
-def run_peer(cmd, env, start_marker, end_marker):
+def run_peer(cmd, env, start_marker, end_marker, on_start=None):
     """Runs cmd (stdout and stderr merged), reading its lines as they come.
     -> dict(lines=[(seconds since start, text)], cpu=[CPU seconds of the
     process at each line], wall, rc, maxrss_kb
     (wait4), start_kb / peak_kb: the resident set at the first line that
     starts with start_marker and its peak (sampled every 20 ms) until the
-    first line matching the regex end_marker."""
+    first line matching the regex end_marker. on_start(pid), when given,
+    is called once the process exists (train_gpu.py samples its device
+    memory)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, bufsize=1)
+    if on_start:
+        on_start(p.pid)
     st = {"on": False, "peak": 0, "start": 0, "done": False}
 
     def sample():

@@ -6,6 +6,8 @@
 #   .gpu/bin/   cscc-runtime-check, and the executables `cscc build` makes
 #               for --target cuda and for the CPU of test/Train/Inputs/tiny.csc
 #               and examples/msd_csc_fmnist.csc
+#   .gpu/msd-init.safetensors  that model's initial weights (--seed 1), for
+#               bench/train_gpu.py's PyTorch peer
 #   .gpu/lib.tar.xz  the shared libraries they load that are not glibc or
 #               the C++ runtime (oneDNN, matio, HDF5, LLVM's OpenMP, ...;
 #               ~60 MB, 14 MB compressed: the carry limit is 64 MiB)
@@ -24,6 +26,8 @@ cp "$bin/cscc-runtime-check" "$out/bin/"
 "$bin/cscc" build "$root/test/Train/Inputs/tiny.csc" -o "$out/bin/tiny-cpu"
 "$bin/cscc" build "$root/examples/msd_csc_fmnist.csc" -o "$out/bin/msd-cuda" --target cuda
 "$bin/cscc" build "$root/examples/msd_csc_fmnist.csc" -o "$out/bin/msd-cpu"
+# the initial weights both peers of bench/train_gpu.py start from
+"$bin/cscc" init "$root/examples/msd_csc_fmnist.csc" --seed 1 -o "$out/msd-init.safetensors"
 for f in $(ldd "$out"/bin/* | awk '/=>/ { print $3 }' | sort -u); do
   case $(basename "$f") in
     libc.so*|libm.so*|libstdc++*|libgcc_s*|ld-linux*|libpthread*|libdl.so*|librt.so*) ;;

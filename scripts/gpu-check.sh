@@ -9,8 +9,10 @@
 #     paddings and kernels, and strided views (test/Runtime/Inputs/conv_check.py);
 #  3. the tiny model trained 2 epochs by its CUDA and CPU executables (same
 #     seed, data, order): per-epoch losses, test accuracy, final weights;
-#  4. training speed: the README model on simulated 1x28x28 data, one epoch
-#     per executable, images/s from metrics.jsonl, CUDA over CPU.
+#  4. training speed and device memory: bench/train_gpu.py, the README model
+#     (CUDA and CPU executables) next to PyTorch (CUDA, CUDA with
+#     cudnn.benchmark, CPU) from the same initial weights; its table is
+#     $OUT/train-gpu.md (for bench/results/).
 # Logs go to $OUT (or /tmp/cscc-gpu-out); the summary table comes last.
 # usage: bash scripts/gpu-check.sh
 set -uo pipefail
@@ -73,13 +75,10 @@ row "tiny losses/accuracy CUDA vs CPU" "rc=$rc $(tail -1 "$out/tiny-same-run.txt
 rc=$?
 row "tiny weights CUDA vs CPU" "rc=$rc $(tail -1 "$out/tiny-weights.txt")"
 
-# 4. speed: the README model, one epoch of simulated data
-for t in cuda cpu; do
-  ( cd "$work" && rm -rf msd-$t && "$bin/msd-$t" train --data simulated --data-train 10000 --data-test 2000 --epochs 1 --run-dir msd-$t --progress plain > "$out/msd-$t.txt" 2>&1 )
-  rc=$?
-  ips=$("$py" -c "import json; r=[json.loads(l) for l in open('$work/msd-$t/metrics.jsonl')]; print('%.0f' % r[-1]['images_per_second'])" 2>/dev/null || echo n/a)
-  row "msd train img/s ($t)" "rc=$rc $ips"
-done
-cp "$work"/msd-*/metrics.jsonl "$out/" 2>/dev/null || true
+# 4. speed and memory next to PyTorch
+"$py" "$root/bench/train_gpu.py" -o "$out/train-gpu.md" > "$out/train-gpu.txt" 2>&1
+rc=$?
+row "training img/s, cscc and PyTorch" "rc=$rc (table below, $out/train-gpu.md)"
 echo
 printf '%s\n' "${rows[@]}"
+if [ -f "$out/train-gpu.md" ]; then echo; cat "$out/train-gpu.md"; fi
