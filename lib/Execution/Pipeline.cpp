@@ -30,7 +30,8 @@ std::string cscc::tensorLevelToBuffersPipeline() {
          // No CSE on tensors here: it would merge the values cst-autodiff
          // recomputes with the forward ones (keeping those alive) and the
          // concatenation buffers with each other.
-         "func.func(cscc-place-concat-buffers),eliminate-empty-tensors,"
+         "func.func(cscc-conv-destinations,cscc-place-concat-buffers),"
+         "eliminate-empty-tensors,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map "
          "},"

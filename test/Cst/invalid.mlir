@@ -820,3 +820,27 @@ func.func @f(%g: tensor<?x4x8x8xf64>) {
   %y = cst.l1_norm %g {weight = 1.0e-4 : f64} : (tensor<?x4x8x8xf64>) -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<?x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %d: tensor<?x6x8x8xf32>) {
+  // expected-error @+1 {{'cst.conv' op destination [?x6x8x8] must have the result's type [?x8x8x8]}}
+  %y = cst.conv %x, %w into %d {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : (tensor<?x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<?x6x8x8xf32>) -> tensor<?x8x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%g: tensor<?x8x8x8xf32>, %w: tensor<8x4x3x3xf32>, %d: tensor<?x4x8x8xf32>) {
+  // expected-error @+1 {{'cst.conv_transpose' op destination [?x4x8x8] must have the result's type [?x4x16x16]}}
+  %t = cst.conv_transpose %g, %w into %d {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : (tensor<?x8x8x8xf32>, tensor<8x4x3x3xf32>, tensor<?x4x8x8xf32>) -> tensor<?x4x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x4x16x16xf32>, %g: tensor<?x8x8x8xf32>, %d: tensor<8x4x3x3xf64>) {
+  // expected-error @+1 {{'cst.conv_filter_grad' op mixes element types 'f32' and 'f64'}}
+  %f = cst.conv_filter_grad %x, %g into %d {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : (tensor<?x4x16x16xf32>, tensor<?x8x8x8xf32>, tensor<8x4x3x3xf64>) -> tensor<8x4x3x3xf32>
+  return
+}

@@ -17,6 +17,20 @@ func.func @convs(%x: tensor<?x4x16x16xf32>, %w: tensor<8x4x3x3xf32>, %g: tensor<
   return %y, %t, %f : tensor<?x8x8x8xf32>, tensor<?x4x16x16xf32>, tensor<8x4x3x3xf32>
 }
 
+// Convolutions with a destination (`into`, cscc-conv-destinations).
+// CHECK-LABEL: func.func @convs_into
+func.func @convs_into(%x: tensor<?x4x16x16xf32>, %w: tensor<8x4x3x3xf32>, %g: tensor<?x8x8x8xf32>,
+                      %dy: tensor<?x8x8x8xf32>, %dx: tensor<?x4x16x16xf32>, %dw: tensor<8x4x3x3xf32>)
+    -> (tensor<?x8x8x8xf32>, tensor<?x4x16x16xf32>, tensor<8x4x3x3xf32>) {
+  // CHECK: cst.conv %arg0, %arg1 into %arg3 {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : (tensor<?x4x16x16xf32>, tensor<8x4x3x3xf32>, tensor<?x8x8x8xf32>) -> tensor<?x8x8x8xf32>
+  %y = cst.conv %x, %w into %dy {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : (tensor<?x4x16x16xf32>, tensor<8x4x3x3xf32>, tensor<?x8x8x8xf32>) -> tensor<?x8x8x8xf32>
+  // CHECK: cst.conv_transpose %arg2, %arg1 into %arg4 {{.*}} : (tensor<?x8x8x8xf32>, tensor<8x4x3x3xf32>, tensor<?x4x16x16xf32>) -> tensor<?x4x16x16xf32>
+  %t = cst.conv_transpose %g, %w into %dx {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : (tensor<?x8x8x8xf32>, tensor<8x4x3x3xf32>, tensor<?x4x16x16xf32>) -> tensor<?x4x16x16xf32>
+  // CHECK: cst.conv_filter_grad %arg0, %arg2 into %arg5 {{.*}} : (tensor<?x4x16x16xf32>, tensor<?x8x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<8x4x3x3xf32>
+  %f = cst.conv_filter_grad %x, %g into %dw {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : (tensor<?x4x16x16xf32>, tensor<?x8x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<8x4x3x3xf32>
+  return %y, %t, %f : tensor<?x8x8x8xf32>, tensor<?x4x16x16xf32>, tensor<8x4x3x3xf32>
+}
+
 // A dilated f64 convolution with a static batch.
 // CHECK-LABEL: func.func @dilated_f64
 func.func @dilated_f64(%x: tensor<2x3x9x9xf64>, %w: tensor<5x3x3x3xf64>) -> tensor<2x5x5x5xf64> {

@@ -211,6 +211,22 @@ def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def CsccConvDestinations
+    : Pass<"cscc-conv-destinations", "::mlir::func::FuncOp"> {
+  let summary = "Give each convolution a destination (tensor.empty)";
+  let description = [{
+    A `cst.conv`, `cst.conv_transpose` or `cst.conv_filter_grad` without
+    `into` gets one: a `tensor.empty` of its result type (the batch, if
+    dynamic, from its first operand) created just before it. Bufferized,
+    the convolution writes that destination's buffer, so
+    `eliminate-empty-tensors` can replace the empty tensor by the slice of
+    a concatenation the result is inserted into (or by a result argument):
+    the kernel writes there directly instead of into a fresh buffer that is
+    then copied.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def CsccPlaceConcatBuffers
     : Pass<"cscc-place-concat-buffers", "::mlir::func::FuncOp"> {
   let summary = "Create each concatenation's buffer before its first input";
@@ -218,7 +234,10 @@ def CsccPlaceConcatBuffers
     A concatenation lowers to a `tensor.empty` filled by `insert_slice`s,
     created where the concatenation is. This gives each such `tensor.empty`
     its own copy (CSE merges identical ones) and moves it up to just before
-    the op producing its first input, so that `eliminate-empty-tensors`
+    the op producing its first input (before the start of that op's chain
+    of destinations: a `linalg.fill` of a `tensor.empty` that a pooling
+    writes into, a convolution's `tensor.empty`), so that
+    `eliminate-empty-tensors`
     can make each producer write straight into its slice: an MSD layer's
     code is then computed in place in the next layer's concatenation
     instead of copied there. Nothing moves further up than it must, so

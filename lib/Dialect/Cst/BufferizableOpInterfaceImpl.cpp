@@ -1,7 +1,10 @@
 //===- BufferizableOpInterfaceImpl.cpp - Convolutions become kernel calls -===//
 //
-// A convolution reads its two operands and writes a new buffer; after
-// bufferization it is a call of the runtime kernel. The operands may be
+// A convolution reads its two operands and writes its destination (`init`,
+// which it does not read: destination-passing style, so One-Shot Bufferize
+// can place the result in a slice of a concatenation or in a result
+// argument) or, without one, a new buffer; after bufferization it is a
+// call of the runtime kernel. The operands and the destination may be
 // strided views (a channel slice of a concatenation), so the kernels take
 // fully dynamic strided memrefs.
 //
@@ -16,6 +19,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Interfaces/SubsetOpInterface.h"
 
 using namespace mlir;
 using namespace mlir::bufferization;
@@ -52,18 +56,44 @@ template <typename ConvOp>
 struct ConvOpInterface
     : public BufferizableOpInterface::ExternalModel<ConvOpInterface<ConvOp>,
                                                     ConvOp> {
-  bool bufferizesToAllocation(Operation *, Value) const { return true; }
-  bool bufferizesToMemoryRead(Operation *, OpOperand &,
+  static bool isInit(Operation *op, OpOperand &operand) {
+    Value init = cast<ConvOp>(op).getInit();
+    return init && operand.get() == init &&
+           operand.getOperandNumber() == op->getNumOperands() - 1;
+  }
+  bool bufferizesToAllocation(Operation *op, Value) const {
+    return !cast<ConvOp>(op).getInit();
+  }
+  bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
                               const AnalysisState &) const {
-    return true;
+    return !isInit(op, operand);
   }
-  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
+  bool bufferizesToMemoryWrite(Operation *op, OpOperand &operand,
                                const AnalysisState &) const {
-    return false;
+    return isInit(op, operand);
   }
-  AliasingValueList getAliasingValues(Operation *, OpOperand &,
+  AliasingValueList getAliasingValues(Operation *op, OpOperand &operand,
                                       const AnalysisState &) const {
-    return {};
+    if (!isInit(op, operand))
+      return {};
+    return {{op->getResult(0), BufferRelation::Equivalent}};
+  }
+
+  /// The kernel reads its inputs while it writes its destination: two
+  /// windows of one concatenation that do not overlap (an MSD layer's
+  /// convolution reads the code beside which its result is concatenated)
+  /// are no conflict. Anything else is left to the analysis.
+  bool isNotConflicting(Operation *op, OpOperand *uRead, OpOperand *uWrite,
+                        const AnalysisState &state) const {
+    if (uRead->getOwner() != op || uWrite->getOwner() != op ||
+        isInit(op, *uRead) || !isInit(op, *uWrite))
+      return false;
+    auto read = uRead->get().getDefiningOp<SubsetOpInterface>();
+    auto write = uWrite->get().getDefiningOp<SubsetOpInterface>();
+    return read && write &&
+           read.operatesOnDisjointSubset(write, [&](Value a, Value b) {
+             return state.areEquivalentBufferizedValues(a, b);
+           });
   }
 
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
@@ -76,14 +106,20 @@ struct ConvOpInterface
     if (failed(lhs) || failed(rhs))
       return failure();
 
-    // The result: a new buffer, its batch (if dynamic) the lhs's.
+    // The result: the destination's buffer, or a new one, its batch (if
+    // dynamic) the lhs's.
     auto type = cast<RankedTensorType>(conv.getOutput().getType());
-    auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-    SmallVector<Value> dynamicSizes;
-    if (type.isDynamicDim(0))
-      dynamicSizes.push_back(memref::DimOp::create(rewriter, loc, *lhs, 0));
-    FailureOr<Value> out =
-        options.createAlloc(rewriter, loc, memrefType, dynamicSizes);
+    FailureOr<Value> out;
+    if (Value init = conv.getInit()) {
+      out = getBuffer(rewriter, init, options, state);
+    } else {
+      auto memrefType =
+          MemRefType::get(type.getShape(), type.getElementType());
+      SmallVector<Value> dynamicSizes;
+      if (type.isDynamicDim(0))
+        dynamicSizes.push_back(memref::DimOp::create(rewriter, loc, *lhs, 0));
+      out = options.createAlloc(rewriter, loc, memrefType, dynamicSizes);
+    }
     if (failed(out))
       return failure();
 

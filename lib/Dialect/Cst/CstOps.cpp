@@ -142,10 +142,19 @@ LogicalResult checkFilter(Operation *op, ArrayRef<int64_t> w) {
   return success();
 }
 
+/// A convolution's destination, when it has one, has the result's type.
+LogicalResult checkInit(Operation *op, Value init) {
+  if (!init || init.getType() == op->getResult(0).getType())
+    return success();
+  return op->emitOpError() << "destination " << shapeStr(init.getType())
+                           << " must have the result's type "
+                           << shapeStr(op->getResult(0).getType());
+}
+
 } // namespace
 
 LogicalResult ConvOp::verify() {
-  if (failed(sameElementType(*this)))
+  if (failed(sameElementType(*this)) || failed(checkInit(*this, getInit())))
     return failure();
   auto x = shapeOf(getLhs()), w = shapeOf(getRhs()), y = shapeOf(getOutput());
   if (failed(checkFilter(*this, w)))
@@ -162,7 +171,7 @@ LogicalResult ConvOp::verify() {
 }
 
 LogicalResult ConvTransposeOp::verify() {
-  if (failed(sameElementType(*this)))
+  if (failed(sameElementType(*this)) || failed(checkInit(*this, getInit())))
     return failure();
   auto g = shapeOf(getLhs()), w = shapeOf(getRhs()), x = shapeOf(getOutput());
   if (failed(checkFilter(*this, w)))
@@ -185,7 +194,7 @@ LogicalResult ConvTransposeOp::verify() {
 }
 
 LogicalResult ConvFilterGradOp::verify() {
-  if (failed(sameElementType(*this)))
+  if (failed(sameElementType(*this)) || failed(checkInit(*this, getInit())))
     return failure();
   auto x = shapeOf(getLhs()), dy = shapeOf(getRhs()), w = shapeOf(getOutput());
   if (failed(checkFilter(*this, w)))

@@ -55,12 +55,12 @@ SmallVector<Value> ConvOp::buildVjp(OpBuilder &b, ValueRange dys,
     return g;
   if (wanted[0])
     g[0] = ConvTransposeOp::create(b, getLoc(), getLhs().getType(), dys[0],
-                                   p.get(getRhs()), getStrideAttr(),
-                                   getDilationAttr(), getPaddingAttr());
+                                   p.get(getRhs()), getStride(),
+                                   getDilation(), getPadding());
   if (wanted[1])
     g[1] = ConvFilterGradOp::create(b, getLoc(), getRhs().getType(),
-                                    p.get(getLhs()), dys[0], getStrideAttr(),
-                                    getDilationAttr(), getPaddingAttr());
+                                    p.get(getLhs()), dys[0], getStride(),
+                                    getDilation(), getPadding());
   return g;
 }
 
@@ -74,12 +74,12 @@ SmallVector<Value> ConvTransposeOp::buildVjp(OpBuilder &b, ValueRange dys,
     return g;
   if (wanted[0])
     g[0] = ConvOp::create(b, getLoc(), getLhs().getType(), dys[0],
-                          p.get(getRhs()), getStrideAttr(), getDilationAttr(),
-                          getPaddingAttr());
+                          p.get(getRhs()), getStride(), getDilation(),
+                          getPadding());
   if (wanted[1])
     g[1] = ConvFilterGradOp::create(b, getLoc(), getRhs().getType(), dys[0],
-                                    p.get(getLhs()), getStrideAttr(),
-                                    getDilationAttr(), getPaddingAttr());
+                                    p.get(getLhs()), getStride(),
+                                    getDilation(), getPadding());
   return g;
 }
 
@@ -93,12 +93,12 @@ SmallVector<Value> ConvFilterGradOp::buildVjp(OpBuilder &b, ValueRange dys,
     return g;
   if (wanted[0])
     g[0] = ConvTransposeOp::create(b, getLoc(), getLhs().getType(),
-                                   p.get(getRhs()), dys[0], getStrideAttr(),
-                                   getDilationAttr(), getPaddingAttr());
+                                   p.get(getRhs()), dys[0], getStride(),
+                                   getDilation(), getPadding());
   if (wanted[1])
     g[1] = ConvOp::create(b, getLoc(), getRhs().getType(), p.get(getLhs()),
-                          dys[0], getStrideAttr(), getDilationAttr(),
-                          getPaddingAttr());
+                          dys[0], getStride(), getDilation(),
+                          getPadding());
   return g;
 }
 

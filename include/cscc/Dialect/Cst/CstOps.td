@@ -59,26 +59,42 @@ class Cst_DiffOp<string mnemonic, list<Trait> traits = []>
 // Convolutions: the three library primitives
 //===----------------------------------------------------------------------===//
 
-class Cst_ConvBase<string mnemonic> : Cst_DiffOp<mnemonic> {
+// The optional `init` is where the result is written (destination-passing
+// style, added by cscc-conv-destinations just before bufferization): a
+// tensor.empty there lets eliminate-empty-tensors put the result straight
+// into its slice of a concatenation or into a result argument. It carries
+// no value (the kernel overwrites all of it) and has no derivative.
+class Cst_ConvBase<string mnemonic, Type lhsType, Type rhsType,
+                   Type resultType> : Cst_DiffOp<mnemonic> {
+  let arguments = (ins lhsType:$lhs, rhsType:$rhs,
+                   Cst_Positive:$stride, Cst_Positive:$dilation,
+                   Cst_NonNegative:$padding, Optional<resultType>:$init);
+  let results = (outs resultType:$output);
   let hasVerifier = 1;
   let assemblyFormat = [{
-    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+    $lhs `,` $rhs (`into` $init^)? attr-dict `:`
+    functional-type(operands, results)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs, "int64_t":$stride,
+                   "int64_t":$dilation, "int64_t":$padding), [{
+      build($_builder, $_state, type, lhs, rhs, stride, dilation, padding,
+            ::mlir::Value());
+    }]>];
 }
 
-def Cst_ConvOp : Cst_ConvBase<"conv"> {
+def Cst_ConvOp
+    : Cst_ConvBase<"conv", Cst_Activation, Cst_Filter, Cst_Activation> {
   let summary = "convolution F x (cross-correlation, PyTorch's conv2d)";
   let description = [{
     `lhs` is the input [N, C, H, W], `rhs` the filter [K, C, k, k]; the
     result is [N, K, OH, OW] with OH = (H + 2p - d(k-1) - 1) / s + 1.
   }];
-  let arguments = (ins Cst_Activation:$lhs, Cst_Filter:$rhs,
-                   Cst_Positive:$stride, Cst_Positive:$dilation,
-                   Cst_NonNegative:$padding);
-  let results = (outs Cst_Activation:$output);
 }
 
-def Cst_ConvTransposeOp : Cst_ConvBase<"conv_transpose"> {
+def Cst_ConvTransposeOp : Cst_ConvBase<"conv_transpose", Cst_Activation,
+                                        Cst_Filter, Cst_Activation> {
   let summary = "the adjoint F^T g of a convolution (backward-data)";
   let description = [{
     `lhs` is a code [N, K, OH, OW], `rhs` the filter [K, C, k, k] of the
@@ -86,23 +102,16 @@ def Cst_ConvTransposeOp : Cst_ConvBase<"conv_transpose"> {
     from the result type (they are ambiguous for a strided F) and must be a
     size that F maps to OH x OW.
   }];
-  let arguments = (ins Cst_Activation:$lhs, Cst_Filter:$rhs,
-                   Cst_Positive:$stride, Cst_Positive:$dilation,
-                   Cst_NonNegative:$padding);
-  let results = (outs Cst_Activation:$output);
 }
 
-def Cst_ConvFilterGradOp : Cst_ConvBase<"conv_filter_grad"> {
+def Cst_ConvFilterGradOp : Cst_ConvBase<"conv_filter_grad", Cst_Activation,
+                                         Cst_Activation, Cst_Filter> {
   let summary = "the filter gradient of a convolution (backward-weights)";
   let description = [{
     `lhs` is the forward input x [N, C, H, W], `rhs` the gradient dy of
     the forward output [N, K, OH, OW]; the result [K, C, k, k] is
     sum over n, oh, ow of dy times the window of x.
   }];
-  let arguments = (ins Cst_Activation:$lhs, Cst_Activation:$rhs,
-                   Cst_Positive:$stride, Cst_Positive:$dilation,
-                   Cst_NonNegative:$padding);
-  let results = (outs Cst_Filter:$output);
 }
 
 //===----------------------------------------------------------------------===//
