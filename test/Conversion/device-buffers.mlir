@@ -1,8 +1,9 @@
 // cscc-device-buffers: buffers live in GPU memory. Allocations become
 // gpu.alloc/gpu.dealloc; an entry point keeps its host ABI, copying each
 // buffer argument in, and back out before returning only when it may be
-// written (a kernel's store, a call); the runtime's convolutions become
-// their device variants.
+// written (a kernel's store, a call, unless the callee declares the
+// argument read-only); the runtime's convolutions become their device
+// variants.
 // RUN: csc-opt %s --cscc-device-buffers | FileCheck %s
 // RUN: csc-opt %s --cscc-device-buffers='host-prefix=cscc_ device-prefix=cscc_hip_' | FileCheck %s --check-prefix=PREFIX
 
@@ -34,7 +35,8 @@ func.func private @cscc_conv2d_fwd_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?],
 // CHECK: memref.store {{.*}}, %[[DS]][]
 // CHECK: gpu.dealloc %[[T]] :
 // Written arguments (a call's operands, a store) copied back; the weights
-// only feed the call, but a call may write what it gets: copied back too.
+// only feed the call, but a call whose callee says nothing may write what
+// it gets: copied back too.
 // CHECK-DAG: gpu.memcpy %[[S]], %[[DS]] :
 // CHECK-DAG: gpu.memcpy %[[Y]], %[[DY]] :
 // CHECK-DAG: gpu.memcpy %[[X]], %[[DX]] :
@@ -129,5 +131,33 @@ func.func @host_scalar(%hyper: memref<2xf32>, %p: memref<4xf32>) {
     memref.store %t, %p[%c0] : memref<4xf32>
     gpu.terminator
   }
+  return
+}
+
+// A callee that declares what it does with each buffer (bufferization.access,
+// as cscc's convolution kernels are declared): the arguments it only reads
+// (the gradient, the filter) are not copied back, the one it writes is.
+// CHECK: func.func private @cscc_cuda_conv2d_bwd_data_f32(
+// CHECK-SAME: bufferization.access = "read"
+// CHECK-LABEL: func.func @declared_access(
+// CHECK-SAME: %[[G:[a-z0-9]+]]: memref<?x2x2x2xf32>, %[[F:[a-z0-9]+]]: memref<2x1x3x3xf32>, %[[DXH:[a-z0-9]+]]: memref<?x1x2x2xf32>)
+// CHECK: call @cscc_cuda_conv2d_bwd_data_f32(
+// CHECK-NOT: gpu.memcpy %[[G]]
+// CHECK-NOT: gpu.memcpy %[[F]]
+// CHECK: gpu.memcpy %[[DXH]], %{{.*}} :
+// CHECK-NOT: gpu.memcpy %[[G]]
+// CHECK-NOT: gpu.memcpy %[[F]]
+// CHECK: return
+func.func private @cscc_conv2d_bwd_data_f32(
+    memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"},
+    memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"},
+    memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"},
+    i64, i64, i64) attributes {llvm.emit_c_interface}
+func.func @declared_access(%g: memref<?x2x2x2xf32>, %f: memref<2x1x3x3xf32>, %dx: memref<?x1x2x2xf32>) {
+  %c1_i64 = arith.constant 1 : i64
+  %cg = memref.cast %g : memref<?x2x2x2xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  %cf = memref.cast %f : memref<2x1x3x3xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  %cd = memref.cast %dx : memref<?x1x2x2xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  call @cscc_conv2d_bwd_data_f32(%cg, %cf, %cd, %c1_i64, %c1_i64, %c1_i64) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64) -> ()
   return
 }

@@ -79,9 +79,26 @@ struct DeviceBuffersPass
     return false;
   }
 
+  /// Whether a call may write the buffer it gets as `operand`: unless the
+  /// callee declares the argument read-only (bufferization.access "read"
+  /// or "none", as the runtime's convolution kernels do), it may.
+  static bool callMayWrite(OpOperand &operand) {
+    auto call = dyn_cast<func::CallOp>(operand.getOwner());
+    if (!call)
+      return true;
+    auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    if (!callee)
+      return true;
+    auto access = callee.getArgAttrOfType<StringAttr>(
+        operand.getOperandNumber(), "bufferization.access");
+    return !access ||
+           (access.getValue() != "read" && access.getValue() != "none");
+  }
+
   /// Whether the buffer `v` (or a view of it) may be written by one of its
-  /// users other than `except`: a write effect, or a call (the callee's
-  /// effects are unknown).
+  /// users other than `except`: a write effect, or a call that may write it
+  /// (callMayWrite).
   static bool mayBeWritten(Value v, Operation *except) {
     SmallVector<Value> worklist{v};
     while (!worklist.empty()) {
@@ -96,8 +113,11 @@ struct DeviceBuffersPass
             continue;
           }
         }
-        if (isa<CallOpInterface>(user))
-          return true;
+        if (isa<CallOpInterface>(user)) {
+          if (callMayWrite(use))
+            return true;
+          continue;
+        }
         auto effects = dyn_cast<MemoryEffectOpInterface>(user);
         if (!effects || effects.getEffectOnValue<MemoryEffects::Write>(buffer))
           return true;

@@ -49,6 +49,13 @@ func::FuncOp kernelDecl(RewriterBase &rewriter, Operation *op, StringRef name,
   fn.setPrivate();
   // The C interface passes each memref as a pointer to its descriptor.
   fn->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
+  // What the kernel does with each buffer (bufferization's own argument
+  // attribute): it reads its two operands and writes the third, so that
+  // later passes (cscc-device-buffers) know which buffers a call changes.
+  const char *access[] = {"read", "read", "write"};
+  for (unsigned i = 0; i < 3; ++i)
+    fn.setArgAttr(i, "bufferization.access",
+                  rewriter.getStringAttr(access[i]));
   return fn;
 }
 
