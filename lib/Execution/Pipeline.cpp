@@ -103,7 +103,10 @@ std::string cscc::buffersToCudaPipeline(const CudaOptions &o) {
          // constants (shifts, multiplications) instead of by a 64-bit
          // argument (a software division per thread)
          "func.func(canonicalize,gpu-launch-sink-index-computations),"
-         "gpu-kernel-outlining,func.func(gpu-async-region),lower-affine,"
+         // every kernel in one module: one NVPTX compile and one ptxas
+         // run per program rather than per kernel
+         "gpu-kernel-outlining,cscc-merge-gpu-modules,"
+         "func.func(gpu-async-region),lower-affine,"
          "nvvm-attach-target{" + target + "},"
          "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,"
          "cse,reconcile-unrealized-casts),"
