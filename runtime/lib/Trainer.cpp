@@ -782,16 +782,17 @@ int trainCommand(Program &program, const TrainSettings &s) {
   const int64_t firstEpoch = state.epoch;
   for (int64_t epoch = firstEpoch; epoch < s.epochs; ++epoch) {
     auto start = std::chrono::steady_clock::now();
-    // A run resumed inside this epoch starts after its last batch.
-    EpochProgress done = epoch == firstEpoch ? resumed : EpochProgress{};
+    // The epoch's running state, which a mid-epoch checkpoint saves; a run
+    // resumed inside this epoch starts from it, after its last batch.
+    const EpochProgress done =
+        epoch == firstEpoch ? resumed : EpochProgress{};
+    EpochProgress run = done;
+    run.batchSize = s.batch;
     BatchLoader loader(data.splits.train, data.train, s.batch,
                        /*shuffle=*/true, s.seed, epoch, data.norm, s.augment,
                        dt, /*prefetch=*/3, done.batches);
     progress.startEpoch(epoch + 1, s.epochs, loader.batches(), done.batches);
-    double lossSum = done.lossSum, lr = s.optimizer.lr;
-    int64_t correct = done.correct, seen = done.seen,
-            stepInEpoch = done.batches;
-    const int64_t seenBefore = seen;
+    double lr = s.optimizer.lr;
     auto secondsSoFar = [&] {
       return done.seconds + std::chrono::duration<double>(
                                 std::chrono::steady_clock::now() - start)
@@ -800,7 +801,7 @@ int trainCommand(Program &program, const TrainSettings &s) {
     Batch batch;
     while (loader.next(batch)) {
       lr = scheduledLearningRate(s.schedule, s.optimizer.lr, epoch,
-                                 stepInEpoch, stepsPerEpoch);
+                                 run.batches, stepsPerEpoch);
       std::vector<double> h = optimizerHyper(s.optimizer, lr, state.step + 1);
       for (int64_t i = 0; i < hyper.numel() && i < (int64_t)h.size(); ++i) {
         if (dt == DType::F64)
@@ -817,7 +818,7 @@ int trainCommand(Program &program, const TrainSettings &s) {
         fail("the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
              " at step " + std::to_string(state.step + 1) + " (epoch " +
              std::to_string(epoch + 1) + ", batch " +
-             std::to_string(stepInEpoch + 1) + "); training stopped" +
+             std::to_string(run.batches + 1) + "); training stopped" +
              (checkpointExists(s.runDir, "last")
                   ? "; the last good checkpoint is " + last +
                         " (continue with --resume " + s.runDir + ")"
@@ -833,36 +834,27 @@ int trainCommand(Program &program, const TrainSettings &s) {
           std::swap(tensors.optimizer.at(ri.name), r[i]);
       }
       int64_t n = batch.images.shape[0];
-      lossSum += loss * n;
-      correct += countCorrect(r[0], batch.labels);
-      seen += n;
+      run.lossSum += loss * n;
+      run.correct += countCorrect(r[0], batch.labels);
+      run.seen += n;
+      ++run.batches;
       ++state.step;
-      ++stepInEpoch;
-      double secs = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
-      progress.update(stepInEpoch, seen - seenBefore, lossSum / seen,
-                      static_cast<double>(correct) / seen);
-      (void)secs;
+      progress.update(run.batches, run.seen - done.seen,
+                      run.lossSum / run.seen,
+                      static_cast<double>(run.correct) / run.seen);
       // Inside the epoch: a checkpoint every --checkpoint-every steps, and
       // one before stopping when asked to. (At its end the epoch's own
       // checkpoint follows the evaluation.)
       bool stop = stopRequested();
       bool periodic =
           s.checkpointEvery > 0 && state.step % s.checkpointEvery == 0;
-      if ((stop || periodic) && stepInEpoch < loader.batches()) {
-        EpochProgress p;
-        p.batches = stepInEpoch;
-        p.batchSize = s.batch;
-        p.lossSum = lossSum;
-        p.correct = correct;
-        p.seen = seen;
-        p.seconds = secondsSoFar();
-        saveMidEpoch(p);
+      if ((stop || periodic) && run.batches < loader.batches()) {
+        run.seconds = secondsSoFar();
+        saveMidEpoch(run);
         if (stop) {
           auto [why, code] = stopReason();
           progress.endEpoch(stoppedMessage(
-              why, "batch " + std::to_string(stepInEpoch) + " of " +
+              why, "batch " + std::to_string(run.batches) + " of " +
                        std::to_string(loader.batches()) + " in epoch " +
                        std::to_string(epoch + 1)));
           return code;
@@ -876,10 +868,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
     rec.step = state.step;
     rec.lr = lr;
     rec.seconds = trainSeconds;
-    rec.imagesPerSecond = (seen - seenBefore) /
+    rec.imagesPerSecond = (run.seen - done.seen) /
                           std::max(trainSeconds - done.seconds, 1e-9);
-    rec.trainLoss = lossSum / std::max<int64_t>(seen, 1);
-    rec.trainAccuracy = static_cast<double>(correct) / std::max<int64_t>(seen, 1);
+    rec.trainLoss = run.lossSum / std::max<int64_t>(run.seen, 1);
+    rec.trainAccuracy =
+        static_cast<double>(run.correct) / std::max<int64_t>(run.seen, 1);
     if (!data.validation.empty()) {
       EvalResult v = evaluate(program, tensors, data.splits.train,
                               data.validation, data.norm, s);
