@@ -5,7 +5,7 @@
 # Each pursuit layer solves min_G 1/2 ||X - D G||^2 + beta ||G||_1 over the
 # MSD dictionary D^T = [I; F] (dense connection + dilated 3x3 conv) with one
 # unfolded ISTA iteration; batch norm before the prox keeps one set of running
-# statistics per unfolding iteration (DESIGN 2b).
+# statistics per unfolding iteration (docs/design.md §2b).
 param d = 4;         # dictionary layers
 param w = 12;        # new code channels per layer
 param unfold = 1;    # ISTA iterations after the first step

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares what the GPU machine runs (DESIGN 3: it has no MLIR, no package
+# Prepares what the GPU machine runs (docs/design.md §3: it has no MLIR, no package
 # registry and none of Debian's libraries): .gpu/ in the repository root,
 # ignored by git, carried with the device tool's `carry: [".gpu"]`, then
 # run there with scripts/gpu-check.sh.

@@ -1,4 +1,4 @@
-# The authors' public MSD-CSC network (DESIGN section 1): three stacked
+# The authors' public MSD-CSC network (docs/design.md §1): three stacked
 # pursuits (ML-ISTA, the authors' MSD-CSC block) of d levels each, every level
 # a dictionary [I; F] with k new channels, dilation (i mod 6) + 1 and padding
 # equal to the dilation, filters N(0,1) * 0.1 / sqrt(fan_in); one learned step

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/MLIRGen/MLIRGen.h"
-#include "cscc/Dialect/Csc/CscDialect.h"
+#include "dialects/csc/IR/CscDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -218,7 +218,7 @@ private:
       out.push_back(param(at, prefix + ".bn.running_var", {k}, "ones", true));
       return;
     }
-    // Running statistics per unfolding iteration (DESIGN 2b).
+    // Running statistics per unfolding iteration (docs/design.md §2b).
     for (int64_t t = 0; t < iters; ++t) {
       std::string p = prefix + ".bn." + std::to_string(t);
       out.push_back(param(at, p + ".running_mean", {k}, "zeros", true));

@@ -1,5 +1,5 @@
-// csc-unfold-pursuits writes out the ISTA/FISTA iterations of DESIGN
-// section 1 with csc.analysis (D^T) and csc.synthesis (D).
+// csc-unfold-pursuits writes out the ISTA/FISTA iterations of docs/design.md
+// §1 with csc.analysis (D^T) and csc.synthesis (D).
 // RUN: csc-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(csc-unfold-pursuits))' | FileCheck %s
 
 //===----------------------------------------------------------------------===//

@@ -153,7 +153,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   %b = csc.param "b" {init = "zeros"} : tensor<8xf32>
   %m = csc.param "m" {init = "zeros", state} : tensor<8xf32>
   %v = csc.param "v" {init = "ones", state} : tensor<8xf32>
-  // Two iterations need two sets of running statistics (DESIGN 2b).
+  // Two iterations need two sets of running statistics (docs/design.md §2b).
   // expected-error @+1 {{with bn = "prox", bn_affine = "shared" and unfold = 1 expects 6 batch-norm tensors, got 4}}
   %0 = csc.pursuit %x, %d bn(%w, %b, %m, %v) {bn = "prox", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
   return

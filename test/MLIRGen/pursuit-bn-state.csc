@@ -1,5 +1,5 @@
 # Batch-norm tensors of a pursuit: bn = prox keeps running statistics per
-# unfolding iteration (DESIGN 2b), with shared or per-iteration affine
+# unfolding iteration (docs/design.md §2b), with shared or per-iteration affine
 # parameters; bn = analysis normalises D^T X once and keeps one set.
 # RUN: cscc %s | FileCheck %s
 

@@ -1,6 +1,6 @@
 """Independent PyTorch reference for cscc models.
 
-Written from the mathematics of DESIGN.md section 1 and the option tables of
+Written from the mathematics of docs/design.md §1 and the option tables of
 docs/language.md, not from the compiler. Parameter and buffer names follow
 the names cscc gives its `csc.param`s, so that a reference model's
 `state_dict()` can be compared with (and later loaded from) cscc's.
@@ -20,7 +20,7 @@ docs leave room):
     (t = 0 .. unfold, running statistics per t); bn = analysis replaces the
     term c D^T X by c BN(D^T X), one batch norm (one set of running
     statistics, shared affine) computed once per forward;
-  * stacked pursuit: DESIGN's ML-ISTA / ML-FISTA with the same prox / bn
+  * stacked pursuit: docs/design.md §1's ML-ISTA / ML-FISTA with the same prox / bn
     conventions per level.
 
 Only torch and the standard library are used; float32 and float64 both work
@@ -464,7 +464,7 @@ class StackLevel(nn.Module):
 
 class StackedPursuit(nn.ModuleList):
     """stack(prox, solver, unfold, step, threshold, bn, bn_affine) { D_1; ...
-    D_d }: DESIGN "Stacked (multi-layer) pursuit"; output the top code."""
+    D_d }: docs/design.md §1, "Stacked (multi-layer) pursuit"; output the top code."""
 
     def __init__(self, dict_specs, cin, prox="relu", solver="ista", unfold=0,
                  step="scalar", threshold="channel", bn="none",

@@ -360,7 +360,7 @@ def fista_equals_ista_below_two():
 
 @check
 def stacked_matches_explicit_iterations():
-    """ML-ISTA / ML-FISTA of the stack equal DESIGN's algorithm written on
+    """ML-ISTA / ML-FISTA of the stack equal docs/design.md §1's algorithm written on
     explicit matrices (encode, backward sweep, forward sweep, momentum on the
     top code only)."""
     C, H, W = 2, 5, 5

@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 
-#include "cscc/Conversion/Passes.h"
+#include "dialects/cst/Transforms/Passes.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Npy.h"
@@ -224,9 +224,9 @@ int cscc::driver::gradCommand(const Options &opts, mlir::ModuleOp module) {
   mlir::MLIRContext *ctx = module.getContext();
   {
     mlir::PassManager pm(ctx);
-    mlir::cscc::CstAutodiffOptions ad;
+    mlir::cst::CstAutodiffOptions ad;
     ad.recompute = !opts.noRecompute;
-    pm.addPass(mlir::cscc::createCstAutodiff(ad));
+    pm.addPass(mlir::cst::createCstAutodiff(ad));
     if (mlir::failed(pm.run(module)))
       return 1;
   }

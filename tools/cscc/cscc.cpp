@@ -13,17 +13,15 @@
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 
-#include "cscc/Conversion/Passes.h"
-#include "cscc/Dialect/Csc/CscDialect.h"
-#include "cscc/Dialect/Csc/Passes.h"
-#include "cscc/Dialect/Cst/CstDialect.h"
-#include "cscc/Dialect/Cst/Transforms.h"
+#include "dialects/csc/IR/CscDialect.h"
+#include "dialects/cst/IR/CstDialect.h"
 #include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Frontend/Parser.h"
-#include "cscc/Interfaces/VjpOpInterface.h"
 #include "cscc/Frontend/Sema.h"
 #include "cscc/MLIRGen/MLIRGen.h"
+#include "cscc/Registration.h"
+#include "dialects/csc/Transforms/Passes.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Npy.h"
 #include "cscc/Runtime/Safetensors.h"
@@ -32,9 +30,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <chrono>
@@ -438,13 +433,8 @@ int runModel(const Options &opts, mlir::ModuleOp module) {
 
 /// The dialects, passes and external models every command needs.
 void setUpRegistry(mlir::DialectRegistry &registry) {
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::registerAllPasses();
-  mlir::csc::registerCscPasses();
-  mlir::cscc::registerCsccPasses();
-  mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
-  mlir::cscc::registerVjpExternalModels(registry);
+  cscc::registerDialects(registry);
+  cscc::registerPasses();
 }
 
 /// `cscc grad FILE.mlir`: a model written at the tensor level (a

@@ -2,8 +2,8 @@
 #ifndef CSCC_CONVERSION_PASSES_H
 #define CSCC_CONVERSION_PASSES_H
 
-#include "cscc/Dialect/Csc/CscDialect.h"
-#include "cscc/Dialect/Cst/CstDialect.h"
+#include "dialects/csc/IR/CscDialect.h"
+#include "dialects/cst/IR/CstDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

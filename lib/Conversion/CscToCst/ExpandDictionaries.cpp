@@ -1,9 +1,10 @@
 //===- ExpandDictionaries.cpp - D^T and D from the blocks of a dictionary -===//
 //
 // Each dictionary op emits its own analysis and synthesis through the
-// DictionaryOp interface, so a new kind of block needs no change here.
+// DictionaryLowering interface, so a new kind of block needs no change here.
 //
 //===----------------------------------------------------------------------===//
+#include "cscc/Conversion/CscToCst/DictionaryLowering.h"
 #include "cscc/Conversion/Passes.h"
 
 namespace mlir::cscc {
@@ -32,10 +33,17 @@ struct ExpandDictionariesPass
         op->emitOpError("needs its dictionary built by csc dictionary ops");
         return signalPassFailure();
       }
+      auto lowering = dyn_cast<cscc::DictionaryLowering>(def.getOperation());
+      if (!lowering) {
+        def->emitOpError("has no lowering to the cst dialect: attach a "
+                         "DictionaryLowering model to it "
+                         "(registerDictionaryLoweringModels)");
+        return signalPassFailure();
+      }
       Value result =
           isa<csc::AnalysisOp>(op)
-              ? def.buildAnalysis(b, op->getLoc(), op->getOperand(1))
-              : def.buildSynthesis(
+              ? lowering.buildAnalysis(b, op->getLoc(), op->getOperand(1))
+              : lowering.buildSynthesis(
                     b, op->getLoc(), op->getOperand(1),
                     cast<RankedTensorType>(op->getResult(0).getType()));
       op->getResult(0).replaceAllUsesWith(result);

@@ -1,6 +1,6 @@
 //===- UnfoldPursuits.cpp - csc.pursuit -> ISTA/FISTA iterations ----------===//
 //
-// DESIGN section 1, written once for any dictionary: the pass only applies
+// docs/design.md §1, written once for any dictionary: the pass only applies
 // D^T and D (csc.analysis / csc.synthesis), never looks inside the
 // dictionary; csc-expand-dictionaries derives those from the blocks.
 //

@@ -1,4 +1,4 @@
-# DESIGN section 1: a convolutional layer relu(F x + b) is one ISTA step from
+# docs/design.md §1: a convolutional layer relu(F x + b) is one ISTA step from
 # G0 = 0 with D^T = F (c = 1, threshold -b). pursuit = 0: conv + relu;
 # pursuit = 1: the pursuit. Names differ (conv0.weight/bias vs
 # pursuit0.dict.0.weight/threshold); test_cscc_identities.py maps them.

@@ -1,6 +1,6 @@
 //===- Checkpoint.h - training checkpoints (weights + training state) -*- C++ -*-===//
 //
-// A checkpoint is a pair of safetensors files in a directory (DESIGN 5):
+// A checkpoint is a pair of safetensors files in a directory (docs/design.md §5):
 //
 //   DIR/TAG.safetensors        the weights: every parameter and running
 //                              statistic under its PyTorch name

@@ -1,6 +1,6 @@
 //===- Conv.h - the three 2-D convolution primitives -------------*- C++ -*-===//
 //
-// The convolutions of a CSC network are library calls (DESIGN 2): the
+// The convolutions of a CSC network are library calls (docs/design.md §2): the
 // forward convolution F x, its adjoint F^T dy (transposed convolution =
 // backward-data) and the filter gradient. Shapes:
 //   x, dx  [N, C, H, W]     (signal)

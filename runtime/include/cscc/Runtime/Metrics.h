@@ -1,7 +1,7 @@
 //===- Metrics.h - per-epoch metrics log and training curves -----*- C++ -*-===//
 //
 // RUN_DIR/metrics.jsonl: one JSON object per line, one line per epoch,
-// written as the epoch ends (DESIGN 5):
+// written as the epoch ends (docs/design.md §5):
 //
 //   {"epoch": 1, "step": 469, "lr": 0.05, "seconds": 12.5,
 //    "images_per_second": 4800.0, "train_loss": 0.61, "train_accuracy": 0.78,

@@ -1,6 +1,6 @@
 //===- Progress.h - training progress on a terminal or in a log --*- C++ -*-===//
 //
-// Two modes (DESIGN 5):
+// Two modes (docs/design.md §5):
 //   Bar    one line redrawn in place with '\r', at most 10 times a second
 //          (and always for the epoch's last batch):
 //            epoch 2/3 [#####...............] 120/469 loss 0.512 acc 0.813 1234 img/s ETA 0:42

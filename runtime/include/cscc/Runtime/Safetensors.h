@@ -1,6 +1,6 @@
 //===- Safetensors.h - read and write .safetensors files ---------*- C++ -*-===//
 //
-// The safetensors format (checkpoints, DESIGN 5):
+// The safetensors format (checkpoints, docs/design.md §5):
 //   8 bytes   N, the header length, unsigned little-endian
 //   N bytes   a JSON object: {"NAME": {"dtype": "F32", "shape": [2, 3],
 //             "data_offsets": [BEGIN, END]}, ..., "__metadata__": {"k": "v"}}

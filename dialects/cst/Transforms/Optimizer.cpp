@@ -1,0 +1,241 @@
+//===- Optimizer.cpp - The optimiser step fused into the train step ------===//
+//
+// @train_step (cst-autodiff: forward results, then one gradient per learned
+// parameter) -> @train_update: the gradients are consumed by one update op
+// per parameter (cst.sgd_update / cst.adam_update) whose new parameter and
+// optimiser state are returned instead. The optimiser state and the
+// runtime hyperparameters (tensor<8xT>, `cst.hyper`) become arguments.
+// Layouts and semantics: Passes.td and docs/compiler.md.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/cst/Transforms/Passes.h"
+
+#include "mlir/IR/SymbolTable.h"
+
+#include <map>
+
+namespace mlir::cst {
+#define GEN_PASS_DEF_CSTOPTIMIZER
+#include "dialects/cst/Transforms/Passes.h.inc"
+} // namespace mlir::cst
+
+using namespace mlir;
+
+namespace {
+
+/// A learned parameter and the result that holds its gradient.
+struct Learned {
+  BlockArgument param;
+  StringAttr name;
+  unsigned gradResult;
+};
+
+struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (failed(run()))
+      signalPassFailure();
+  }
+
+  /// PyTorch's names of a parameter's optimiser state.
+  SmallVector<StringRef> stateSuffixes() const {
+    if (optimizer == "adam")
+      return {"exp_avg", "exp_avg_sq"};
+    if (momentum)
+      return {"momentum_buffer"};
+    return {};
+  }
+
+  LogicalResult run() {
+    ModuleOp module = getOperation();
+    if (optimizer != "sgd" && optimizer != "adam")
+      return module.emitError()
+             << "cst-optimizer: unknown optimizer '" << optimizer
+             << "'; expected sgd or adam";
+    if (nesterov && (optimizer != "sgd" || !momentum))
+      return module.emitError()
+             << "cst-optimizer: nesterov=true needs optimizer=sgd with "
+                "momentum=true (Nesterov's update is applied to the "
+                "momentum buffer)";
+    auto fn = module.lookupSymbol<func::FuncOp>(entry);
+    if (!fn || fn.isExternal())
+      return module.emitError()
+             << "cst-optimizer: no function @" << entry
+             << " to update; build it from @forward with cst-autodiff first";
+    if (updateName != entry && module.lookupSymbol(updateName))
+      return fn.emitError() << "cst-optimizer: @" << updateName
+                            << " exists already";
+    if (!fn.getBody().hasOneBlock())
+      return fn.emitError() << "cst-optimizer: @" << entry
+                            << " has control flow; expected one block";
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      if (fn.getArgAttr(i, "cst.opt_state") || fn.getArgAttr(i, "cst.hyper"))
+        return fn.emitError()
+               << "cst-optimizer: @" << entry << " already has optimiser "
+               << "arguments (argument #" << i
+               << "); cst-optimizer runs once, on cst-autodiff's train step";
+
+    // Parameters by name.
+    std::map<std::string, BlockArgument> byName;
+    for (BlockArgument a : fn.getArguments())
+      if (auto n = fn.getArgAttrOfType<StringAttr>(a.getArgNumber(),
+                                                   "cst.param"))
+        byName.emplace(n.str(), a);
+
+    // The gradients and their parameters.
+    SmallVector<Learned> learned;
+    std::map<std::string, unsigned> seen;
+    Type elem;
+    for (unsigned i = 0; i < fn.getNumResults(); ++i) {
+      Attribute attr = fn.getResultAttr(i, "cst.grad");
+      if (!attr)
+        continue;
+      auto name = dyn_cast<StringAttr>(attr);
+      if (!name)
+        return fn.emitError() << "cst-optimizer: result #" << i
+                              << " has a cst.grad that is not a string: "
+                              << attr;
+      auto it = byName.find(name.str());
+      if (it == byName.end())
+        return fn.emitError()
+               << "cst-optimizer: gradient result #" << i << " of '" << name.str()
+               << "' has no parameter: no argument of @" << entry
+               << " has cst.param = \"" << name.str() << "\"";
+      BlockArgument p = it->second;
+      if (fn.getArgAttr(p.getArgNumber(), "cst.state"))
+        return fn.emitError()
+               << "cst-optimizer: gradient result #" << i << " of '"
+               << name.str() << "': argument #" << p.getArgNumber()
+               << " is a running statistic (cst.state), not a learned "
+                  "parameter";
+      if (auto [prev, fresh] = seen.emplace(name.str(), i); !fresh)
+        return fn.emitError()
+               << "cst-optimizer: two gradients of '" << name.str()
+               << "' (results #" << prev->second << " and #" << i << ")";
+      Type gt = fn.getResultTypes()[i];
+      auto pt = dyn_cast<RankedTensorType>(p.getType());
+      if (!pt || !isa<FloatType>(pt.getElementType()) ||
+          !pt.hasStaticShape())
+        return fn.emitError()
+               << "cst-optimizer: parameter '" << name.str() << "' has type "
+               << p.getType() << "; expected a float tensor of static shape";
+      if (gt != pt)
+        return fn.emitError()
+               << "cst-optimizer: gradient result #" << i << " of '"
+               << name.str() << "' has type " << gt
+               << " but the parameter has type " << pt;
+      if (elem && pt.getElementType() != elem)
+        return fn.emitError()
+               << "cst-optimizer: parameters of element types " << elem
+               << " and " << pt.getElementType()
+               << " ('" << name.str() << "'); the hyperparameters have one type";
+      elem = pt.getElementType();
+      learned.push_back({p, name, i});
+    }
+    if (learned.empty())
+      return fn.emitError()
+             << "cst-optimizer: @" << entry
+             << " returns no gradient (no result has cst.grad); build it "
+                "with cst-autodiff";
+    // Parameter (argument) order.
+    llvm::sort(learned, [](const Learned &a, const Learned &b) {
+      return a.param.getArgNumber() < b.param.getArgNumber();
+    });
+    update(fn, learned, elem);
+    return success();
+  }
+
+  void update(func::FuncOp fn, ArrayRef<Learned> learned, Type elem) {
+    MLIRContext *ctx = fn.getContext();
+    Builder attrs(ctx);
+    Location loc = fn.getLoc();
+
+    // Arguments: the states, then the hyperparameters.
+    SmallVector<StringRef> suffixes = stateSuffixes();
+    SmallVector<SmallVector<BlockArgument>> states;
+    SmallVector<StringAttr> stateNames;
+    for (const Learned &l : learned) {
+      states.emplace_back();
+      for (StringRef s : suffixes) {
+        std::string name = (l.name.getValue() + "." + s).str();
+        NamedAttrList a;
+        a.append("cst.opt_state", attrs.getStringAttr(name));
+        a.append("cst.init", attrs.getStringAttr("zeros"));
+        unsigned index = fn.getNumArguments();
+        (void)fn.insertArgument(index, l.param.getType(), a.getDictionary(ctx),
+                                l.param.getLoc());
+        states.back().push_back(fn.getArgument(index));
+        stateNames.push_back(attrs.getStringAttr(name));
+      }
+    }
+    unsigned hyperIndex = fn.getNumArguments();
+    (void)fn.insertArgument(
+        hyperIndex, RankedTensorType::get({8}, elem),
+        attrs.getDictionaryAttr({attrs.getNamedAttr(
+            "cst.hyper", attrs.getStringAttr(optimizer))}),
+        loc);
+    Value hyper = fn.getArgument(hyperIndex);
+
+    // One update op per parameter, before the return.
+    auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+    OpBuilder b(ret);
+    SmallVector<Value> newParams, newStates;
+    for (auto [l, st] : llvm::zip(learned, states)) {
+      Value p = l.param, g = ret.getOperand(l.gradResult);
+      Location at = g.getLoc();
+      Type t = p.getType();
+      if (optimizer == "adam") {
+        auto op = cst::AdamUpdateOp::create(b, at, TypeRange{t, t, t}, p, g,
+                                            st[0], st[1], hyper);
+        newParams.push_back(op.getNewParam());
+        newStates.push_back(op.getNewExpAvg());
+        newStates.push_back(op.getNewExpAvgSq());
+      } else if (momentum) {
+        auto op = cst::SgdUpdateOp::create(b, at, TypeRange{t, t}, p, g, st[0],
+                                           hyper, static_cast<bool>(nesterov));
+        newParams.push_back(op.getNewParam());
+        newStates.push_back(op.getNewMomentumBuffer());
+      } else {
+        auto op = cst::SgdUpdateOp::create(b, at, TypeRange{t}, p, g, Value(),
+                                           hyper, false);
+        newParams.push_back(op.getNewParam());
+      }
+    }
+
+    // Results: the forward ones (attributes kept), new params, new states.
+    SmallVector<Value> results;
+    SmallVector<DictionaryAttr> resultAttrs;
+    for (unsigned i = 0; i < ret.getNumOperands(); ++i)
+      if (!fn.getResultAttr(i, "cst.grad")) {
+        results.push_back(ret.getOperand(i));
+        resultAttrs.push_back(fn.getResultAttrDict(i));
+      }
+    for (auto [l, v] : llvm::zip(learned, newParams)) {
+      results.push_back(v);
+      resultAttrs.push_back(attrs.getDictionaryAttr(
+          {attrs.getNamedAttr("cst.updated", l.name)}));
+    }
+    for (auto [name, v] : llvm::zip(stateNames, newStates)) {
+      results.push_back(v);
+      resultAttrs.push_back(
+          attrs.getDictionaryAttr({attrs.getNamedAttr("cst.opt_state", name)}));
+    }
+    func::ReturnOp::create(b, ret.getLoc(), results);
+    ret.erase();
+    fn.setType(FunctionType::get(ctx, fn.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+    for (DictionaryAttr &d : resultAttrs)
+      if (!d)
+        d = attrs.getDictionaryAttr({});
+    fn.setAllResultAttrs(resultAttrs);
+
+    if (updateName != entry) {
+      (void)SymbolTable::replaceAllSymbolUses(
+          fn, attrs.getStringAttr(updateName), getOperation());
+      fn.setSymName(updateName);
+    }
+  }
+};
+
+} // namespace
