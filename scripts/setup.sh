@@ -19,6 +19,8 @@ PACKAGES=(
   libomp-22-dev
   # the default real data set (/usr/share/datasets/fashion-mnist)
   dataset-fashion-mnist
+  # GoogleTest for the runtime's unit tests (runtime/unittests)
+  libgtest-dev
 )
 
 missing=()

@@ -8,6 +8,9 @@ config.name = "CSCC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".csc", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+# Unit/ (the runtime's GoogleTest cases) is a suite of its own: lit finds
+# build/test/Unit/lit.site.cfg.py there and runs it with Unit/lit.cfg.py,
+# not as shell tests of this suite.
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cscc_obj_root, "test")
 

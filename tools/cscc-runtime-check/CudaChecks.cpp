@@ -12,6 +12,8 @@
 #include "cscc/Runtime/Conv.h"
 #include "cscc/Runtime/MemRef.h"
 
+#include "CommandLine.h"
+
 #if CSCC_HAVE_CUDA_RUNTIME
 #include "cscc/Runtime/Cuda.h"
 #endif
@@ -19,13 +21,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 using namespace cscc::rt;
+using namespace runtime_check;
 
 const char *kCudaUsage = R"(
 CUDA runtime (libcuda and cuDNN are loaded at run time; no GPU is needed to
@@ -67,63 +68,11 @@ namespace {
 
 #if CSCC_HAVE_CUDA_RUNTIME
 
-std::vector<char> readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::runtime_error("cannot read '" + path + "'");
-  return std::vector<char>(std::istreambuf_iterator<char>(in),
-                           std::istreambuf_iterator<char>());
-}
-
-// Minimal options: FLAGS without values, OPTS with one.
-struct CudaArgs {
-  std::vector<std::string> pos;
-  std::vector<std::string> flags;
-  std::vector<std::pair<std::string, std::string>> opts;
-  CudaArgs(int argc, char **argv, const std::vector<std::string> &knownFlags,
-           const std::vector<std::string> &knownOpts) {
-    for (int i = 1; i < argc; ++i) {
-      std::string a = argv[i];
-      auto in = [&](const std::vector<std::string> &v) {
-        for (const auto &k : v)
-          if (k == a)
-            return true;
-        return false;
-      };
-      if (in(knownFlags)) {
-        flags.push_back(a);
-      } else if (in(knownOpts)) {
-        if (i + 1 >= argc)
-          throw std::runtime_error("option '" + a + "' needs a value");
-        opts.push_back({a, argv[++i]});
-      } else if (a.size() > 1 && a[0] == '-') {
-        throw std::runtime_error("unknown option '" + a + "'");
-      } else {
-        pos.push_back(a);
-      }
-    }
-  }
-  bool has(const std::string &f) const {
-    for (const auto &x : flags)
-      if (x == f)
-        return true;
-    for (const auto &x : opts)
-      if (x.first == f)
-        return true;
-    return false;
-  }
-  std::string get(const std::string &k, const std::string &def) const {
-    for (const auto &x : opts)
-      if (x.first == k)
-        return x.second;
-    return def;
-  }
-};
-
 int cmdDeviceCheck(int argc, char **argv) {
-  CudaArgs args(argc, argv, {}, {});
+  Args args(argc, argv, 1);
+  args.allow({});
   if (!args.pos.empty())
-    throw std::runtime_error("cuda-device-check takes no arguments");
+    throw UsageError("cuda-device-check takes no arguments");
   if (const char *e = cscc_cuda_device_check()) {
     std::printf("%s\n", e);
     return 1;
@@ -134,9 +83,10 @@ int cmdDeviceCheck(int argc, char **argv) {
 }
 
 int cmdSymbols(int argc, char **argv) {
-  CudaArgs args(argc, argv, {}, {});
+  Args args(argc, argv, 1);
+  args.allow({});
   if (!args.pos.empty())
-    throw std::runtime_error("cuda-symbols takes no arguments");
+    throw UsageError("cuda-symbols takes no arguments");
   int nulls = 0;
   for (const RuntimeSymbol &s : cudaSymbols()) {
     std::printf("%s\n", s.name);
@@ -147,9 +97,10 @@ int cmdSymbols(int argc, char **argv) {
 }
 
 int cmdCudnnCheck(int argc, char **argv) {
-  CudaArgs args(argc, argv, {"--dirs"}, {});
+  Args args(argc, argv, 1, {"--dirs"});
+  args.allow({"--dirs"});
   if (!args.pos.empty())
-    throw std::runtime_error("cuda-cudnn-check takes no arguments");
+    throw UsageError("cuda-cudnn-check takes no arguments");
   if (args.has("--dirs"))
     for (const std::string &d : cuda::cudnnSearchDirectories())
       std::printf("search: %s\n", d.c_str());
@@ -162,10 +113,10 @@ int cmdCudnnCheck(int argc, char **argv) {
 }
 
 int cmdModuleCheck(int argc, char **argv) {
-  CudaArgs args(argc, argv, {"--jit"}, {"--get-function", "--opt"});
-  if (args.pos.size() != 1)
-    throw std::runtime_error("expected cuda-module-check FILE [--jit] "
-                             "[--opt N] [--get-function NAME]");
+  Args args(argc, argv, 1, {"--jit"});
+  args.allow({"--jit", "--get-function", "--opt"});
+  args.positionals(1, "cuda-module-check FILE [--jit] [--opt N] "
+                      "[--get-function NAME]");
   std::vector<char> data = readFile(args.pos[0]);
   bool jit = args.has("--jit");
   if (jit)
@@ -173,13 +124,14 @@ int cmdModuleCheck(int argc, char **argv) {
   std::string target = cuda::binaryTarget(data.data(), data.size());
   std::printf("target: %s\n", target.empty() ? "unknown" : target.c_str());
   void *m = jit ? mgpuModuleLoadJIT(data.data(),
-                                    std::stoi(args.get("--opt", "3")))
+                                    static_cast<int>(parseInt(
+                                        args.get("--opt", "3"), "--opt")))
                 : mgpuModuleLoad(data.data(), data.size());
   std::printf("module recorded (%zu bytes%s)\n", data.size(),
               jit ? ", PTX for the JIT" : "");
   std::fflush(stdout);
   if (args.has("--get-function")) {
-    std::string name = args.get("--get-function", "");
+    std::string name = args.get("--get-function");
     void *f = mgpuModuleGetFunction(m, name.c_str());
     std::printf("function %s: %s\n", name.c_str(), f ? "found" : "null");
     // Again: the module is loaded once, the function cached.
@@ -193,9 +145,9 @@ int cmdModuleCheck(int argc, char **argv) {
 }
 
 int cmdLaunchCheck(int argc, char **argv) {
-  CudaArgs args(argc, argv, {"--trap"}, {});
-  if (args.pos.size() != 1)
-    throw std::runtime_error("expected cuda-launch-check KERNELS.ptx [--trap]");
+  Args args(argc, argv, 1, {"--trap"});
+  args.allow({"--trap"});
+  args.positionals(1, "cuda-launch-check KERNELS.ptx [--trap]");
   std::vector<char> ptx = readFile(args.pos[0]);
   ptx.push_back('\0');
   void *jitModule = mgpuModuleLoadJIT(ptx.data(), 3);

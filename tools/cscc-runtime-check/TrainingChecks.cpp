@@ -13,8 +13,8 @@
 #include "cscc/Runtime/Progress.h"
 #include "cscc/Runtime/Tensor.h"
 
-#include <cctype>
-#include <cerrno>
+#include "CommandLine.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +25,7 @@
 #include <vector>
 
 using namespace cscc::rt;
+using namespace runtime_check;
 
 const char *kTrainingUsage = R"(
 training runtime (checkpoints, metrics, curves, progress):
@@ -54,65 +55,6 @@ training runtime (checkpoints, metrics, curves, progress):
 )";
 
 namespace {
-
-// Positionals and --options (each with a value, except the flags given).
-struct Opts {
-  std::vector<std::string> pos;
-  std::map<std::string, std::vector<std::string>> opts;
-
-  Opts(int argc, char **argv, const std::vector<std::string> &known,
-       const std::vector<std::string> &flags = {}) {
-    for (int i = 1; i < argc; ++i) {
-      std::string a = argv[i];
-      if (a.size() > 1 && a[0] == '-' && !std::isdigit(a[1])) {
-        bool isFlag = false;
-        for (const auto &f : flags)
-          isFlag |= f == a;
-        bool ok = isFlag;
-        for (const auto &k : known)
-          ok |= k == a;
-        if (!ok)
-          throw std::runtime_error("unknown option '" + a + "'");
-        if (isFlag) {
-          opts[a].push_back("1");
-          continue;
-        }
-        if (i + 1 >= argc)
-          throw std::runtime_error("option '" + a + "' needs a value");
-        opts[a].push_back(argv[++i]);
-      } else {
-        pos.push_back(a);
-      }
-    }
-  }
-  bool has(const std::string &k) const { return opts.count(k) != 0; }
-  std::string get(const std::string &k, const std::string &def = "") const {
-    auto it = opts.find(k);
-    return it == opts.end() ? def : it->second.back();
-  }
-  void positionals(size_t n, const char *what) const {
-    if (pos.size() != n)
-      throw std::runtime_error(std::string("expected ") + what +
-                               " (see --help)");
-  }
-};
-
-int64_t toInt(const std::string &s, const char *what) {
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end || errno)
-    throw std::runtime_error(std::string("invalid ") + what + " '" + s + "'");
-  return v;
-}
-
-double toDouble(const std::string &s, const char *what) {
-  char *end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end)
-    throw std::runtime_error(std::string("invalid ") + what + " '" + s + "'");
-  return v;
-}
 
 //===----------------------------------------------------------------------===//
 // Checkpoints
@@ -176,33 +118,29 @@ Tensor makeTensor(const Spec &s, uint64_t seed, uint64_t k, DType dt,
 }
 
 int cmdCheckpointWrite(int argc, char **argv) {
-  Opts a(argc, argv,
-         {"--seed", "--dtype", "--epoch", "--step", "--best-accuracy",
-          "--best-epoch", "--extra", "--crash-at", "--big"});
-  a.positionals(2, "DIR TAG");
-  uint64_t seed = static_cast<uint64_t>(toInt(a.get("--seed", "0"), "seed"));
-  std::string dts = a.get("--dtype", "f32");
-  if (dts != "f32" && dts != "f64")
-    throw std::runtime_error("unknown --dtype '" + dts + "' (f32 or f64)");
-  DType dt = dts == "f64" ? DType::F64 : DType::F32;
+  Args a(argc, argv, 1);
+  a.allow({"--seed", "--dtype", "--epoch", "--step", "--best-accuracy",
+           "--best-epoch", "--extra", "--crash-at", "--big"});
+  a.positionals(2, "checkpoint-write DIR TAG");
+  uint64_t seed = static_cast<uint64_t>(parseInt(a.get("--seed", "0"), "seed"));
+  DType dt = parseDType(a.get("--dtype", "f32"));
   Checkpoint c;
-  c.state.epoch = toInt(a.get("--epoch", "3"), "epoch");
-  c.state.step = toInt(a.get("--step", "300"), "step");
+  c.state.epoch = parseInt(a.get("--epoch", "3"), "epoch");
+  c.state.step = parseInt(a.get("--step", "300"), "step");
   c.state.seed = seed;
   Rng rng(seed);
   for (int i = 0; i < 5; ++i)
     rng.normal(); // an odd number of normals: a pending spare in the state
   c.state.rngState = rng.state();
-  c.state.bestAccuracy = toDouble(a.get("--best-accuracy", "0.8125"),
+  c.state.bestAccuracy = parseDouble(a.get("--best-accuracy", "0.8125"),
                                   "best accuracy");
-  c.state.bestEpoch = toInt(a.get("--best-epoch", "2"), "best epoch");
-  if (a.has("--extra"))
-    for (const std::string &kv : a.opts.at("--extra")) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos)
-        throw std::runtime_error("--extra wants KEY=VALUE, not '" + kv + "'");
-      c.state.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+  c.state.bestEpoch = parseInt(a.get("--best-epoch", "2"), "best epoch");
+  for (const std::string &kv : a.all("--extra")) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos)
+      throw std::runtime_error("--extra wants KEY=VALUE, not '" + kv + "'");
+    c.state.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   uint64_t k = 0;
   for (const Spec &s : kWeights)
     c.weights[s.name] = makeTensor(s, seed, k++, dt, c.state.step);
@@ -211,7 +149,7 @@ int cmdCheckpointWrite(int argc, char **argv) {
   if (a.has("--big")) {
     // A large tensor (and its momentum), so that saving takes a while: the
     // kill test stops writers at random moments.
-    int64_t n = toInt(a.get("--big"), "big");
+    int64_t n = parseInt(a.get("--big"), "big");
     float v = static_cast<float>(seed);
     c.weights["big.weight"] =
         Tensor::fromValues<float>({n}, std::vector<float>(n, v));
@@ -284,8 +222,9 @@ void printTensors(const char *kind, const std::map<std::string, Tensor> &m,
 }
 
 int cmdCheckpointRead(int argc, char **argv) {
-  Opts a(argc, argv, {}, {"--values"});
-  a.positionals(2, "DIR TAG");
+  Args a(argc, argv, 1, {"--values"});
+  a.allow({"--values"});
+  a.positionals(2, "checkpoint-read DIR TAG");
   Checkpoint c = loadCheckpoint(a.pos[0], a.pos[1]);
   if (!c.recovered.empty())
     std::printf("recovered: %s\n", c.recovered.c_str());
@@ -313,8 +252,9 @@ int cmdCheckpointRead(int argc, char **argv) {
 }
 
 int cmdCheckpointList(int argc, char **argv) {
-  Opts a(argc, argv, {});
-  a.positionals(1, "DIR");
+  Args a(argc, argv, 1);
+  a.allow({});
+  a.positionals(1, "checkpoint-list DIR");
   std::vector<std::string> tags = listCheckpoints(a.pos[0]);
   std::printf("checkpoints:");
   for (const auto &t : tags)
@@ -361,19 +301,20 @@ std::string num(double v) {
 }
 
 int cmdMetricsDemo(int argc, char **argv) {
-  Opts a(argc, argv, {"--epochs", "--keep", "--variant", "--test-every"},
-         {"--resume", "--no-val"});
-  a.positionals(1, "RUN_DIR");
+  Args a(argc, argv, 1, {"--resume", "--no-val"});
+  a.allow({"--epochs", "--keep", "--variant", "--test-every", "--resume",
+           "--no-val"});
+  a.positionals(1, "metrics-demo RUN_DIR");
   std::string range = a.get("--epochs");
   size_t colon = range.find(':');
   if (colon == std::string::npos)
     throw std::runtime_error("--epochs wants A:B");
-  int64_t from = toInt(range.substr(0, colon), "epoch");
-  int64_t to = toInt(range.substr(colon + 1), "epoch");
-  int64_t variant = toInt(a.get("--variant", "0"), "variant");
-  int64_t testEvery = toInt(a.get("--test-every", "1"), "test-every");
+  int64_t from = parseInt(range.substr(0, colon), "epoch");
+  int64_t to = parseInt(range.substr(colon + 1), "epoch");
+  int64_t variant = parseInt(a.get("--variant", "0"), "variant");
+  int64_t testEvery = parseInt(a.get("--test-every", "1"), "test-every");
   MetricsLog log(a.pos[0], a.has("--resume"),
-                 toInt(a.get("--keep", "0"), "keep"));
+                 parseInt(a.get("--keep", "0"), "keep"));
   std::printf("kept:");
   for (const EpochRecord &r : log.records())
     std::printf(" %lld", static_cast<long long>(r.epoch));
@@ -388,8 +329,9 @@ int cmdMetricsDemo(int argc, char **argv) {
 }
 
 int cmdMetricsRead(int argc, char **argv) {
-  Opts a(argc, argv, {});
-  a.positionals(1, "FILE");
+  Args a(argc, argv, 1);
+  a.allow({});
+  a.positionals(1, "metrics-read FILE");
   for (const EpochRecord &r : readMetricsFile(a.pos[0])) {
     std::printf("epoch %lld step %lld lr %s seconds %s img/s %s train %s %s "
                 "val %s %s test %s %s sparsity",
@@ -407,8 +349,9 @@ int cmdMetricsRead(int argc, char **argv) {
 }
 
 int cmdCurves(int argc, char **argv) {
-  Opts a(argc, argv, {"--title", "-o"});
-  a.positionals(1, "RUN_DIR");
+  Args a(argc, argv, 1);
+  a.allow({"--title", "-o"});
+  a.positionals(1, "curves RUN_DIR");
   std::string dir = a.pos[0];
   std::vector<EpochRecord> records = readMetricsFile(dir + "/metrics.jsonl");
   std::string out = a.get("-o", dir + "/curves.svg");
@@ -422,23 +365,23 @@ int cmdCurves(int argc, char **argv) {
 //===----------------------------------------------------------------------===//
 
 int cmdProgress(int argc, char **argv) {
-  Opts a(argc, argv,
-         {"--mode", "--epochs", "--batches", "--batch-size",
-          "--seconds-per-batch", "--note-at", "--first-batch"},
-         {"--real-clock"});
+  Args a(argc, argv, 1, {"--real-clock"});
+  a.allow({"--mode", "--epochs", "--batches", "--batch-size",
+           "--seconds-per-batch", "--note-at", "--first-batch",
+           "--real-clock"});
   a.positionals(0, "no positional arguments");
   Progress::Mode mode;
   if (!Progress::parseMode(a.get("--mode", "auto"), mode))
     throw std::runtime_error("unknown --mode '" + a.get("--mode") +
                              "' (auto, bar, plain)");
-  int64_t epochs = toInt(a.get("--epochs", "1"), "epochs");
-  int64_t batches = toInt(a.get("--batches", "10"), "batches");
-  int64_t batchSize = toInt(a.get("--batch-size", "64"), "batch size");
-  double perBatch = toDouble(a.get("--seconds-per-batch", "0.05"), "seconds");
-  int64_t noteAt = toInt(a.get("--note-at", "-1"), "note-at");
+  int64_t epochs = parseInt(a.get("--epochs", "1"), "epochs");
+  int64_t batches = parseInt(a.get("--batches", "10"), "batches");
+  int64_t batchSize = parseInt(a.get("--batch-size", "64"), "batch size");
+  double perBatch = parseDouble(a.get("--seconds-per-batch", "0.05"), "seconds");
+  int64_t noteAt = parseInt(a.get("--note-at", "-1"), "note-at");
   // The first epoch resumed at this batch: the batches before it count in
   // the sums (as a checkpoint restores them), not in the rate or the ETA.
-  int64_t firstBatch = toInt(a.get("--first-batch", "0"), "first batch");
+  int64_t firstBatch = parseInt(a.get("--first-batch", "0"), "first batch");
   Progress p(stdout, mode);
   double now = 0;
   if (!a.has("--real-clock"))

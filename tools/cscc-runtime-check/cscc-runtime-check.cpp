@@ -17,16 +17,15 @@
 #include "cscc/Runtime/Npy.h"
 #include "cscc/Runtime/Safetensors.h"
 
+#include "CommandLine.h"
+
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -38,6 +37,7 @@
 #include <sys/stat.h>
 
 using namespace cscc::rt;
+using namespace runtime_check;
 
 // Subcommands for the training runtime (checkpoints, metrics, curves,
 // progress), in TrainingChecks.cpp: returns -1 for a command it does not
@@ -138,69 +138,12 @@ const char *kUsage = R"(usage: cscc-runtime-check COMMAND ...
       batch with the background thread (prefetch K, default 3) and without
       (prefetch 0), while the caller spends T ms (default 1) per batch as a
       training step would
-  dataloader-selftest                 API checks of the data loader without
-                                      files: argument errors, edge cases,
-                                      splitmix64 reference values
   mat-convert IN.mat OUT.mat --version 5|7.3 [--compress]
       copy every variable of a MAT file with matio (to make v7.3 files for
       the tests: Python here cannot write them)
   init KIND SHAPE --seed N [--dtype f32|f64] -o OUT.npy
       KIND: kaiming, authors, zeros, ones; SHAPE: e.g. 64,3,3,3
-  selftest                            API checks without files: RNG state
-                                      save/restore, in-memory safetensors
-                                      and .npy, dtype conversion, misuse
 )";
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Arguments: positionals and --options (with values unless a flag).
-struct Args {
-  std::vector<std::string> pos;
-  std::map<std::string, std::vector<std::string>> opts;
-
-  Args(int argc, char **argv, int first,
-       const std::vector<std::string> &flags) {
-    for (int i = first; i < argc; ++i) {
-      std::string a = argv[i];
-      if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && std::isdigit(a[1]))) {
-        if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
-          opts[a].push_back("1");
-          continue;
-        }
-        if (i + 1 >= argc)
-          throw UsageError("option '" + a + "' needs a value");
-        opts[a].push_back(argv[++i]);
-      } else {
-        pos.push_back(a);
-      }
-    }
-  }
-  bool has(const std::string &k) const { return opts.count(k) != 0; }
-  std::string get(const std::string &k, const std::string &def = "") const {
-    auto it = opts.find(k);
-    return it == opts.end() ? def : it->second.back();
-  }
-  void allow(const std::vector<std::string> &known) const {
-    for (const auto &kv : opts)
-      if (std::find(known.begin(), known.end(), kv.first) == known.end())
-        throw UsageError("unknown option '" + kv.first + "'");
-  }
-  void positionals(size_t n, const char *what) const {
-    if (pos.size() != n)
-      throw UsageError(std::string("expected ") + what);
-  }
-};
-
-int64_t parseInt(const std::string &s, const char *what) {
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end || errno)
-    throw UsageError(std::string("invalid ") + what + " '" + s + "'");
-  return v;
-}
 
 std::pair<int64_t, int64_t> parsePair(const std::string &s, char sep,
                                       const char *what) {
@@ -223,14 +166,6 @@ std::vector<int64_t> parseShape(const std::string &s) {
     start = at + 1;
   }
   return shape;
-}
-
-DType parseDType(const std::string &s) {
-  if (s == "f32")
-    return DType::F32;
-  if (s == "f64")
-    return DType::F64;
-  throw UsageError("unknown --dtype '" + s + "' (f32 or f64)");
 }
 
 //===----------------------------------------------------------------------===//
@@ -769,15 +704,6 @@ int cmdDatasetsLoad(int argc, char **argv) {
   return 0;
 }
 
-double parseDouble(const std::string &s, const char *what) {
-  char *end = nullptr;
-  errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end || errno)
-    throw UsageError(std::string("invalid ") + what + " '" + s + "'");
-  return v;
-}
-
 int cmdDataloaderDump(int argc, char **argv) {
   Args args(argc, argv, 1, {"--shuffle", "--flip", "--normalize"});
   args.allow({"--batch", "--epoch", "--seed", "--shuffle", "--crop", "--flip",
@@ -951,153 +877,6 @@ int cmdDataloaderBench(int argc, char **argv) {
   return 0;
 }
 
-// API checks of the data loader that need no files: argument errors the
-// dump cannot provoke, edge cases, and splitmix64 against its published
-// first outputs.
-int cmdDataloaderSelftest(int argc, char **argv) {
-  Args args(argc, argv, 1, {});
-  args.allow({});
-  args.positionals(0, "dataloader-selftest takes no arguments");
-  int checks = 0, failed = 0;
-  auto check = [&](bool ok, const char *what) {
-    ++checks;
-    if (!ok) {
-      ++failed;
-      std::printf("FAIL %s\n", what);
-    }
-  };
-  auto throws = [&](auto fn, const char *needle, const char *what) {
-    try {
-      fn();
-    } catch (const std::exception &e) {
-      bool ok = std::strstr(e.what(), needle) != nullptr;
-      check(ok, what);
-      if (!ok)
-        std::printf("  message was: %s\n", e.what());
-      return;
-    }
-    check(false, what);
-  };
-
-  // splitmix64 seeded with 0: the state advances by the golden gamma and
-  // the first outputs are e220a8397b1dcdaf, 6e789e6aa1b965f4 (Vigna's
-  // reference splitmix64.c).
-  check(splitmix64(0) == 0xe220a8397b1dcdafull &&
-            splitmix64(0x9e3779b97f4a7c15ull) == 0x6e789e6aa1b965f4ull,
-        "splitmix64 reference outputs");
-  check(deriveSeed(1, kStreamShuffle, 0, 0) != deriveSeed(1, kStreamShuffle, 1, 0) &&
-            deriveSeed(1, kStreamShuffle, 0, 0) != deriveSeed(1, kStreamAugment, 0, 0) &&
-            deriveSeed(1, kStreamAugment, 0, 1) != deriveSeed(1, kStreamAugment, 1, 0),
-        "deriveSeed separates streams and arguments");
-  Rng r(3);
-  bool inRange = true;
-  for (int i = 0; i < 1000; ++i)
-    inRange = inRange && uniformBelow(r, 7) < 7 && uniformBelow(r, 1) == 0;
-  check(inRange, "uniformBelow range");
-  throws([&] { uniformBelow(r, 0); }, "bound must be at least 1",
-         "uniformBelow(0) rejected");
-
-  // A 5-image, 2-channel 2x2 data set.
-  Dataset d;
-  d.classes = 3;
-  d.images = Tensor(DType::U8, {5, 2, 2, 2});
-  for (size_t i = 0; i < d.images.data.size(); ++i)
-    d.images.data[i] = static_cast<uint8_t>(i * 7);
-  d.labels = {0, 1, 2, 0, 1};
-  Normalization none;
-  auto make = [&](std::vector<int64_t> idx, Normalization n, DType dt,
-                  int64_t batch = 2) {
-    return BatchLoader(d, std::move(idx), batch, false, 0, 0, std::move(n),
-                       Augmentation{}, dt);
-  };
-  throws([&] { make({0, 5}, none, DType::F32); },
-         "BatchLoader: index 5 (entry 1) is outside the data set's 0..4",
-         "index out of range");
-  throws([&] { make({-1}, none, DType::F32); }, "index -1 (entry 0)",
-         "negative index");
-  throws([&] { make({0}, Normalization{{0.5}, {0.2}}, DType::F32); },
-         "the normalisation has 1 means and 1 standard deviations for images "
-         "of 2 channels",
-         "normalisation size");
-  throws([&] { make({0}, Normalization{{0.5, 0.5}, {0.2, 0}}, DType::F32); },
-         "channel 1 has mean 0.500000 and standard deviation 0.000000; the "
-         "deviation must be positive",
-         "std 0 rejected");
-  throws([&] { make({0}, none, DType::I64); }, "batches are F32 or F64, not I64",
-         "integer dtype rejected");
-  Dataset bad = d;
-  bad.labels.pop_back();
-  throws([&] { BatchLoader(bad, {0}, 1, false, 0, 0, none, Augmentation{},
-                           DType::F32); },
-         "the data set has 5 images but 4 labels", "label count checked");
-  Dataset f = d;
-  f.images = convertDType(d.images, DType::F32);
-  throws([&] { channelStatistics(f, {0}); },
-         "images must be U8 [N, C, H, W], got F32", "float images rejected");
-  throws([&] { channelStatistics(d, {7}); }, "channelStatistics: index 7",
-         "statistics index checked");
-
-  // Statistics of a constant channel: std 0 (the loader then refuses it).
-  Dataset c = d;
-  std::fill(c.images.data.begin(), c.images.data.end(), 51);
-  Normalization cn = channelStatistics(c, {0, 1, 2});
-  check(cn.mean == std::vector<double>{0.2, 0.2} &&
-            cn.std == std::vector<double>{0.0, 0.0},
-        "constant channel: mean 51/255, std 0");
-
-  // Edge cases: no indices, a batch larger than the set, next() after the
-  // end, the order without shuffling.
-  {
-    BatchLoader empty = make({}, none, DType::F32);
-    Batch b;
-    check(empty.batches() == 0 && !empty.next(b), "no indices: no batches");
-  }
-  {
-    BatchLoader big = make({4, 0, 2}, none, DType::F64, 10);
-    Batch b;
-    bool first = big.next(b);
-    check(first && big.batches() == 1 && b.images.shape == std::vector<int64_t>{3, 2, 2, 2} &&
-              b.images.dtype == DType::F64 && b.labels.as<int64_t>()[0] == 1 &&
-              b.images.as<double>()[0] == (4 * 8 * 7 % 256) / 255.0 &&
-              b.indices == std::vector<int64_t>{4, 0, 2},
-          "one batch larger than the set, in the given order");
-    check(!big.next(b) && !big.next(b), "next() stays false after the end");
-  }
-  {
-    // Many loaders created and dropped at once: no hang, no leak of
-    // running threads.
-    for (int i = 0; i < 50; ++i) {
-      BatchLoader l = make({0, 1, 2, 3, 4}, none, DType::F32, 1);
-      Batch b;
-      if (i % 2)
-        l.next(b);
-    }
-    check(true, "loaders destroyed before and after the first batch");
-  }
-
-  // Simulated data argument checks.
-  DataSpec sim;
-  sim.kind = "simulated";
-  sim.simulatedShape = {1, 28};
-  throws([&] { loadData(sim); }, "the image shape must be [C, H, W]",
-         "simulated shape checked");
-  sim.simulatedShape = {3, 8, 8};
-  sim.simulatedClasses = 1;
-  throws([&] { loadData(sim); }, "classes must be in 2..256",
-         "simulated classes checked");
-  sim.simulatedClasses = 4;
-  sim.simulatedTrain = 40;
-  sim.simulatedTest = 8;
-  DataSplits s = loadData(sim);
-  check(s.train.images.shape == std::vector<int64_t>{40, 3, 8, 8} &&
-            s.test.labels.size() == 8 && s.train.classes == 4 &&
-            s.description == "simulated (seed 0): 40 train, 8 test, 3x8x8, 4 classes",
-        "simulated shape, sizes and classes");
-
-  std::printf("dataloader-selftest: %d checks, %d failed\n", checks, failed);
-  return failed ? 1 : 0;
-}
-
 int cmdMatConvert(int argc, char **argv) {
   Args args(argc, argv, 1, {"--compress"});
   args.allow({"--version", "--compress"});
@@ -1150,90 +929,6 @@ int cmdInit(int argc, char **argv) {
   return 0;
 }
 
-int cmdSelftest(int argc, char **argv) {
-  Args args(argc, argv, 1, {});
-  args.allow({});
-  args.positionals(0, "selftest takes no arguments");
-  int checks = 0, failed = 0;
-  auto check = [&](bool ok, const char *what) {
-    ++checks;
-    if (!ok) {
-      ++failed;
-      std::printf("FAIL %s\n", what);
-    }
-  };
-  auto throws = [&](auto fn, const char *needle, const char *what) {
-    try {
-      fn();
-    } catch (const std::exception &e) {
-      check(std::strstr(e.what(), needle) != nullptr, what);
-      if (!std::strstr(e.what(), needle))
-        std::printf("  message was: %s\n", e.what());
-      return;
-    }
-    check(false, what);
-  };
-
-  // RNG: a saved state (with a pending second normal) resumes exactly.
-  Rng a(7);
-  for (int i = 0; i < 3; ++i)
-    a.normal();
-  std::string st = a.state();
-  std::vector<double> first, second;
-  for (int i = 0; i < 5; ++i)
-    first.push_back(a.normal());
-  Rng b(99);
-  b.setState(st);
-  for (int i = 0; i < 5; ++i)
-    second.push_back(b.normal());
-  check(first == second, "Rng state round trip");
-  check(Rng(5).next() == Rng(5).next() && Rng(5).next() != Rng(6).next(),
-        "Rng seeding");
-  throws([&] { b.setState("garbage"); }, "malformed random generator state",
-         "Rng::setState rejects garbage");
-
-  // In-memory safetensors and .npy.
-  TensorFile f;
-  f.tensors["w"] = Tensor::fromValues<float>({2, 2}, {1.f, 2.f, 3.f, 4.f});
-  f.tensors["n"] = Tensor::fromValues<int64_t>({1}, {-5});
-  f.metadata["k"] = "v";
-  TensorFile g = parseSafetensors(serializeSafetensors(f), "<memory>");
-  check(g.tensors.size() == 2 && g.get("w").data == f.tensors["w"].data &&
-            g.get("n").as<int64_t>()[0] == -5 && g.metadata == f.metadata,
-        "safetensors in memory");
-  check(g.find("absent") == nullptr, "TensorFile::find");
-  TensorFile bad = f;
-  bad.tensors["__metadata__"] = Tensor(DType::F32, {1});
-  throws([&] { serializeSafetensors(bad); }, "cannot be named '__metadata__'",
-         "tensor named __metadata__ rejected");
-  Tensor t = Tensor::fromValues<double>({3}, {0.1, -2.5, 1e300});
-  Tensor u = parseNpy(serializeNpy(t), "<memory>");
-  check(u.dtype == DType::F64 && u.shape == t.shape && u.data == t.data,
-        ".npy in memory");
-
-  // Conversions and typed access.
-  Tensor h = convertDType(t, DType::F32);
-  check(h.as<float>()[0] == 0.1f && std::isinf(h.as<float>()[2]),
-        "F64 -> F32 rounds");
-  check(convertDType(h, DType::F64).as<double>()[1] == -2.5, "F32 -> F64");
-  throws([&] { convertDType(t, DType::I32); }, "cannot convert a F64 tensor",
-         "float -> int conversion rejected");
-  throws([&] { t.as<float>(); }, "accessed as F32", "Tensor::as checks dtype");
-  throws([&] { Tensor::fromValues<float>({2, 2}, {1.f}); },
-         "has 4 elements but 1", "fromValues checks the count");
-  check(dtypeFromName("BF16") == DType::BF16 && !dtypeFromName("bf16"),
-        "dtype names");
-  check(convolutionSymbols().size() == 6 &&
-            std::string(convolutionSymbols()[0].name) ==
-                "_mlir_ciface_cscc_conv2d_fwd_f32" &&
-            convolutionSymbols()[0].address ==
-                reinterpret_cast<void *>(&_mlir_ciface_cscc_conv2d_fwd_f32),
-        "convolutionSymbols");
-
-  std::printf("selftest: %d checks, %d failed\n", checks, failed);
-  return failed ? 1 : 0;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -1283,14 +978,10 @@ int main(int argc, char **argv) {
       return cmdDataloaderSplit(argc - 1, argv + 1);
     if (cmd == "dataloader-bench")
       return cmdDataloaderBench(argc - 1, argv + 1);
-    if (cmd == "dataloader-selftest")
-      return cmdDataloaderSelftest(argc - 1, argv + 1);
     if (cmd == "mat-convert")
       return cmdMatConvert(argc - 1, argv + 1);
     if (cmd == "init")
       return cmdInit(argc - 1, argv + 1);
-    if (cmd == "selftest")
-      return cmdSelftest(argc - 1, argv + 1);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError &e) {
     std::fprintf(stderr,

@@ -1,0 +1,21 @@
+//===- ConvABITest.cpp - the entry points' symbol list (ConvABI.h) --------===//
+#include "cscc/Runtime/ConvABI.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace cscc::rt;
+
+namespace {
+
+// A JIT registers these names: each must point at its own entry point.
+TEST(ConvolutionSymbols, ListsTheSixEntryPoints) {
+  ASSERT_EQ(convolutionSymbols().size(), 6u);
+  EXPECT_EQ(std::string(convolutionSymbols()[0].name),
+            "_mlir_ciface_cscc_conv2d_fwd_f32");
+  EXPECT_EQ(convolutionSymbols()[0].address,
+            reinterpret_cast<void *>(&_mlir_ciface_cscc_conv2d_fwd_f32));
+}
+
+} // namespace
