@@ -15,6 +15,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cscc_obj_root, "test")
 
 config.substitutions.append(("%cscc_obj_root", config.cscc_obj_root))
+config.substitutions.append(("%cscc_src_root", config.cscc_src_root))
 config.substitutions.append(("%examples", os.path.join(config.cscc_src_root, "examples")))
 # Debian's python3 (torch, numpy, scipy) in the venv scripts/setup.sh makes
 # (adds PyPI's safetensors); plain /usr/bin/python3 before it exists.

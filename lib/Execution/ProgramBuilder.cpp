@@ -3,6 +3,7 @@
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Frontend/Sema.h"
 #include "cscc/MLIRGen/MLIRGen.h"
+#include "dialects/cst/IR/CstDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -133,6 +134,22 @@ rt::FunctionInfo describeFunction(ModuleOp module, const std::string &name) {
   return info;
 }
 
+namespace {
+
+/// The cst-optimizer's kind for the runtime's (the same optimizers; the
+/// runtime names them without MLIR).
+cst::OptimizerKind cstOptimizer(rt::OptimizerKind kind) {
+  switch (kind) {
+  case rt::OptimizerKind::Sgd:
+    return cst::OptimizerKind::Sgd;
+  case rt::OptimizerKind::Adam:
+    return cst::OptimizerKind::Adam;
+  }
+  llvm_unreachable("unknown optimizer kind");
+}
+
+} // namespace
+
 OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
                                          const Model &model,
                                          const SourceManager &sm,
@@ -168,7 +185,8 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
     train.mode = "train";
     std::ostringstream opt;
     opt << "cst-autodiff{recompute=" << (options.recompute ? "true" : "false")
-        << "},cst-optimizer{optimizer=" << options.optimizer
+        << "},cst-optimizer{optimizer="
+        << cst::stringifyOptimizerKind(cstOptimizer(options.optimizer)).str()
         << " momentum=" << (options.momentum ? "true" : "false")
         << " nesterov=" << (options.nesterov ? "true" : "false") << "}";
     if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||

@@ -196,6 +196,23 @@ private:
         blocks);
   }
 
+  /// The csc dialect's kinds of a pursuit's options (one place per kind).
+  static csc::Prox prox(const cscc::PursuitOptions &o) {
+    return *csc::symbolizeProx(o.prox);
+  }
+  static csc::Solver solver(const cscc::PursuitOptions &o) {
+    return *csc::symbolizeSolver(o.solver);
+  }
+  static csc::Gram gram(const cscc::PursuitOptions &o) {
+    return *csc::symbolizeGram(o.gram);
+  }
+  static csc::BnPlacement bn(const cscc::PursuitOptions &o) {
+    return *csc::symbolizeBnPlacement(o.bn);
+  }
+  static csc::BnAffine bnAffine(const cscc::PursuitOptions &o) {
+    return *csc::symbolizeBnAffine(o.bnAffine);
+  }
+
   /// Batch-norm tensors of one pursuit level, in csc.pursuit's layout.
   void genPursuitBn(const cscc::PursuitOptions &o, int64_t k, Location at,
                     const std::string &prefix, SmallVectorImpl<Value> &out) {
@@ -252,8 +269,9 @@ private:
     SmallVector<Value> bn;
     genPursuitBn(o, k, at, n, bn);
     return csc::PursuitOp::create(
-        b, at, unranked(), x, dict, step, threshold, init, gram, bn, o.prox,
-        o.solver, o.unfold, o.gram, o.keepInit, o.bn, o.bnAffine);
+        b, at, unranked(), x, dict, step, threshold, init, gram, bn, prox(o),
+        solver(o), o.unfold, Generator::gram(o), o.keepInit, Generator::bn(o),
+        bnAffine(o));
   }
 
   Value genStack(const cscc::Layer &l, Location at, Value x) {
@@ -271,8 +289,9 @@ private:
       genPursuitBn(o, k, at, p, bn);
     }
     return csc::StackedPursuitOp::create(b, at, unranked(), x, dicts, steps,
-                                         thresholds, bn, o.prox, o.solver,
-                                         o.unfold, o.bn, o.bnAffine);
+                                         thresholds, bn, prox(o), solver(o),
+                                         o.unfold, Generator::bn(o),
+                                         bnAffine(o));
   }
 };
 

@@ -73,7 +73,10 @@ std::string join(const std::string &dir, const std::string &name) {
   return dir + "/" + name;
 }
 
+enum class DatasetKind { FashionMnist, Mnist, Cifar10, Cifar100, Svhn, Simulated };
+
 struct KindInfo {
+  DatasetKind id;
   const char *kind;     // as in DataSpec::kind
   const char *title;    // for descriptions
   const char *files;    // the files expected, for messages
@@ -81,33 +84,33 @@ struct KindInfo {
 };
 
 const KindInfo kKinds[] = {
-    {"fashion_mnist", "Fashion-MNIST",
+    {DatasetKind::FashionMnist, "fashion_mnist", "Fashion-MNIST",
      "train-images-idx3-ubyte, train-labels-idx1-ubyte, "
      "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each optionally .gz)",
      "on Debian 'apt install dataset-fashion-mnist' installs them in "
      "/usr/share/datasets/fashion-mnist; or download the four .gz files from "
      "https://github.com/zalandoresearch/fashion-mnist (data/fashion)"},
-    {"mnist", "MNIST",
+    {DatasetKind::Mnist, "mnist", "MNIST",
      "train-images-idx3-ubyte, train-labels-idx1-ubyte, "
      "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each optionally .gz)",
      "download the four .gz files from http://yann.lecun.com/exdb/mnist/ "
      "(or a mirror, e.g. https://ossci-datasets.s3.amazonaws.com/mnist/)"},
-    {"cifar10", "CIFAR-10",
+    {DatasetKind::Cifar10, "cifar10", "CIFAR-10",
      "data_batch_1.bin .. data_batch_5.bin, test_batch.bin (the binary "
      "version)",
      "download https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz and "
      "unpack it with 'tar xzf' (it makes cifar-10-batches-bin/, which may be "
      "named directly or through its parent directory)"},
-    {"cifar100", "CIFAR-100",
+    {DatasetKind::Cifar100, "cifar100", "CIFAR-100",
      "train.bin, test.bin (the binary version)",
      "download https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz and "
      "unpack it with 'tar xzf' (it makes cifar-100-binary/, which may be "
      "named directly or through its parent directory)"},
-    {"svhn", "SVHN",
+    {DatasetKind::Svhn, "svhn", "SVHN",
      "train_32x32.mat, test_32x32.mat (cropped digits, format 2)",
      "download http://ufldl.stanford.edu/housenumbers/train_32x32.mat and "
      "http://ufldl.stanford.edu/housenumbers/test_32x32.mat"},
-    {"simulated", "simulated", "none (generated from the seed)", ""},
+    {DatasetKind::Simulated, "simulated", "simulated", "none (generated from the seed)", ""},
 };
 
 const KindInfo *findKind(const std::string &kind) {
@@ -276,17 +279,16 @@ DataSplits loadData(const DataSpec &spec) {
   if (!k)
     fail("unknown data set kind '" + spec.kind + "'; the kinds are " +
          knownDataKinds());
-  if (std::string(k->kind) == "simulated")
-    return generateSimulated(spec);
-
   std::string path = spec.path;
-  if (path.empty() && std::string(k->kind) == "fashion_mnist")
-    path = kFashionMnistDefault;
-
   DataSplits s;
   std::string dir;
-  std::string kind = k->kind;
-  if (kind == "fashion_mnist" || kind == "mnist") {
+  switch (k->id) {
+  case DatasetKind::Simulated:
+    return generateSimulated(spec);
+  case DatasetKind::FashionMnist:
+  case DatasetKind::Mnist: {
+    if (path.empty() && k->id == DatasetKind::FashionMnist)
+      path = kFashionMnistDefault;
     dir = resolveDirectory(*k, path, "", "");
     std::string trImg = resolveFile(*k, dir, idxNames("train", "images", 3));
     std::string trLbl = resolveFile(*k, dir, idxNames("train", "labels", 1));
@@ -294,7 +296,9 @@ DataSplits loadData(const DataSpec &spec) {
     std::string teLbl = resolveFile(*k, dir, idxNames("t10k", "labels", 1));
     s.train = readIdx(trImg, trLbl);
     s.test = readIdx(teImg, teLbl);
-  } else if (kind == "cifar10") {
+    break;
+  }
+  case DatasetKind::Cifar10: {
     dir = resolveDirectory(*k, path, "data_batch_1.bin", "cifar-10-batches-bin");
     std::vector<std::string> train;
     for (int i = 1; i <= 5; ++i)
@@ -303,18 +307,24 @@ DataSplits loadData(const DataSpec &spec) {
     std::string test = resolveFile(*k, dir, {"test_batch.bin"});
     s.train = readCifar(train, 10);
     s.test = readCifar({test}, 10);
-  } else if (kind == "cifar100") {
+    break;
+  }
+  case DatasetKind::Cifar100: {
     dir = resolveDirectory(*k, path, "train.bin", "cifar-100-binary");
     std::string train = resolveFile(*k, dir, {"train.bin"});
     std::string test = resolveFile(*k, dir, {"test.bin"});
     s.train = readCifar({train}, 100);
     s.test = readCifar({test}, 100);
-  } else { // svhn
+    break;
+  }
+  case DatasetKind::Svhn: {
     dir = resolveDirectory(*k, path, "", "");
     std::string train = resolveFile(*k, dir, {"train_32x32.mat"});
     std::string test = resolveFile(*k, dir, {"test_32x32.mat"});
     s.train = readSvhn(train);
     s.test = readSvhn(test);
+    break;
+  }
   }
 
   std::vector<int64_t> trShape(s.train.images.shape.begin() + 1,

@@ -59,7 +59,7 @@ int main(int argc, char **argv) {
       std::cout << "usage: " << self << " train|eval|predict|summary [flags]\n"
                 << "the model " << program.info.model
                 << ", compiled by cscc build for " << cscc_program_target
-                << " (" << program.info.optimizer
+                << " (" << cscc::rt::wordOf(cscc::rt::kOptimizerWords, program.info.optimizer)
                 << (program.info.nesterov ? ", Nesterov" : "") << ")\n\n"
                 << "  train    train on the model's data (its train section; "
                    "flags override it)\n"

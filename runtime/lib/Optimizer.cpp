@@ -19,6 +19,20 @@ namespace {
 constexpr double kPi = 3.141592653589793238462643383279502884;
 } // namespace
 
+OptimizerKind optimizerKind(const std::string &word) {
+  if (std::optional<OptimizerKind> k = lookupWord(kOptimizerWords, word))
+    return *k;
+  throw std::invalid_argument("unknown optimizer '" + word + "'; expected " +
+                              wordList(kOptimizerWords));
+}
+
+ScheduleKind scheduleKind(const std::string &word) {
+  if (std::optional<ScheduleKind> k = lookupWord(kScheduleWords, word))
+    return *k;
+  throw std::invalid_argument("unknown learning-rate schedule '" + word +
+                              "'; expected " + wordList(kScheduleWords));
+}
+
 std::vector<double> optimizerHyper(const OptimizerSettings &s, double lr,
                                    int64_t step) {
   if (step < 1)
@@ -26,14 +40,14 @@ std::vector<double> optimizerHyper(const OptimizerSettings &s, double lr,
                                 " is not 1-based (the first step is 1)");
   std::vector<double> h(kHyperSize, 0.0);
   h[7] = static_cast<double>(step);
-  if (s.kind == "sgd") {
+  switch (s.kind) {
+  case OptimizerKind::Sgd:
     h[0] = lr;
     h[1] = s.momentum;
     h[2] = s.weightDecay;
     h[3] = 1.0; // 1 - dampening; dampening 0 (PyTorch's default)
     return h;
-  }
-  if (s.kind == "adam") {
+  case OptimizerKind::Adam: {
     double t = static_cast<double>(step);
     double biasCorrection1 = 1 - std::pow(s.beta1, t);
     double biasCorrection2 = 1 - std::pow(s.beta2, t);
@@ -46,18 +60,19 @@ std::vector<double> optimizerHyper(const OptimizerSettings &s, double lr,
     h[6] = std::sqrt(biasCorrection2);    // bias_correction2_sqrt
     return h;
   }
-  throw std::invalid_argument("unknown optimizer '" + s.kind +
-                              "'; expected sgd or adam");
+  }
+  throw std::logic_error("unknown optimizer kind");
 }
 
 std::vector<std::string> optimizerStateNames(const OptimizerSettings &s) {
-  if (s.kind == "sgd")
+  switch (s.kind) {
+  case OptimizerKind::Sgd:
     return s.momentum != 0 ? std::vector<std::string>{"momentum_buffer"}
                            : std::vector<std::string>{};
-  if (s.kind == "adam")
+  case OptimizerKind::Adam:
     return {"exp_avg", "exp_avg_sq"};
-  throw std::invalid_argument("unknown optimizer '" + s.kind +
-                              "'; expected sgd or adam");
+  }
+  throw std::logic_error("unknown optimizer kind");
 }
 
 double scheduledLearningRate(const ScheduleSettings &s, double baseLr,
@@ -69,27 +84,28 @@ double scheduledLearningRate(const ScheduleSettings &s, double baseLr,
         std::to_string(stepInEpoch) + " of " + std::to_string(stepsPerEpoch) +
         " per epoch (expected epoch, step >= 0 and at least one step per "
         "epoch)");
-  double lr;
-  if (s.kind == "constant") {
-    lr = baseLr;
-  } else if (s.kind == "multistep") {
+  double lr = baseLr;
+  switch (s.kind) {
+  case ScheduleKind::Constant:
+    break;
+  case ScheduleKind::Multistep: {
     // MultiStepLR: at each milestone passed, lr * gamma ** (its count).
     std::map<int64_t, int64_t> counts;
     for (int64_t m : s.milestones)
       ++counts[m];
-    lr = baseLr;
     for (auto [m, n] : counts)
       if (m <= epoch)
         lr = lr * std::pow(s.gamma, static_cast<double>(n));
-  } else if (s.kind == "cosine") {
+    break;
+  }
+  case ScheduleKind::Cosine: {
     // CosineAnnealingLR's closed form.
     double tMax = static_cast<double>(std::max<int64_t>(s.epochs, 1));
     lr = s.minLr + (baseLr - s.minLr) *
                        (1 + std::cos(kPi * static_cast<double>(epoch) / tMax)) /
                        2;
-  } else {
-    throw std::invalid_argument("unknown learning-rate schedule '" + s.kind +
-                                "'; expected constant, multistep or cosine");
+    break;
+  }
   }
   int64_t warmupSteps = s.warmupEpochs * stepsPerEpoch;
   int64_t global = epoch * stepsPerEpoch + stepInEpoch;

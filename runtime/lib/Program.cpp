@@ -92,7 +92,7 @@ std::string ProgramInfo::toJson() const {
   j["f64"] = f64;
   j["input_shape"] = inputShape;
   j["classes"] = classes;
-  j["optimizer"] = optimizer;
+  j["optimizer"] = wordOf(kOptimizerWords, optimizer);
   j["nesterov"] = nesterov;
   j["summary"] = summary;
   j["train"] = train;
@@ -113,7 +113,7 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
     p.f64 = j.at("f64").get<bool>();
     p.inputShape = j.at("input_shape").get<std::vector<int64_t>>();
     p.classes = j.at("classes").get<int64_t>();
-    p.optimizer = j.at("optimizer").get<std::string>();
+    p.optimizer = optimizerKind(j.at("optimizer").get<std::string>());
     p.nesterov = j.at("nesterov").get<bool>();
     p.summary = j.at("summary").get<std::string>();
     p.train = j.at("train").get<std::map<std::string, std::string>>();

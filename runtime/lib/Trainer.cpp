@@ -116,9 +116,11 @@ void applySetting(TrainSettings &s, const std::string &key,
   else if (key == "eval_batch")
     s.evalBatch = parseCount(key, v, 1);
   else if (key == "optimizer") {
-    if (v != "sgd" && v != "adam")
-      fail("'optimizer' is sgd or adam, got '" + v + "'");
-    s.optimizer.kind = v;
+    std::optional<OptimizerKind> kind = lookupWord(kOptimizerWords, v);
+    if (!kind)
+      fail("'optimizer' is " + wordList(kOptimizerWords) + ", got '" + v +
+           "'");
+    s.optimizer.kind = *kind;
   } else if (key == "lr") {
     s.optimizer.lr = parseNumber(key, v);
     if (s.optimizer.lr <= 0)
@@ -136,9 +138,10 @@ void applySetting(TrainSettings &s, const std::string &key,
   else if (key == "eps")
     s.optimizer.eps = parseNumber(key, v);
   else if (key == "schedule") {
-    if (v != "constant" && v != "multistep" && v != "cosine")
-      fail("'schedule' is constant, multistep or cosine, got '" + v + "'");
-    s.schedule.kind = v;
+    std::optional<ScheduleKind> kind = lookupWord(kScheduleWords, v);
+    if (!kind)
+      fail("'schedule' is " + wordList(kScheduleWords) + ", got '" + v + "'");
+    s.schedule.kind = *kind;
   } else if (key == "milestones") {
     s.schedule.milestones.clear();
     std::stringstream ss(v);
@@ -277,9 +280,10 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
   if (s.runDir.empty())
     s.runDir = s.resume.empty() ? "runs/" + modelName : s.resume;
   s.schedule.epochs = s.epochs;
-  if (s.schedule.minLr != 0 && s.schedule.kind != "cosine")
+  if (s.schedule.minLr != 0 && s.schedule.kind != ScheduleKind::Cosine)
     fail("min_lr applies to the cosine schedule only, and the schedule is " +
-         s.schedule.kind + ": use --schedule cosine or drop min_lr");
+         std::string(wordOf(kScheduleWords, s.schedule.kind)) +
+         ": use --schedule cosine or drop min_lr");
   if (s.schedule.minLr > s.optimizer.lr) {
     std::ostringstream msg;
     msg << "min_lr (" << s.schedule.minLr << ") is above the learning rate ("
@@ -647,10 +651,12 @@ struct EpochProgress {
 int trainCommand(Program &program, const TrainSettings &s) {
   const ProgramInfo &info = program.info;
   const FunctionInfo &fi = functionInfo(program, "train_update");
-  auto describe = [](const std::string &kind, bool nesterov) {
-    return kind + (kind == "sgd" && nesterov ? " with Nesterov momentum" : "");
+  auto describe = [](OptimizerKind kind, bool nesterov) {
+    return std::string(wordOf(kOptimizerWords, kind)) +
+           (kind == OptimizerKind::Sgd && nesterov ? " with Nesterov momentum"
+                                                   : "");
   };
-  bool nesterov = s.optimizer.kind == "sgd" && s.optimizer.nesterov;
+  bool nesterov = s.optimizer.kind == OptimizerKind::Sgd && s.optimizer.nesterov;
   if (s.optimizer.kind != info.optimizer || nesterov != info.nesterov)
     fail("this model was compiled for " +
          describe(info.optimizer, info.nesterov) + "; the settings ask for " +
@@ -711,8 +717,9 @@ int trainCommand(Program &program, const TrainSettings &s) {
             << ": " << data.train.size() << " images ("
             << data.validation.size() << " held out), " << s.epochs
             << " epochs of " << stepsPerEpoch << " steps, batch " << s.batch
-            << ", " << s.optimizer.kind << " lr " << s.optimizer.lr << ", "
-            << s.schedule.kind << " schedule; run directory " << s.runDir
+            << ", " << wordOf(kOptimizerWords, s.optimizer.kind) << " lr "
+            << s.optimizer.lr << ", " << wordOf(kScheduleWords, s.schedule.kind)
+            << " schedule; run directory " << s.runDir
             << "\n";
   EpochProgress resumed = EpochProgress::load(state, s.resume);
   EpochProgress::clear(state);

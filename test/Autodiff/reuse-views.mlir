@@ -24,14 +24,14 @@ func.func @forward(%x: tensor<?x1x6x6xf64>, %labels: tensor<?xi64>,
   %f = cst.conv %x, %w {stride = 1 : i64, dilation = 1 : i64, padding = 1 : i64} : (tensor<?x1x6x6xf64>, tensor<2x1x3x3xf64>) -> tensor<?x2x6x6xf64>
   %u = cst.concat %x, %f : (tensor<?x1x6x6xf64>, tensor<?x2x6x6xf64>) -> tensor<?x3x6x6xf64>
   %cu = cst.scale %u, %c : (tensor<?x3x6x6xf64>, tensor<1xf64>) -> tensor<?x3x6x6xf64>
-  %g = cst.threshold %cu, %b {kind = "relu"} : (tensor<?x3x6x6xf64>, tensor<3xf64>) -> tensor<?x3x6x6xf64>
+  %g = cst.threshold %cu, %b {kind = #cst<threshold relu>} : (tensor<?x3x6x6xf64>, tensor<3xf64>) -> tensor<?x3x6x6xf64>
   %s = cst.slice %g[1] : (tensor<?x3x6x6xf64>) -> tensor<?x2x6x6xf64>
   %t = cst.conv_transpose %s, %w {stride = 1 : i64, dilation = 1 : i64, padding = 1 : i64} : (tensor<?x2x6x6xf64>, tensor<2x1x3x3xf64>) -> tensor<?x1x6x6xf64>
   %r = cst.axpby %x, %t {alpha = 1.0 : f64, beta = -1.0 : f64} : tensor<?x1x6x6xf64>
   %q = cst.conv %r, %w {stride = 1 : i64, dilation = 1 : i64, padding = 1 : i64} : (tensor<?x1x6x6xf64>, tensor<2x1x3x3xf64>) -> tensor<?x2x6x6xf64>
   %d = cst.concat %r, %q : (tensor<?x1x6x6xf64>, tensor<?x2x6x6xf64>) -> tensor<?x3x6x6xf64>
   %z = cst.axpby %g, %d {alpha = 1.0 : f64, beta = 1.0 : f64} : tensor<?x3x6x6xf64>
-  %h = cst.threshold %z, %b {kind = "relu"} : (tensor<?x3x6x6xf64>, tensor<3xf64>) -> tensor<?x3x6x6xf64>
+  %h = cst.threshold %z, %b {kind = #cst<threshold relu>} : (tensor<?x3x6x6xf64>, tensor<3xf64>) -> tensor<?x3x6x6xf64>
   %k = cst.conv %h, %v {stride = 1 : i64, dilation = 1 : i64, padding = 1 : i64} : (tensor<?x3x6x6xf64>, tensor<2x3x3x3xf64>) -> tensor<?x2x6x6xf64>
   %n = cst.concat %h, %k : (tensor<?x3x6x6xf64>, tensor<?x2x6x6xf64>) -> tensor<?x5x6x6xf64>
   %cn = cst.scale %n, %c : (tensor<?x5x6x6xf64>, tensor<1xf64>) -> tensor<?x5x6x6xf64>
@@ -43,19 +43,19 @@ func.func @forward(%x: tensor<?x1x6x6xf64>, %labels: tensor<?xi64>,
 
 // CHECK-LABEL: func.func @train_step(
 // CHECK: %[[U:.*]] = cst.concat %arg0, %{{.*}} : (tensor<?x1x6x6xf64>, tensor<?x2x6x6xf64>) -> tensor<?x3x6x6xf64>
-// CHECK: %[[G:.*]] = cst.threshold %{{.*}}, %arg4 {kind = "relu"}
+// CHECK: %[[G:.*]] = cst.threshold %{{.*}}, %arg4 {kind = #cst<threshold relu>}
 // CHECK-NEXT: %[[S:.*]] = cst.slice %[[G]][1]
 // CHECK: %[[R:.*]] = cst.axpby %arg0, %[[T:.*]] {alpha = 1.000000e+00 : f64, beta = -1.000000e+00 : f64}
-// CHECK: %[[H:.*]] = cst.threshold %{{.*}}, %arg4 {kind = "relu"}
+// CHECK: %[[H:.*]] = cst.threshold %{{.*}}, %arg4 {kind = #cst<threshold relu>}
 // CHECK: %[[N:.*]] = cst.concat %[[H]], %{{.*}} : (tensor<?x3x6x6xf64>, tensor<?x2x6x6xf64>) -> tensor<?x5x6x6xf64>
 // CHECK: cst.softmax_cross_entropy_grad
 // CHECK: %[[HS:.*]] = cst.slice %[[N]][0] : (tensor<?x5x6x6xf64>) -> tensor<?x3x6x6xf64>
 // CHECK-NEXT: cst.conv_filter_grad %[[HS]],
-// CHECK: cst.threshold_mask %[[HS]] {kind = "relu"}
+// CHECK: cst.threshold_mask %[[HS]] {kind = #cst<threshold relu>}
 // CHECK: %[[R2:.*]] = cst.axpby %arg0, %[[T]] {alpha = 1.000000e+00 : f64, beta = -1.000000e+00 : f64}
 // CHECK-NEXT: cst.conv_filter_grad %[[R2]],
 // CHECK: cst.conv_filter_grad %{{.*}}, %[[S]]
-// CHECK: cst.threshold_mask %[[G]] {kind = "relu"}
+// CHECK: cst.threshold_mask %[[G]] {kind = #cst<threshold relu>}
 // CHECK: return
 
 // NOREC: cst.softmax_cross_entropy_grad

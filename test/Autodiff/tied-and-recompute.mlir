@@ -15,13 +15,13 @@ func.func @forward(%x: tensor<?x1x6x6xf64>, %labels: tensor<?xi64>,
                    %rm: tensor<2xf64> {cst.param = "rm", cst.init = "zeros", cst.state})
     -> (tensor<?x3x1x1xf64>, tensor<f64>) {
   %g0 = cst.conv %x, %w {stride = 1 : i64, dilation = 1 : i64, padding = 1 : i64} : (tensor<?x1x6x6xf64>, tensor<2x1x3x3xf64>) -> tensor<?x2x6x6xf64>
-  %a0 = cst.threshold %g0, %b {kind = "relu"} : (tensor<?x2x6x6xf64>, tensor<2xf64>) -> tensor<?x2x6x6xf64>
+  %a0 = cst.threshold %g0, %b {kind = #cst<threshold relu>} : (tensor<?x2x6x6xf64>, tensor<2xf64>) -> tensor<?x2x6x6xf64>
   %s = cst.conv_transpose %a0, %w {stride = 1 : i64, dilation = 1 : i64, padding = 1 : i64} : (tensor<?x2x6x6xf64>, tensor<2x1x3x3xf64>) -> tensor<?x1x6x6xf64>
   %r = cst.axpby %x, %s {alpha = 1.0 : f64, beta = -1.0 : f64} : tensor<?x1x6x6xf64>
   %d = cst.conv %r, %w {stride = 1 : i64, dilation = 1 : i64, padding = 1 : i64} : (tensor<?x1x6x6xf64>, tensor<2x1x3x3xf64>) -> tensor<?x2x6x6xf64>
   %cd = cst.scale %d, %c : (tensor<?x2x6x6xf64>, tensor<1xf64>) -> tensor<?x2x6x6xf64>
   %z = cst.axpby %a0, %cd {alpha = 1.0 : f64, beta = 1.0 : f64} : tensor<?x2x6x6xf64>
-  %a1 = cst.threshold %z, %b {kind = "relu"} : (tensor<?x2x6x6xf64>, tensor<2xf64>) -> tensor<?x2x6x6xf64>
+  %a1 = cst.threshold %z, %b {kind = #cst<threshold relu>} : (tensor<?x2x6x6xf64>, tensor<2xf64>) -> tensor<?x2x6x6xf64>
   %p = cst.global_avg_pool %a1 : (tensor<?x2x6x6xf64>) -> tensor<?x2x1x1xf64>
   %y = cst.linear %p, %lw : (tensor<?x2x1x1xf64>, tensor<3x2xf64>) -> tensor<?x3x1x1xf64>
   %loss = cst.softmax_cross_entropy %y, %labels : (tensor<?x3x1x1xf64>, tensor<?xi64>) -> tensor<f64>
@@ -45,7 +45,7 @@ func.func @forward(%x: tensor<?x1x6x6xf64>, %labels: tensor<?xi64>,
 // CHECK-NEXT: %[[CD:.*]] = cst.scale %4, %arg3
 // CHECK-NEXT: %[[Z:.*]] = cst.axpby %[[A0]], %[[CD]]
 // CHECK-NEXT: %[[A1:.*]] = cst.threshold %[[Z]], %arg4
-// CHECK-NEXT: %[[M1:.*]] = cst.threshold_mask %[[A1]] {kind = "relu"}
+// CHECK-NEXT: %[[M1:.*]] = cst.threshold_mask %[[A1]] {kind = #cst<threshold relu>}
 // CHECK: %[[DZ:.*]] = cst.mul %{{.*}}, %[[M1]]
 // CHECK: cst.reduce_channels %[[DZ]] {scale = -1.000000e+00 : f64}
 // dc = sum(dz * d): d is a convolution output, kept.

@@ -2,6 +2,7 @@
 // RUN: csc-opt %s --cst-autodiff=entry=bn_train | FileCheck %s --check-prefix=BN
 // RUN: csc-opt %s --cst-autodiff=entry=views | FileCheck %s --check-prefix=VIEWS
 // RUN: csc-opt %s --cst-autodiff=entry=soft | FileCheck %s --check-prefix=SOFT
+// RUN: csc-opt %s --cst-autodiff=entry=hard | FileCheck %s --check-prefix=HARD
 // RUN: csc-opt %s --cst-autodiff=entry=pools | FileCheck %s --check-prefix=POOLS
 // RUN: csc-opt %s --cst-autodiff=entry=bn_eval | FileCheck %s --check-prefix=EVAL
 
@@ -48,7 +49,7 @@ func.func @views(%x: tensor<?x3x2x2xf32>,
   %cat = cst.concat %a, %b : (tensor<?x1x2x2xf32>, tensor<?x2x2x2xf32>) -> tensor<?x3x2x2xf32>
   %zeros = arith.constant dense<0.0> : tensor<3xf32>
   %tt = tensor.insert_slice %t into %zeros[1] [2] [1] : tensor<2xf32> into tensor<3xf32>
-  %th = cst.threshold %cat, %tt {kind = "relu"} : (tensor<?x3x2x2xf32>, tensor<3xf32>) -> tensor<?x3x2x2xf32>
+  %th = cst.threshold %cat, %tt {kind = #cst<threshold relu>} : (tensor<?x3x2x2xf32>, tensor<3xf32>) -> tensor<?x3x2x2xf32>
   %l1 = cst.l1_norm %th {weight = 1.0 : f64} : (tensor<?x3x2x2xf32>) -> tensor<f32>
   %l2 = cst.l1_norm %a {weight = 0.5 : f64} : (tensor<?x1x2x2xf32>) -> tensor<f32>
   %l = cst.axpby %l1, %l2 {alpha = 1.0 : f64, beta = 1.0 : f64} : tensor<f32>
@@ -58,12 +59,27 @@ func.func @views(%x: tensor<?x3x2x2xf32>,
 // Soft threshold: d/db = -sign(y) (not the mask).
 // SOFT-LABEL: func.func @train_step(
 // SOFT: cst.l1_norm_grad %[[Y:[0-9]+]]
-// SOFT: %[[M:.*]] = cst.threshold_mask %[[Y]] {kind = "soft"}
+// SOFT: %[[M:.*]] = cst.threshold_mask %[[Y]] {kind = #cst<threshold soft>}
 // SOFT: %[[DZ:.*]] = cst.mul %{{.*}}, %[[M]]
 // SOFT: %[[SG:.*]] = cst.sign %[[Y]]
 // SOFT: cst.reduce_channels %[[DZ]], %[[SG]] {scale = -1.000000e+00 : f64}
 func.func @soft(%x: tensor<?x2x2x2xf64>, %b: tensor<2xf64> {cst.param = "b"}) -> tensor<f64> {
-  %y = cst.threshold %x, %b {kind = "soft"} : (tensor<?x2x2x2xf64>, tensor<2xf64>) -> tensor<?x2x2x2xf64>
+  %y = cst.threshold %x, %b {kind = #cst<threshold soft>} : (tensor<?x2x2x2xf64>, tensor<2xf64>) -> tensor<?x2x2x2xf64>
+  %l = cst.l1_norm %y {weight = 1.0 : f64} : (tensor<?x2x2x2xf64>) -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// Hard threshold: dz is masked like soft's; d/db is 0 (nothing reduced).
+// HARD-LABEL: func.func @train_step(
+// HARD: cst.l1_norm_grad %[[Y:[0-9]+]]
+// HARD: %[[M:.*]] = cst.threshold_mask %[[Y]] {kind = #cst<threshold hard>}
+// HARD: cst.mul %{{.*}}, %[[M]]
+// HARD-NOT: cst.reduce_channels
+// HARD: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : tensor<2xf64>
+// HARD-NOT: cst.reduce_channels
+// HARD: return %{{.*}}, %[[ZERO]] :
+func.func @hard(%x: tensor<?x2x2x2xf64>, %b: tensor<2xf64> {cst.param = "b"}) -> tensor<f64> {
+  %y = cst.threshold %x, %b {kind = #cst<threshold hard>} : (tensor<?x2x2x2xf64>, tensor<2xf64>) -> tensor<?x2x2x2xf64>
   %l = cst.l1_norm %y {weight = 1.0 : f64} : (tensor<?x2x2x2xf64>) -> tensor<f64>
   return %l : tensor<f64>
 }

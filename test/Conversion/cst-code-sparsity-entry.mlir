@@ -10,10 +10,10 @@
 // CHECK-NEXT: %[[Z:.*]] = cst.zero_fraction %[[G]]
 // CHECK-NEXT: return %[[G]], %[[Z]]
 func.func @forward(%x: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
-  %g = cst.threshold %x {cst.code = "f", kind = "relu"} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
+  %g = cst.threshold %x {cst.code = "f", kind = #cst<threshold relu>} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
   return %g : tensor<?x4x6x6xf32>
 }
 func.func @evaluate(%x: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
-  %g = cst.threshold %x {cst.code = "e", kind = "relu"} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
+  %g = cst.threshold %x {cst.code = "e", kind = #cst<threshold relu>} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
   return %g : tensor<?x4x6x6xf32>
 }

@@ -22,7 +22,7 @@ module {
 
 func.func @forward(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32> {
   // expected-error @+1 {{'cst.threshold' op has a cst.code that is not a string: 3 : i64}}
-  %g = cst.threshold %x {cst.code = 3, kind = "relu"} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
+  %g = cst.threshold %x {cst.code = 3, kind = #cst<threshold relu>} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
   return %g : tensor<?x1x4x4xf32>
 }
 
@@ -37,9 +37,9 @@ func.func @forward(%x: tensor<?x1x4x4xf32>, %labels: tensor<?xi64>) -> tensor<?x
 // -----
 
 func.func @forward(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32> {
-  %g = cst.threshold %x {cst.code = "g", kind = "relu"} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
+  %g = cst.threshold %x {cst.code = "g", kind = #cst<threshold relu>} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
   // expected-error @+1 {{'cst.threshold' op cst-code-sparsity: two codes named 'g' (another op already reports one)}}
-  %h = cst.threshold %g {cst.code = "g", kind = "soft"} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
+  %h = cst.threshold %g {cst.code = "g", kind = #cst<threshold soft>} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
   return %h : tensor<?x1x4x4xf32>
 }
 
@@ -48,7 +48,7 @@ func.func @forward(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32> {
 // Run twice: the names are reported already.
 func.func @forward(%x: tensor<?x1x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<f32> {cst.sparsity = "g"}) {
   // expected-error @+1 {{'cst.threshold' op cst-code-sparsity: two codes named 'g' (result #1 already reports one)}}
-  %g = cst.threshold %x {cst.code = "g", kind = "relu"} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
+  %g = cst.threshold %x {cst.code = "g", kind = #cst<threshold relu>} : (tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
   %z = cst.zero_fraction %g : (tensor<?x1x4x4xf32>) -> tensor<f32>
   return %g, %z : tensor<?x1x4x4xf32>, tensor<f32>
 }

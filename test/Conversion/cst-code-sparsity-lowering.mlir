@@ -45,7 +45,7 @@
 // CHECK: arith.divf %{{.*}}, %{{.*}} : f64
 // CHECK-NOT: cst.zero_fraction
 func.func @codes(%x: tensor<?x3x4x5xf32>, %v: tensor<?x7xf64>) -> (tensor<f32>, tensor<f64>) {
-  %g = cst.threshold %x {kind = "relu"} : (tensor<?x3x4x5xf32>) -> tensor<?x3x4x5xf32>
+  %g = cst.threshold %x {kind = #cst<threshold relu>} : (tensor<?x3x4x5xf32>) -> tensor<?x3x4x5xf32>
   %z = cst.zero_fraction %g : (tensor<?x3x4x5xf32>) -> tensor<f32>
   %w = cst.zero_fraction %v : (tensor<?x7xf64>) -> tensor<f64>
   return %z, %w : tensor<f32>, tensor<f64>

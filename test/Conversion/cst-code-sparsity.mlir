@@ -7,14 +7,14 @@
 
 // CHECK-LABEL: func.func @forward
 // CHECK-SAME: -> (tensor<?x10x1x1xf32>, tensor<f32>, tensor<4xf32> {cst.new_state = "bn.running_mean"}, tensor<f32> {cst.sparsity = "g.0"}, tensor<f32> {cst.sparsity = "g.1"})
-// CHECK: %[[G0:.*]] = cst.threshold %{{.*}}, %{{.*}} {cst.code = "g.0", kind = "relu"}
+// CHECK: %[[G0:.*]] = cst.threshold %{{.*}}, %{{.*}} {cst.code = "g.0", kind = #cst<threshold relu>}
 // CHECK-NEXT: %[[Z0:.*]] = cst.zero_fraction %[[G0]] : (tensor<?x4x6x6xf32>) -> tensor<f32>
-// CHECK: %[[G1:.*]] = cst.threshold %{{.*}} {cst.code = "g.1", kind = "soft"}
+// CHECK: %[[G1:.*]] = cst.threshold %{{.*}} {cst.code = "g.1", kind = #cst<threshold soft>}
 // CHECK-NEXT: %[[Z1:.*]] = cst.zero_fraction %[[G1]] : (tensor<?x4x6x6xf32>) -> tensor<f32>
 // CHECK: return %{{.*}}, %{{.*}}, %{{.*}}, %[[Z0]], %[[Z1]] : tensor<?x10x1x1xf32>, tensor<f32>, tensor<4xf32>, tensor<f32>, tensor<f32>
 func.func @forward(%x: tensor<?x4x6x6xf32>, %labels: tensor<?xi64>, %b: tensor<4xf32> {cst.param = "g.0.threshold"}, %m: tensor<4xf32> {cst.param = "bn.running_mean", cst.state}, %w: tensor<10x144xf32> {cst.param = "linear.weight"}) -> (tensor<?x10x1x1xf32>, tensor<f32>, tensor<4xf32> {cst.new_state = "bn.running_mean"}) {
-  %g0 = cst.threshold %x, %b {cst.code = "g.0", kind = "relu"} : (tensor<?x4x6x6xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
-  %g1 = cst.threshold %g0 {cst.code = "g.1", kind = "soft"} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
+  %g0 = cst.threshold %x, %b {cst.code = "g.0", kind = #cst<threshold relu>} : (tensor<?x4x6x6xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
+  %g1 = cst.threshold %g0 {cst.code = "g.1", kind = #cst<threshold soft>} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
   %y = cst.linear %g1, %w : (tensor<?x4x6x6xf32>, tensor<10x144xf32>) -> tensor<?x10x1x1xf32>
   %l = cst.softmax_cross_entropy %y, %labels : (tensor<?x10x1x1xf32>, tensor<?xi64>) -> tensor<f32>
   return %y, %l, %m : tensor<?x10x1x1xf32>, tensor<f32>, tensor<4xf32>
@@ -25,7 +25,7 @@ func.func @forward(%x: tensor<?x4x6x6xf32>, %labels: tensor<?xi64>, %b: tensor<4
 // CHECK-NOT: zero_fraction
 // CHECK: return
 func.func @other(%x: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
-  %g = cst.threshold %x {cst.code = "other", kind = "relu"} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
+  %g = cst.threshold %x {cst.code = "other", kind = #cst<threshold relu>} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
   return %g : tensor<?x4x6x6xf32>
 }
 
@@ -52,6 +52,6 @@ func.func @forward(%x: tensor<?x3x2x2xf64>, %v: tensor<3xf64>) -> (tensor<3xf64>
 // CHECK-SAME: -> tensor<?x4x6x6xf32> {
 // CHECK-NOT: zero_fraction
 func.func @forward(%x: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
-  %g = cst.threshold %x {kind = "relu"} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
+  %g = cst.threshold %x {kind = #cst<threshold relu>} : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
   return %g : tensor<?x4x6x6xf32>
 }

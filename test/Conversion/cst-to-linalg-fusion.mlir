@@ -29,6 +29,6 @@
 func.func @fuse(%x: tensor<?x4x8x8xf32>, %c: tensor<1xf32>, %v: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<?x4x8x8xf32> {
   %a = cst.scale %x, %c : (tensor<?x4x8x8xf32>, tensor<1xf32>) -> tensor<?x4x8x8xf32>
   %d = cst.bias_add %a, %v : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
-  %t = cst.threshold %d, %b {kind = "soft"} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  %t = cst.threshold %d, %b {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
   return %t : tensor<?x4x8x8xf32>
 }

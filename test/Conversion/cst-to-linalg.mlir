@@ -121,12 +121,46 @@ func.func @scale_bias(%x: tensor<?x4x8x8xf32>, %c: tensor<1xf32>, %v: tensor<4xf
 // CHECK-NEXT: arith.select %[[POS]], %[[ONE]], %[[ZERO]] : f32
 // CHECK: return %[[R]], %[[S]], %[[P]], %[[MS]], %[[MR]]
 func.func @thresholds(%x: tensor<?x4x8x8xf32>, %b: tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) {
-  %r = cst.threshold %x, %b {kind = "relu"} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
-  %s = cst.threshold %x, %b {kind = "soft"} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
-  %p = cst.threshold %x {kind = "relu"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
-  %ms = cst.threshold_mask %s {kind = "soft"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
-  %mr = cst.threshold_mask %r {kind = "relu"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %r = cst.threshold %x, %b {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  %s = cst.threshold %x, %b {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  %p = cst.threshold %x {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %ms = cst.threshold_mask %s {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %mr = cst.threshold_mask %r {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
   return %r, %s, %p, %ms, %mr : tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>
+}
+
+// -----
+
+// hard: z 1[|z| > b], unordered so that a NaN passes; its mask, like soft's,
+// is 1 where the output is non-zero. Without b, |z| > 0.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @hard_threshold
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x8x8xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK: %[[H:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[ID]]], {{.*}} ins(%[[X]], %[[B]] :
+// CHECK-NEXT: ^bb0(%[[Z:.*]]: f32, %[[T:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[ABS:.*]] = math.absf %[[Z]] : f32
+// CHECK-NEXT: %[[PASS:.*]] = arith.cmpf ugt, %[[ABS]], %[[T]] : f32
+// CHECK-NEXT: %[[Y:.*]] = arith.select %[[PASS]], %[[Z]], %[[ZERO]] : f32
+// CHECK-NEXT: linalg.yield %[[Y]]
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ID]]], {{.*}} ins(%[[X]] : tensor<?x4x8x8xf32>)
+// CHECK-NEXT: ^bb0(%[[Z:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[ABS:.*]] = math.absf %[[Z]] : f32
+// CHECK-NEXT: %[[PASS:.*]] = arith.cmpf ugt, %[[ABS]], %[[ZERO]] : f32
+// CHECK-NEXT: arith.select %[[PASS]], %[[Z]], %[[ZERO]] : f32
+// CHECK: linalg.generic {{.*}} ins(%[[H]] : tensor<?x4x8x8xf32>)
+// CHECK-NEXT: ^bb0(%[[Y:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[NZ:.*]] = arith.cmpf une, %[[Y]], %[[ZERO]] : f32
+// CHECK-NEXT: arith.select %[[NZ]], %[[ONE]], %[[ZERO]] : f32
+func.func @hard_threshold(%x: tensor<?x4x8x8xf32>, %b: tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) {
+  %h = cst.threshold %x, %b {kind = #cst<threshold hard>} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  %p = cst.threshold %x {kind = #cst<threshold hard>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %m = cst.threshold_mask %h {kind = #cst<threshold hard>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  return %h, %p, %m : tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>
 }
 
 // -----
@@ -137,7 +171,7 @@ func.func @thresholds(%x: tensor<?x4x8x8xf32>, %b: tensor<4xf32>) -> (tensor<?x4
 // CHECK-NEXT: arith.constant 0.000000e+00 : f64
 // CHECK: math.copysign {{.*}} : f64
 func.func @soft_f64(%x: tensor<?x4x8x8xf64>, %b: tensor<4xf64>) -> tensor<?x4x8x8xf64> {
-  %s = cst.threshold %x, %b {kind = "soft"} : (tensor<?x4x8x8xf64>, tensor<4xf64>) -> tensor<?x4x8x8xf64>
+  %s = cst.threshold %x, %b {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf64>, tensor<4xf64>) -> tensor<?x4x8x8xf64>
   return %s : tensor<?x4x8x8xf64>
 }
 

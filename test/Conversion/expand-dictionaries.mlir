@@ -174,7 +174,7 @@ func.func @dead_dicts(%x: tensor<?x1x8x8xf32>, %w1: tensor<4x1x3x3xf32>, %w2: te
   %f2 = csc.conv_atom %w2 {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<4x1x3x3xf32> -> !csc.dict<1 -> 4>
   %kept = csc.vstack %f2 : (!csc.dict<1 -> 4>) -> !csc.dict<1 -> 4>
   %a = csc.analysis %f1, %x : !csc.dict<1 -> 4>, tensor<?x1x8x8xf32> -> tensor<?x4x8x8xf32>
-  %p = csc.pursuit %x, %kept {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x1x8x8xf32>, !csc.dict<1 -> 4>) -> tensor<?x4x8x8xf32>
+  %p = csc.pursuit %x, %kept {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x1x8x8xf32>, !csc.dict<1 -> 4>) -> tensor<?x4x8x8xf32>
   return %a, %p : tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>
 }
 

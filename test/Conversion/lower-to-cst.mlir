@@ -37,6 +37,6 @@ func.func @not_unfolded(%x: tensor<?x1x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> ten
   // The first op left over is the dictionary.
   // expected-error @+1 {{'csc.conv_atom' op cannot be lowered to the tensor level here; run csc-unfold-pursuits and csc-expand-dictionaries first}}
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<4x1x3x3xf32> -> !csc.dict<1 -> 4>
-  %p = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x1x8x8xf32>, !csc.dict<1 -> 4>) -> tensor<?x4x8x8xf32>
+  %p = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x1x8x8xf32>, !csc.dict<1 -> 4>) -> tensor<?x4x8x8xf32>
   return %p : tensor<?x4x8x8xf32>
 }

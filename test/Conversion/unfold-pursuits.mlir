@@ -12,12 +12,12 @@
 // CHECK-NEXT: %[[D:.*]] = csc.conv_atom %[[W]]
 // CHECK-NEXT: %[[DTX:.*]] = csc.analysis %[[D]], %[[X]] : <2 -> 3>, tensor<?x2x6x6xf32> -> tensor<?x3x6x6xf32>
 // CHECK-NEXT: %[[CDTX:.*]] = cst.scale %[[DTX]], %[[C]] : (tensor<?x3x6x6xf32>, tensor<1xf32>) -> tensor<?x3x6x6xf32>
-// CHECK-NEXT: %[[G:.*]] = cst.threshold %[[CDTX]], %[[B]] {csc.code = "pursuit.0", kind = "relu"}
+// CHECK-NEXT: %[[G:.*]] = cst.threshold %[[CDTX]], %[[B]] {csc.code = "pursuit.0", kind = #cst<threshold relu>}
 // CHECK-NEXT: return %[[G]]
 // CHECK-NOT: csc.pursuit
 func.func @ista0(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -30,17 +30,17 @@ func.func @ista0(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1x
 // CHECK-NEXT: %[[D:.*]] = csc.conv_atom %[[W]]
 // CHECK-NEXT: %[[DTX:.*]] = csc.analysis %[[D]], %[[X]]
 // CHECK-NEXT: %[[CDTX:.*]] = cst.scale %[[DTX]], %[[C]]
-// CHECK-NEXT: %[[G1:.*]] = cst.threshold %[[CDTX]], %[[B]] {kind = "soft"}
+// CHECK-NEXT: %[[G1:.*]] = cst.threshold %[[CDTX]], %[[B]] {kind = #cst<threshold soft>}
 // CHECK-NEXT: %[[DG:.*]] = csc.synthesis %[[D]], %[[G1]] : <2 -> 3>, tensor<?x3x6x6xf32> -> tensor<?x2x6x6xf32>
 // CHECK-NEXT: %[[DTDG:.*]] = csc.analysis %[[D]], %[[DG]] : <2 -> 3>, tensor<?x2x6x6xf32> -> tensor<?x3x6x6xf32>
 // CHECK-NEXT: %[[CG:.*]] = cst.scale %[[DTDG]], %[[C]]
 // CHECK-NEXT: %[[S:.*]] = cst.axpby %[[G1]], %[[CG]] {alpha = 1.000000e+00 : f64, beta = -1.000000e+00 : f64}
 // CHECK-NEXT: %[[Z:.*]] = cst.axpby %[[S]], %[[CDTX]] {alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64}
-// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {csc.code = "pursuit.0", kind = "soft"}
+// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {csc.code = "pursuit.0", kind = #cst<threshold soft>}
 // CHECK-NEXT: return %[[G2]]
 func.func @ista1(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "soft", solver = "ista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox soft>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -68,7 +68,7 @@ func.func @ista1(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1x
 // CHECK-NEXT: return %[[G3]]
 func.func @ista2(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -89,7 +89,7 @@ func.func @ista2(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1x
 // CHECK-NEXT: return %[[G2]] : tensor<?x3x4x4xf32>
 func.func @strided(%x: tensor<?x2x7x7xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x4x4xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x2x7x7xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x4x4xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x7x7xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x4x4xf32>
   return %z : tensor<?x3x4x4xf32>
 }
 
@@ -116,7 +116,7 @@ func.func @strided(%x: tensor<?x2x7x7xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<
 // CHECK-NEXT: return %[[G2]]
 func.func @fista1(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "fista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -143,7 +143,7 @@ func.func @fista1(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1
 // CHECK-NEXT: return %[[G3]]
 func.func @fista2(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "fista", unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -162,7 +162,7 @@ func.func @fista2(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1
 // CHECK-NEXT: return %[[G4]]
 func.func @fista3(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "fista", unfold = 3 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 3 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -186,7 +186,7 @@ func.func @fista3(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1
 // CHECK-NEXT: return %[[G1]]
 func.func @warm_gram_on(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>, %g0: tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -202,7 +202,7 @@ func.func @warm_gram_on(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: te
 // CHECK-NEXT: return %[[G1]]
 func.func @warm_gram_off(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>, %g0: tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = "none", bn_affine = "shared", gram = "off", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram off>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -227,7 +227,7 @@ func.func @warm_gram_off(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: t
 // CHECK: return
 func.func @warm_gram_learned(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>, %g0: tensor<?x3x6x6xf32>, %g: tensor<1xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b init %g0 gram %g {bn = "none", bn_affine = "shared", gram = "learned", keep_init = false, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>, tensor<1xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b init %g0 gram %g {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram learned>, keep_init = false, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>, tensor<1xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -246,7 +246,7 @@ func.func @warm_gram_learned(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %
 // CHECK: return
 func.func @warm_no_keep(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>, %g0: tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = "none", bn_affine = "shared", gram = "on", keep_init = false, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = false, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -262,7 +262,7 @@ func.func @warm_no_keep(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: te
 // CHECK-NEXT: cst.axpby %[[G2]], %[[G1]] {alpha = 1.28175352512532{{[0-9]*}} : f64, beta = -0.28175352512532{{[0-9]*}} : f64}
 func.func @warm_fista(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>, %g0: tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "fista", unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b init %g0 {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -280,7 +280,7 @@ func.func @warm_fista(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tens
 // CHECK: return
 func.func @step_channel(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -292,16 +292,16 @@ func.func @step_channel(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: te
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x2x6x6xf32>
 // CHECK-NOT: cst.scale
 // CHECK: %[[DTX:.*]] = csc.analysis %[[D:[^,]*]], %[[X]]
-// CHECK-NEXT: %[[G1:.*]] = cst.threshold %[[DTX]] {kind = "relu"} : (tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
+// CHECK-NEXT: %[[G1:.*]] = cst.threshold %[[DTX]] {kind = #cst<threshold relu>} : (tensor<?x3x6x6xf32>) -> tensor<?x3x6x6xf32>
 // CHECK-NEXT: %[[DG:.*]] = csc.synthesis %[[D]], %[[G1]]
 // CHECK-NEXT: %[[DTDG:.*]] = csc.analysis %[[D]], %[[DG]]
 // CHECK-NEXT: %[[S:.*]] = cst.axpby %[[G1]], %[[DTDG]] {alpha = 1.000000e+00 : f64, beta = -1.000000e+00 : f64}
 // CHECK-NEXT: %[[Z:.*]] = cst.axpby %[[S]], %[[DTX]] {alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64}
-// CHECK-NEXT: cst.threshold %[[Z]] {csc.code = "pursuit.0", kind = "relu"}
+// CHECK-NEXT: cst.threshold %[[Z]] {csc.code = "pursuit.0", kind = #cst<threshold relu>}
 // CHECK-NOT: cst.scale
 func.func @step_none(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -321,14 +321,14 @@ func.func @step_none(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor
 // CHECK-NEXT: %[[B2:.*]] = tensor.extract_slice %[[B]][3] [4] [1] : tensor<7xf32> to tensor<4xf32>
 // CHECK-NEXT: %[[T2:.*]] = tensor.insert_slice %[[B2]] into %[[T1]][7] [4] [1] : tensor<4xf32> into tensor<11xf32>
 // CHECK-NOT: tensor.insert_slice
-// CHECK: cst.threshold %{{.*}}, %[[T2]] {csc.code = "pursuit.0", kind = "relu"} : (tensor<?x11x6x6xf32>, tensor<11xf32>)
+// CHECK: cst.threshold %{{.*}}, %[[T2]] {csc.code = "pursuit.0", kind = #cst<threshold relu>} : (tensor<?x11x6x6xf32>, tensor<11xf32>)
 // CHECK-NEXT: return
 func.func @threshold_conv_channels(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: tensor<4x2x1x1xf32>, %b: tensor<7xf32>) -> tensor<?x11x6x6xf32> {
   %i = csc.identity : !csc.dict<2 -> 2>
   %f1 = csc.conv_atom %w1 {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
   %f2 = csc.conv_atom %w2 {dilation = 1 : i64, padding = 0 : i64, stride = 1 : i64} : tensor<4x2x1x1xf32> -> !csc.dict<2 -> 4>
   %d = csc.vstack %i, %f1, %i, %f2 : (!csc.dict<2 -> 2>, !csc.dict<2 -> 3>, !csc.dict<2 -> 2>, !csc.dict<2 -> 4>) -> !csc.dict<2 -> 11>
-  %z = csc.pursuit %x, %d threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 11>, tensor<7xf32>) -> tensor<?x11x6x6xf32>
+  %z = csc.pursuit %x, %d threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 11>, tensor<7xf32>) -> tensor<?x11x6x6xf32>
   return %z : tensor<?x11x6x6xf32>
 }
 
@@ -343,7 +343,7 @@ func.func @threshold_channel(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, 
   %i = csc.identity : !csc.dict<2 -> 2>
   %f1 = csc.conv_atom %w1 {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
   %d = csc.vstack %i, %f1 : (!csc.dict<2 -> 2>, !csc.dict<2 -> 3>) -> !csc.dict<2 -> 5>
-  %z = csc.pursuit %x, %d threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 5>, tensor<5xf32>) -> tensor<?x5x6x6xf32>
+  %z = csc.pursuit %x, %d threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 5>, tensor<5xf32>) -> tensor<?x5x6x6xf32>
   return %z : tensor<?x5x6x6xf32>
 }
 
@@ -371,7 +371,7 @@ func.func @threshold_channel(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, 
 func.func @bn_prox_shared(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>,
     %bw: tensor<3xf32>, %bb: tensor<3xf32>, %m0: tensor<3xf32>, %v0: tensor<3xf32>, %m1: tensor<3xf32>, %v1: tensor<3xf32>, %m2: tensor<3xf32>, %v2: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b bn(%bw, %bb, %m0, %v0, %m1, %v1, %m2, %v2) {bn = "prox", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b bn(%bw, %bb, %m0, %v0, %m1, %v1, %m2, %v2) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -388,7 +388,7 @@ func.func @bn_prox_shared(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: 
 func.func @bn_prox_per_iter(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>,
     %w0: tensor<3xf32>, %b0: tensor<3xf32>, %w1: tensor<3xf32>, %b1: tensor<3xf32>, %m0: tensor<3xf32>, %v0: tensor<3xf32>, %m1: tensor<3xf32>, %v1: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b bn(%w0, %b0, %w1, %b1, %m0, %v0, %m1, %v1) {bn = "prox", bn_affine = "per_iter", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b bn(%w0, %b0, %w1, %b1, %m0, %v0, %m1, %v1) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine per_iter>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -401,15 +401,15 @@ func.func @bn_prox_per_iter(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c
 // CHECK: %[[DTX:.*]] = csc.analysis %{{.*}}, %[[X]]
 // CHECK-NEXT: %[[N:.*]] = csc.batch_norm %[[DTX]], %[[W]], %[[BB]], %[[M]], %[[V]]
 // CHECK-NEXT: %[[CN:.*]] = cst.scale %[[N]], %[[C]]
-// CHECK-NEXT: %[[G1:.*]] = cst.threshold %[[CN]], %[[B]] {kind = "soft"}
+// CHECK-NEXT: %[[G1:.*]] = cst.threshold %[[CN]], %[[B]] {kind = #cst<threshold soft>}
 // CHECK-NOT: csc.batch_norm
 // CHECK: %[[Z:.*]] = cst.axpby %{{.*}}, %[[CN]] {alpha = 1.000000e+00 : f64, beta = 1.000000e+00 : f64}
-// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {csc.code = "pursuit.0", kind = "soft"}
+// CHECK-NEXT: %[[G2:.*]] = cst.threshold %[[Z]], %[[B]] {csc.code = "pursuit.0", kind = #cst<threshold soft>}
 // CHECK-NEXT: return %[[G2]]
 func.func @bn_analysis(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>, %c: tensor<1xf32>, %b: tensor<3xf32>,
     %bw: tensor<3xf32>, %bb: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<?x3x6x6xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d step %c threshold %b bn(%bw, %bb, %m, %v) {bn = "analysis", bn_affine = "shared", gram = "on", keep_init = true, prox = "soft", solver = "ista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %z = csc.pursuit %x, %d step %c threshold %b bn(%bw, %bb, %m, %v) {bn = #csc<bn analysis>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox soft>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, tensor<1xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
   return %z : tensor<?x3x6x6xf32>
 }
 
@@ -497,7 +497,7 @@ func.func @stacked(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: tenso
   %d1 = csc.conv_atom %w1 {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
   %d2 = csc.conv_atom %w2 {dilation = 2 : i64, padding = 2 : i64, stride = 1 : i64} : tensor<5x3x3x3xf32> -> !csc.dict<3 -> 5>
   %d3 = csc.conv_atom %w3 {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<4x5x3x3xf32> -> !csc.dict<5 -> 4>
-  %z = csc.stacked_pursuit %x dicts(%d1, %d2, %d3) steps(%c1, %c2, %c3) thresholds(%b1, %b2, %b3) {bn = "none", bn_affine = "shared", prox = "relu", solver = "fista", unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, !csc.dict<3 -> 5>, !csc.dict<5 -> 4>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<3xf32>, tensor<5xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
+  %z = csc.stacked_pursuit %x dicts(%d1, %d2, %d3) steps(%c1, %c2, %c3) thresholds(%b1, %b2, %b3) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 2 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, !csc.dict<3 -> 5>, !csc.dict<5 -> 4>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<3xf32>, tensor<5xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
   return %z : tensor<?x4x6x6xf32>
 }
 
@@ -510,7 +510,7 @@ func.func @stacked(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: tenso
 // CHECK-SAME: %[[WA:[^:]*]]: tensor<3xf32>, %[[BA:[^:]*]]: tensor<3xf32>, %[[MA0:[^:]*]]: tensor<3xf32>, %[[VA0:[^:]*]]: tensor<3xf32>, %[[MA1:[^:]*]]: tensor<3xf32>, %[[VA1:[^:]*]]: tensor<3xf32>, %[[WB:[^:]*]]: tensor<4xf32>, %[[BB:[^:]*]]: tensor<4xf32>, %[[MB0:[^:]*]]: tensor<4xf32>, %[[VB0:[^:]*]]: tensor<4xf32>, %[[MB1:[^:]*]]: tensor<4xf32>, %[[VB1:[^:]*]]: tensor<4xf32>)
 // CHECK-NOT: cst.scale
 // CHECK: csc.batch_norm %{{.*}}, %[[WA]], %[[BA]], %[[MA0]], %[[VA0]]
-// CHECK-NEXT: cst.threshold %{{[^,]*}} {kind = "soft"}
+// CHECK-NEXT: cst.threshold %{{[^,]*}} {kind = #cst<threshold soft>}
 // CHECK: csc.batch_norm %{{.*}}, %[[WB]], %[[BB]], %[[MB0]], %[[VB0]]
 // CHECK: csc.batch_norm %{{.*}}, %[[WA]], %[[BA]], %[[MA1]], %[[VA1]]
 // CHECK: csc.batch_norm %{{.*}}, %[[WB]], %[[BB]], %[[MB1]], %[[VB1]]
@@ -522,7 +522,7 @@ func.func @stacked_bn(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: te
     %wb: tensor<4xf32>, %bb: tensor<4xf32>, %mb0: tensor<4xf32>, %vb0: tensor<4xf32>, %mb1: tensor<4xf32>, %vb1: tensor<4xf32>) -> tensor<?x4x6x6xf32> {
   %d1 = csc.conv_atom %w1 {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
   %d2 = csc.conv_atom %w2 {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<4x3x3x3xf32> -> !csc.dict<3 -> 4>
-  %z = csc.stacked_pursuit %x dicts(%d1, %d2) bn(%wa, %ba, %ma0, %va0, %ma1, %va1, %wb, %bb, %mb0, %vb0, %mb1, %vb1) {bn = "prox", bn_affine = "shared", prox = "soft", solver = "ista", unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, !csc.dict<3 -> 4>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
+  %z = csc.stacked_pursuit %x dicts(%d1, %d2) bn(%wa, %ba, %ma0, %va0, %ma1, %va1, %wb, %bb, %mb0, %vb0, %mb1, %vb1) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox soft>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>, !csc.dict<3 -> 4>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
   return %z : tensor<?x4x6x6xf32>
 }
 
@@ -535,7 +535,7 @@ func.func @stacked_bn(%x: tensor<?x2x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: te
 // expected-error @+1 {{csc-unfold-pursuits needs shapes: run csc-infer-shapes first}}
 func.func @unranked(%x: tensor<*xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<*xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<*xf32>, !csc.dict<2 -> 3>) -> tensor<*xf32>
+  %z = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<*xf32>, !csc.dict<2 -> 3>) -> tensor<*xf32>
   return %z : tensor<*xf32>
 }
 
@@ -546,6 +546,6 @@ func.func @unranked(%x: tensor<*xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<*xf32>
 // expected-error @+1 {{csc-unfold-pursuits needs shapes: run csc-infer-shapes first}}
 func.func @unranked_result(%x: tensor<?x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<*xf32> {
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<3x2x3x3xf32> -> !csc.dict<2 -> 3>
-  %z = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>) -> tensor<*xf32>
+  %z = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x2x6x6xf32>, !csc.dict<2 -> 3>) -> tensor<*xf32>
   return %z : tensor<*xf32>
 }

@@ -428,7 +428,7 @@ func.func @f(%a: tensor<?x4x8x8xf32>, %c: tensor<1xf32>) {
 
 func.func @f(%a: tensor<?x4x8x8xf32>, %b: tensor<4xf64>) {
   // expected-error @+1 {{'cst.threshold' op mixes element types 'f32' and 'f64'}}
-  %s = cst.threshold %a, %b {kind = "soft"} : (tensor<?x4x8x8xf32>, tensor<4xf64>) -> tensor<?x4x8x8xf32>
+  %s = cst.threshold %a, %b {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>, tensor<4xf64>) -> tensor<?x4x8x8xf32>
   return
 }
 
@@ -436,7 +436,7 @@ func.func @f(%a: tensor<?x4x8x8xf32>, %b: tensor<4xf64>) {
 
 func.func @f(%a: tensor<?x4x8x8xf32>) {
   // expected-error @+1 {{'cst.threshold' op result type must equal the input type}}
-  %s = cst.threshold %a {kind = "relu"} : (tensor<?x4x8x8xf32>) -> tensor<?x5x8x8xf32>
+  %s = cst.threshold %a {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>) -> tensor<?x5x8x8xf32>
   return
 }
 
@@ -444,23 +444,34 @@ func.func @f(%a: tensor<?x4x8x8xf32>) {
 
 func.func @f(%a: tensor<?x4x8x8xf32>, %b: tensor<5xf32>) {
   // expected-error @+1 {{'cst.threshold' op threshold has 5 entries, expected 4 for 4 channels}}
-  %s = cst.threshold %a, %b {kind = "relu"} : (tensor<?x4x8x8xf32>, tensor<5xf32>) -> tensor<?x4x8x8xf32>
+  %s = cst.threshold %a, %b {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>, tensor<5xf32>) -> tensor<?x4x8x8xf32>
   return
 }
 
 // -----
 
 func.func @f(%a: tensor<?x4x8x8xf32>) {
-  // expected-error @+1 {{'cst.threshold' op attribute 'kind' failed to satisfy constraint: string attribute one of relu, soft}}
-  %s = cst.threshold %a {kind = "hard"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  // A kind is an enum attribute, not a string.
+  // expected-error @+1 {{'cst.threshold' op attribute 'kind' failed to satisfy constraint: proximal map}}
+  %s = cst.threshold %a {kind = "soft"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
   return
 }
 
 // -----
 
 func.func @f(%a: tensor<?x4x8x8xf32>) {
-  // expected-error @+1 {{'cst.threshold_mask' op attribute 'kind' failed to satisfy constraint: string attribute one of relu, soft}}
-  %s = cst.threshold_mask %a {kind = "Relu"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  // expected-error @+2 {{expected ::mlir::cst::ThresholdKind to be one of: relu, soft, hard}}
+  // expected-error @+1 {{failed to parse Cst_ThresholdKindAttr parameter 'value'}}
+  %s = cst.threshold %a {kind = #cst<threshold firm>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<?x4x8x8xf32>) {
+  // expected-error @+2 {{expected ::mlir::cst::ThresholdKind to be one of: relu, soft, hard}}
+  // expected-error @+1 {{failed to parse Cst_ThresholdKindAttr parameter 'value'}}
+  %s = cst.threshold_mask %a {kind = #cst<threshold Relu>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
   return
 }
 
@@ -468,7 +479,7 @@ func.func @f(%a: tensor<?x4x8x8xf32>) {
 
 func.func @f(%a: tensor<?x4x8x8xf32>) {
   // expected-error @+1 {{'cst.threshold_mask' op mask type must equal the input type}}
-  %s = cst.threshold_mask %a {kind = "relu"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf64>
+  %s = cst.threshold_mask %a {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf64>
   return
 }
 

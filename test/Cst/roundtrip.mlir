@@ -64,13 +64,13 @@ func.func @elementwise(%x: tensor<?x4x8x8xf32>, %y: tensor<?x4x8x8xf32>, %c: ten
   %b2 = cst.scale %b, %v : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
   // CHECK: cst.bias_add %{{.*}}, %{{.*}} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
   %d = cst.bias_add %b2, %v : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
-  // CHECK: cst.threshold %{{.*}}, %{{.*}} {kind = "soft"} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
-  %e = cst.threshold %d, %v {kind = "soft"} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  // CHECK: cst.threshold %{{.*}}, %{{.*}} {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  %e = cst.threshold %d, %v {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
   // Without a threshold: a plain ReLU.
-  // CHECK: cst.threshold %{{[^,]*}} {kind = "relu"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
-  %f = cst.threshold %e {kind = "relu"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
-  // CHECK: cst.threshold_mask %{{.*}} {kind = "soft"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
-  %m = cst.threshold_mask %f {kind = "soft"} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  // CHECK: cst.threshold %{{[^,]*}} {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %f = cst.threshold %e {kind = #cst<threshold relu>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  // CHECK: cst.threshold_mask %{{.*}} {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %m = cst.threshold_mask %f {kind = #cst<threshold soft>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
   return %m : tensor<?x4x8x8xf32>
 }
 

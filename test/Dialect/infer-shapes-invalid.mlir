@@ -3,7 +3,7 @@
 
 func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   // expected-error @+1 {{needs its dictionary built by csc dictionary ops to know the code's size}}
-  %0 = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
   return
 }
 
@@ -14,7 +14,7 @@ func.func @f(%x: tensor<?x4x2x2xf32>) {
   // expected-error @+1 {{does not fit a 2x2 signal: kernel 3 with dilation 4 spans 9 pixels, padding 1}}
   %a = csc.conv_atom %w {dilation = 4 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<8x4x3x3xf32> -> !csc.dict<4 -> 8>
   %d = csc.vstack %a : (!csc.dict<4 -> 8>) -> !csc.dict<4 -> 8>
-  %0 = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x2x2xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x2x2xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
   return
 }
 
@@ -26,7 +26,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>) {
   %a = csc.conv_atom %w {dilation = 1 : i64, padding = 0 : i64, stride = 1 : i64} : tensor<8x4x3x3xf32> -> !csc.dict<4 -> 8>
   // expected-error @+1 {{block 1 produces a 6x6 code, block 0 a 8x8; the blocks of a dictionary must agree}}
   %d = csc.vstack %id, %a : (!csc.dict<4 -> 4>, !csc.dict<4 -> 8>) -> !csc.dict<4 -> 12>
-  %0 = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 12>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 12>) -> tensor<*xf32>
   return
 }
 
@@ -37,7 +37,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %g0: tensor<?x8x4x4xf32>) {
   %a = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<8x4x3x3xf32> -> !csc.dict<4 -> 8>
   %d = csc.vstack %a : (!csc.dict<4 -> 8>) -> !csc.dict<4 -> 8>
   // expected-error @+1 {{has a warm start of shape tensor<?x8x4x4> but its code is tensor<?x8x8x8>}}
-  %0 = csc.pursuit %x, %d init %g0 {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<?x8x4x4xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d init %g0 {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<?x8x4x4xf32>) -> tensor<*xf32>
   return
 }
 
@@ -48,7 +48,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>) {
   %a = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : tensor<8x4x3x3xf32> -> !csc.dict<4 -> 8>
   %d = csc.vstack %a : (!csc.dict<4 -> 8>) -> !csc.dict<4 -> 8>
   // expected-error @+1 {{dictionary 0 maps 8x8 to 4x4; every level of a stacked pursuit keeps the spatial size}}
-  %0 = csc.stacked_pursuit %x dicts(%d) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
   return
 }
 

@@ -29,7 +29,7 @@ func.func @model(%x: tensor<?x3x32x32xf32>, %labels: tensor<?xi64>) -> (tensor<*
   %fg = csc.compose %f, %gg : !csc.dict<16 -> 8>, !csc.dict<8 -> 4> -> !csc.dict<16 -> 4>
   %d = csc.vstack %id, %fg : (!csc.dict<16 -> 16>, !csc.dict<16 -> 4>) -> !csc.dict<16 -> 20>
   // CHECK: csc.pursuit {{.*}} -> tensor<?x20x8x8xf32>
-  %z = csc.pursuit %r, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "fista", unfold = 2 : i64} : (tensor<*xf32>, !csc.dict<16 -> 20>) -> tensor<*xf32>
+  %z = csc.pursuit %r, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 2 : i64} : (tensor<*xf32>, !csc.dict<16 -> 20>) -> tensor<*xf32>
 
   // A strided dictionary halves the size; its warm start is the option-A
   // shortcut of the previous code (ceil(8 / 2) = 4, channels padded to 24).
@@ -39,7 +39,7 @@ func.func @model(%x: tensor<?x3x32x32xf32>, %labels: tensor<?xi64>) -> (tensor<*
   // CHECK: csc.shortcut {{.*}} -> tensor<?x24x4x4xf32>
   %g0 = csc.shortcut %z {channels = 24 : i64, stride = 2 : i64} : (tensor<*xf32>) -> tensor<*xf32>
   // CHECK: csc.pursuit {{.*}} init {{.*}} -> tensor<?x24x4x4xf32>
-  %z2 = csc.pursuit %z, %sd init %g0 {bn = "none", bn_affine = "shared", gram = "off", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<*xf32>, !csc.dict<20 -> 24>, tensor<*xf32>) -> tensor<*xf32>
+  %z2 = csc.pursuit %z, %sd init %g0 {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram off>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<*xf32>, !csc.dict<20 -> 24>, tensor<*xf32>) -> tensor<*xf32>
 
   // A stacked pursuit keeps the size and ends with the top code.
   %a1 = csc.identity : !csc.dict<24 -> 24>
@@ -51,7 +51,7 @@ func.func @model(%x: tensor<?x3x32x32xf32>, %labels: tensor<?xi64>) -> (tensor<*
   %b2 = csc.conv_atom %b2w {dilation = 2 : i64, padding = 2 : i64, stride = 1 : i64} : tensor<8x32x3x3xf32> -> !csc.dict<32 -> 8>
   %l2 = csc.vstack %b1, %b2 : (!csc.dict<32 -> 32>, !csc.dict<32 -> 8>) -> !csc.dict<32 -> 40>
   // CHECK: csc.stacked_pursuit {{.*}} -> tensor<?x40x4x4xf32>
-  %t = csc.stacked_pursuit %z2 dicts(%l1, %l2) {bn = "none", bn_affine = "shared", prox = "relu", solver = "fista", unfold = 1 : i64} : (tensor<*xf32>, !csc.dict<24 -> 32>, !csc.dict<32 -> 40>) -> tensor<*xf32>
+  %t = csc.stacked_pursuit %z2 dicts(%l1, %l2) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 1 : i64} : (tensor<*xf32>, !csc.dict<24 -> 32>, !csc.dict<32 -> 40>) -> tensor<*xf32>
 
   // CHECK: csc.max_pool {{.*}} -> tensor<?x40x2x2xf32>
   %p = csc.max_pool %t {kernel = 2 : i64, padding = 0 : i64, stride = 2 : i64} : (tensor<*xf32>) -> tensor<*xf32>

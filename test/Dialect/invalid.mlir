@@ -107,7 +107,7 @@ func.func @f(%a: !csc.dict<4 -> 4>, %b: !csc.dict<4 -> 10>) {
 
 func.func @f(%x: tensor<?x3x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   // expected-error @+1 {{input has 3 channels, the dictionary reads 4}}
-  %0 = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x3x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x3x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
   return
 }
 
@@ -116,7 +116,7 @@ func.func @f(%x: tensor<?x3x8x8xf32>, %d: !csc.dict<4 -> 8>) {
 func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   %c = csc.param "c" {init = "ones"} : tensor<3xf32>
   // expected-error @+1 {{expects step of shape 1 or 8, got tensor<3>}}
-  %0 = csc.pursuit %x, %d step %c {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<3xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d step %c {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<3xf32>) -> tensor<*xf32>
   return
 }
 
@@ -125,7 +125,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
 func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   %b = csc.param "b" {init = "zeros"} : tensor<9xf32>
   // expected-error @+1 {{expects a threshold of at most 8 channels, got tensor<9>}}
-  %0 = csc.pursuit %x, %d threshold %b {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<9xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d threshold %b {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<9xf32>) -> tensor<*xf32>
   return
 }
 
@@ -133,7 +133,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
 
 func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>, %g0: tensor<?x8x8x8xf32>) {
   // expected-error @+1 {{with gram = "learned" and a warm start needs a gram coefficient}}
-  %0 = csc.pursuit %x, %d init %g0 {bn = "none", bn_affine = "shared", gram = "learned", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<?x8x8x8xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d init %g0 {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram learned>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<?x8x8x8xf32>) -> tensor<*xf32>
   return
 }
 
@@ -142,7 +142,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>, %g0: tensor<?x8x8x8
 func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   %g = csc.param "g" {init = "zeros"} : tensor<1xf32>
   // expected-error @+1 {{has a gram coefficient but gram is not "learned" with a warm start}}
-  %0 = csc.pursuit %x, %d gram %g {bn = "none", bn_affine = "shared", gram = "learned", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<1xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d gram %g {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram learned>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<1xf32>) -> tensor<*xf32>
   return
 }
 
@@ -155,7 +155,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   %v = csc.param "v" {init = "ones", state} : tensor<8xf32>
   // Two iterations need two sets of running statistics (docs/design.md §2b).
   // expected-error @+1 {{with bn = "prox", bn_affine = "shared" and unfold = 1 expects 6 batch-norm tensors, got 4}}
-  %0 = csc.pursuit %x, %d bn(%w, %b, %m, %v) {bn = "prox", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d bn(%w, %b, %m, %v) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
   return
 }
 
@@ -167,15 +167,25 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   %m = csc.param "m" {init = "zeros", state} : tensor<8xf32>
   %v = csc.param "v" {init = "ones", state} : tensor<8xf32>
   // expected-error @+1 {{expects batch-norm tensors of shape 8, got tensor<7>}}
-  %0 = csc.pursuit %x, %d bn(%w, %b, %m, %v) {bn = "prox", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<7xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d bn(%w, %b, %m, %v) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<7xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
   return
 }
 
 // -----
 
 func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
-  // expected-error @+1 {{attribute 'prox' failed to satisfy constraint: string attribute one of relu, soft}}
-  %0 = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "hard", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  // A kind is an enum attribute, not a string.
+  // expected-error @+1 {{attribute 'prox' failed to satisfy constraint: proximal map of a pursuit}}
+  %0 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = "soft", solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
+  // expected-error @+2 {{expected ::mlir::csc::Prox to be one of: relu, soft, hard}}
+  // expected-error @+1 {{failed to parse Csc_ProxAttr parameter 'value'}}
+  %0 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox firm>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
   return
 }
 
@@ -183,7 +193,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
 
 func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   // expected-error @+1 {{attribute 'unfold' failed to satisfy constraint}}
-  %0 = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = -1 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = -1 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
   return
 }
 
@@ -191,7 +201,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
 
 func.func @f(%x: tensor<?x5x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
   // expected-error @+1 {{input has 5 channels, the first dictionary reads 4}}
-  %0 = csc.stacked_pursuit %x dicts(%d1) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x5x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d1) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x5x8x8xf32>, !csc.dict<4 -> 8>) -> tensor<*xf32>
   return
 }
 
@@ -199,7 +209,7 @@ func.func @f(%x: tensor<?x5x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
 
 func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>, %d2: !csc.dict<6 -> 8>) {
   // expected-error @+1 {{dictionary 1 reads 6 channels but dictionary 0 codes 8}}
-  %0 = csc.stacked_pursuit %x dicts(%d1, %d2) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<6 -> 8>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d1, %d2) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<6 -> 8>) -> tensor<*xf32>
   return
 }
 
@@ -208,7 +218,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>, %d2: !csc.dict<6 -
 func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>, %d2: !csc.dict<8 -> 8>) {
   %c = csc.param "c" {init = "ones"} : tensor<1xf32>
   // expected-error @+1 {{expects 0 or 2 steps, got 1}}
-  %0 = csc.stacked_pursuit %x dicts(%d1, %d2) steps(%c) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<8 -> 8>, tensor<1xf32>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d1, %d2) steps(%c) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<8 -> 8>, tensor<1xf32>) -> tensor<*xf32>
   return
 }
 
@@ -218,7 +228,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
   %b = csc.param "b" {init = "zeros"} : tensor<8xf32>
   %b2 = csc.param "b2" {init = "zeros"} : tensor<8xf32>
   // expected-error @+1 {{expects 0 or 1 thresholds, got 2}}
-  %0 = csc.stacked_pursuit %x dicts(%d1) thresholds(%b, %b2) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d1) thresholds(%b, %b2) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
   return
 }
 
@@ -227,7 +237,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
 func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
   %c = csc.param "c" {init = "ones"} : tensor<8xf32>
   // expected-error @+1 {{expects a scalar step of shape 1, got tensor<8>}}
-  %0 = csc.stacked_pursuit %x dicts(%d1) steps(%c) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d1) steps(%c) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>) -> tensor<*xf32>
   return
 }
 
@@ -236,7 +246,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
 func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
   %b = csc.param "b" {init = "zeros"} : tensor<4xf32>
   // expected-error @+1 {{expects a threshold of shape 8, got tensor<4>}}
-  %0 = csc.stacked_pursuit %x dicts(%d1) thresholds(%b) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<4xf32>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d1) thresholds(%b) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<4xf32>) -> tensor<*xf32>
   return
 }
 
@@ -245,7 +255,7 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>) {
 func.func @f(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>, %d2: !csc.dict<8 -> 8>) {
   %w = csc.param "w" {init = "ones"} : tensor<8xf32>
   // expected-error @+1 {{has 3 batch-norm tensors, not a multiple of the 2 levels}}
-  %0 = csc.stacked_pursuit %x dicts(%d1, %d2) bn(%w, %w, %w) {bn = "prox", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<8 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  %0 = csc.stacked_pursuit %x dicts(%d1, %d2) bn(%w, %w, %w) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<8 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
   return
 }
 
@@ -372,6 +382,6 @@ func.func @f(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 8>) {
   %w = csc.param "w" {init = "ones"} : tensor<8xf32>
   // bn = analysis normalises D^T X once, whatever the unfold count.
   // expected-error @+1 {{with bn = "analysis", bn_affine = "shared" and unfold = 2 expects 4 batch-norm tensors, got 8}}
-  %0 = csc.pursuit %x, %d bn(%w, %w, %w, %w, %w, %w, %w, %w) {bn = "analysis", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 2 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  %0 = csc.pursuit %x, %d bn(%w, %w, %w, %w, %w, %w, %w, %w) {bn = #csc<bn analysis>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 2 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<*xf32>
   return
 }

@@ -27,11 +27,11 @@ func.func @pursuit(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 14>, %g0: tensor<
   %bb = csc.param "p.bn.bias" {init = "zeros"} : tensor<14xf32>
   %m0 = csc.param "p.bn.0.running_mean" {init = "zeros", state} : tensor<14xf32>
   %v0 = csc.param "p.bn.0.running_var" {init = "ones", state} : tensor<14xf32>
-  // CHECK: csc.pursuit %{{.*}}, %{{.*}} step %{{.*}} threshold %{{.*}} init %{{.*}} gram %{{.*}} bn(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) {bn = "prox", bn_affine = "shared", gram = "learned", keep_init = false, prox = "soft", solver = "fista", unfold = 0 : i64}
-  %z = csc.pursuit %x, %d step %c threshold %b init %g0 gram %g bn(%bw, %bb, %m0, %v0) {bn = "prox", bn_affine = "shared", gram = "learned", keep_init = false, prox = "soft", solver = "fista", unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 14>, tensor<14xf32>, tensor<10xf32>, tensor<?x14x8x8xf32>, tensor<1xf32>, tensor<14xf32>, tensor<14xf32>, tensor<14xf32>, tensor<14xf32>) -> tensor<*xf32>
+  // CHECK: csc.pursuit %{{.*}}, %{{.*}} step %{{.*}} threshold %{{.*}} init %{{.*}} gram %{{.*}} bn(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram learned>, keep_init = false, prox = #csc<prox soft>, solver = #csc<solver fista>, unfold = 0 : i64}
+  %z = csc.pursuit %x, %d step %c threshold %b init %g0 gram %g bn(%bw, %bb, %m0, %v0) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram learned>, keep_init = false, prox = #csc<prox soft>, solver = #csc<solver fista>, unfold = 0 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 14>, tensor<14xf32>, tensor<10xf32>, tensor<?x14x8x8xf32>, tensor<1xf32>, tensor<14xf32>, tensor<14xf32>, tensor<14xf32>, tensor<14xf32>) -> tensor<*xf32>
   // A pursuit with nothing optional.
-  // CHECK: csc.pursuit %{{.*}}, %{{.*}} {bn = "none", {{.*}}} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 14>) -> tensor<?x14x8x8xf32>
-  %z2 = csc.pursuit %x, %d {bn = "none", bn_affine = "shared", gram = "on", keep_init = true, prox = "relu", solver = "ista", unfold = 3 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 14>) -> tensor<?x14x8x8xf32>
+  // CHECK: csc.pursuit %{{.*}}, %{{.*}} {bn = #csc<bn none>, {{.*}}} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 14>) -> tensor<?x14x8x8xf32>
+  %z2 = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 3 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 14>) -> tensor<?x14x8x8xf32>
   return %z : tensor<*xf32>
 }
 
@@ -41,8 +41,8 @@ func.func @stacked(%x: tensor<?x4x8x8xf32>, %d1: !csc.dict<4 -> 8>, %d2: !csc.di
   %c2 = csc.param "s.1.step" {init = "ones"} : tensor<1xf32>
   %b1 = csc.param "s.0.threshold" {init = "zeros"} : tensor<8xf32>
   %b2 = csc.param "s.1.threshold" {init = "zeros"} : tensor<16xf32>
-  // CHECK: csc.stacked_pursuit %{{.*}} dicts(%{{.*}}, %{{.*}}) steps(%{{.*}}, %{{.*}}) thresholds(%{{.*}}, %{{.*}}) {{{.*}}solver = "fista", unfold = 2 : i64}
-  %z = csc.stacked_pursuit %x dicts(%d1, %d2) steps(%c1, %c2) thresholds(%b1, %b2) {bn = "none", bn_affine = "shared", prox = "relu", solver = "fista", unfold = 2 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<8 -> 16>, tensor<1xf32>, tensor<1xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
+  // CHECK: csc.stacked_pursuit %{{.*}} dicts(%{{.*}}, %{{.*}}) steps(%{{.*}}, %{{.*}}) thresholds(%{{.*}}, %{{.*}}) {{{.*}}solver = #csc<solver fista>, unfold = 2 : i64}
+  %z = csc.stacked_pursuit %x dicts(%d1, %d2) steps(%c1, %c2) thresholds(%b1, %b2) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver fista>, unfold = 2 : i64} : (tensor<?x4x8x8xf32>, !csc.dict<4 -> 8>, !csc.dict<8 -> 16>, tensor<1xf32>, tensor<1xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
   return %z : tensor<?x16x8x8xf32>
 }
 

@@ -35,8 +35,8 @@ model blocks {
 # CHECK-NEXT: total parameters: 756{{$}}
 
 # The word argument reaches the pursuit of the second call only.
-# MLIR:      csc.pursuit {{.*}}prox = "relu"
+# MLIR:      csc.pursuit {{.*}}prox = #csc<prox relu>
 # MLIR-NEXT: csc.param "s.conv2.weight"
-# MLIR:      csc.pursuit {{.*}}prox = "soft"
+# MLIR:      csc.pursuit {{.*}}prox = #csc<prox soft>
 # MLIR-NEXT: csc.param "unit2.conv4.weight"
-# MLIR:      csc.pursuit {{.*}}prox = "relu"
+# MLIR:      csc.pursuit {{.*}}prox = #csc<prox relu>

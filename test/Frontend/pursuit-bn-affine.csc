@@ -27,7 +27,7 @@ model bn_affine {
 # MLIR-NEXT: csc.param "s.bn.1.running_var"
 # MLIR-NEXT: csc.param "s.bn.2.running_mean"
 # MLIR-NEXT: csc.param "s.bn.2.running_var"
-# MLIR-NEXT: csc.pursuit {{.*}}bn_affine = "shared"
+# MLIR-NEXT: csc.pursuit {{.*}}bn_affine = #csc<bn_affine shared>
 # MLIR:      csc.param "p.bn.0.weight" {init = "ones"} : tensor<6xf32>
 # MLIR-NEXT: csc.param "p.bn.0.bias"
 # MLIR-NEXT: csc.param "p.bn.1.weight"
@@ -36,7 +36,7 @@ model bn_affine {
 # MLIR-NEXT: csc.param "p.bn.2.bias"
 # MLIR-NEXT: csc.param "p.bn.0.running_mean"
 # MLIR:      csc.param "p.bn.2.running_var"
-# MLIR-NEXT: csc.pursuit {{.*}}bn_affine = "per_iter"
+# MLIR-NEXT: csc.pursuit {{.*}}bn_affine = #csc<bn_affine per_iter>
 # MLIR:      csc.param "z.bn.0.weight"
 # MLIR-NEXT: csc.param "z.bn.0.bias"
 # MLIR-NEXT: csc.param "z.bn.0.running_mean"

@@ -19,11 +19,11 @@ model batch_norms {
 # CHECK-NEXT: total parameters: 48{{$}}
 
 # MLIR-NOT:  "n.bn
-# MLIR:      csc.pursuit {{.*}}{bn = "none"
+# MLIR:      csc.pursuit {{.*}}{bn = #csc<bn none>
 # MLIR:      csc.param "p.bn.weight" {init = "ones"} : tensor<3xf32>
 # MLIR-NEXT: csc.param "p.bn.bias" {init = "zeros"} : tensor<3xf32>
 # MLIR-NEXT: csc.param "p.bn.0.running_mean" {init = "zeros", state} : tensor<3xf32>
 # MLIR-NEXT: csc.param "p.bn.0.running_var" {init = "ones", state} : tensor<3xf32>
-# MLIR:      csc.pursuit {{.*}} bn({{.*}}) {bn = "prox"
+# MLIR:      csc.pursuit {{.*}} bn({{.*}}) {bn = #csc<bn prox>
 # MLIR:      csc.param "a.bn.weight" {init = "ones"} : tensor<3xf32>
-# MLIR:      csc.pursuit {{.*}} bn({{.*}}) {bn = "analysis"
+# MLIR:      csc.pursuit {{.*}} bn({{.*}}) {bn = #csc<bn analysis>

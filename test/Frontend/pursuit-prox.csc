@@ -14,5 +14,5 @@ model proxes {
 # CHECK-NEXT: 1 pursuit1 pursuit/ista [3, 4, 4] 3 13{{$}}
 # CHECK-NEXT: total parameters: 23{{$}}
 
-# MLIR:     csc.pursuit {{.*}}prox = "relu"
-# MLIR:     csc.pursuit {{.*}}prox = "soft"
+# MLIR:     csc.pursuit {{.*}}prox = #csc<prox relu>
+# MLIR:     csc.pursuit {{.*}}prox = #csc<prox soft>

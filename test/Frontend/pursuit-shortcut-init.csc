@@ -20,6 +20,6 @@ model warm_shortcut {
 
 # MLIR:      %[[X:.*]] = csc.conv %arg0
 # MLIR:      %[[S:.*]] = csc.shortcut %[[X]] {channels = 8 : i64, stride = 2 : i64} : (tensor<?x4x8x8xf32>) -> tensor<?x8x4x4xf32>
-# MLIR:      %[[P:.*]] = csc.pursuit %[[X]], %{{.*}} init %[[S]] gram %{{.*}} {{{.*}}gram = "learned"
+# MLIR:      %[[P:.*]] = csc.pursuit %[[X]], %{{.*}} init %[[S]] gram %{{.*}} {{{.*}}gram = #csc<gram learned>
 # MLIR:      %[[S2:.*]] = csc.shortcut %arg0 {channels = 8 : i64, stride = 2 : i64} : (tensor<?x4x8x8xf32>) -> tensor<?x8x4x4xf32>
 # MLIR-NEXT: csc.pursuit %[[P]], %{{.*}} init %[[S2]]

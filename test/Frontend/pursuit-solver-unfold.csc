@@ -27,8 +27,8 @@ model solvers {
 # N5: 2 pursuit2 pursuit/fistax5 [3, 4, 4] 3 10{{$}}
 # N5: total parameters: 48{{$}}
 
-# MLIR:     csc.pursuit {{.*}}solver = "ista", unfold = 0 : i64}
-# MLIR:     csc.pursuit {{.*}}solver = "ista", unfold = 1 : i64}
-# MLIR:     csc.pursuit {{.*}}solver = "fista", unfold = 2 : i64}
-# MLIR:     csc.pursuit {{.*}}solver = "ista", unfold = 3 : i64}
-# MLIR:     csc.pursuit {{.*}}solver = "fista", unfold = 0 : i64}
+# MLIR:     csc.pursuit {{.*}}solver = #csc<solver ista>, unfold = 0 : i64}
+# MLIR:     csc.pursuit {{.*}}solver = #csc<solver ista>, unfold = 1 : i64}
+# MLIR:     csc.pursuit {{.*}}solver = #csc<solver fista>, unfold = 2 : i64}
+# MLIR:     csc.pursuit {{.*}}solver = #csc<solver ista>, unfold = 3 : i64}
+# MLIR:     csc.pursuit {{.*}}solver = #csc<solver fista>, unfold = 0 : i64}

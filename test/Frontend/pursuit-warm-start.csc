@@ -23,11 +23,11 @@ model warm {
 # CHECK-NEXT: 5 e pursuit/ista [4, 6, 6] 4 149{{$}}
 # CHECK-NEXT: total parameters: 896{{$}}
 
-# MLIR:      %[[G0:.*]] = csc.pursuit %arg0, {{.*}}gram = "on", keep_init = true
-# MLIR:      %[[A:.*]] = csc.pursuit %[[G0]], %{{.*}} init %[[G0]] {{{.*}}gram = "on", keep_init = true
-# MLIR:      %[[B:.*]] = csc.pursuit %[[A]], %{{.*}} init %[[G0]] {{{.*}}gram = "off", keep_init = true
+# MLIR:      %[[G0:.*]] = csc.pursuit %arg0, {{.*}}gram = #csc<gram on>, keep_init = true
+# MLIR:      %[[A:.*]] = csc.pursuit %[[G0]], %{{.*}} init %[[G0]] {{{.*}}gram = #csc<gram on>, keep_init = true
+# MLIR:      %[[B:.*]] = csc.pursuit %[[A]], %{{.*}} init %[[G0]] {{{.*}}gram = #csc<gram off>, keep_init = true
 # MLIR:      %[[GC:.*]] = csc.param "c.gram" {init = "zeros"} : tensor<1xf32>
-# MLIR-NEXT: %[[C:.*]] = csc.pursuit %[[B]], %{{.*}} init %[[A]] gram %[[GC]] {{{.*}}gram = "learned", keep_init = true
+# MLIR-NEXT: %[[C:.*]] = csc.pursuit %[[B]], %{{.*}} init %[[A]] gram %[[GC]] {{{.*}}gram = #csc<gram learned>, keep_init = true
 # MLIR:      csc.param "d.gram"
-# MLIR-NEXT: %[[D:.*]] = csc.pursuit %[[C]], %{{.*}} init %[[B]] gram %{{.*}} {{{.*}}gram = "learned", keep_init = false
-# MLIR:      csc.pursuit %[[D]], %{{.*}} init %arg0 {{{.*}}gram = "on", keep_init = true
+# MLIR-NEXT: %[[D:.*]] = csc.pursuit %[[C]], %{{.*}} init %[[B]] gram %{{.*}} {{{.*}}gram = #csc<gram learned>, keep_init = false
+# MLIR:      csc.pursuit %[[D]], %{{.*}} init %arg0 {{{.*}}gram = #csc<gram on>, keep_init = true

@@ -26,8 +26,8 @@ model stack_options {
 # CHECK-NEXT: 2 c stack/istax1 [2, 4, 4] 2 34{{$}}
 # CHECK-NEXT: total parameters: 75{{$}}
 
-# MLIR:      csc.stacked_pursuit %arg0 dicts(%{{[0-9]+}}, %{{[0-9]+}}) {bn = "none", bn_affine = "shared", prox = "soft", solver = "fista", unfold = 2 : i64}
+# MLIR:      csc.stacked_pursuit %arg0 dicts(%{{[0-9]+}}, %{{[0-9]+}}) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox soft>, solver = #csc<solver fista>, unfold = 2 : i64}
 # MLIR:      csc.param "b.0.bn.weight" {init = "ones"} : tensor<2xf32>
-# MLIR:      csc.stacked_pursuit {{.*}} steps({{.*}}) thresholds({{.*}}) bn({{.*}}) {bn = "prox", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 0 : i64}
+# MLIR:      csc.stacked_pursuit {{.*}} steps({{.*}}) thresholds({{.*}}) bn({{.*}}) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64}
 # MLIR:      csc.param "c.1.bn.1.weight" {init = "ones"} : tensor<2xf32>
-# MLIR:      csc.stacked_pursuit {{.*}} {bn = "prox", bn_affine = "per_iter", prox = "relu", solver = "ista", unfold = 1 : i64}
+# MLIR:      csc.stacked_pursuit {{.*}} {bn = #csc<bn prox>, bn_affine = #csc<bn_affine per_iter>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64}

@@ -34,5 +34,5 @@ model stacked {
 # MLIR:      csc.conv_atom {{.*}} {dilation = 2 : i64, padding = 2 : i64, stride = 1 : i64} : tensor<2x6x3x3xf32> -> <6 -> 2>
 # MLIR:      -> !csc.dict<6 -> 8>
 # MLIR:      -> !csc.dict<8 -> 11>
-# MLIR:      %[[S:.*]] = csc.stacked_pursuit %arg0 dicts(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) steps({{.*}}) thresholds({{.*}}) {bn = "none", bn_affine = "shared", prox = "relu", solver = "ista", unfold = 1 : i64} : (tensor<?x3x8x8xf32>, !csc.dict<3 -> 4>, !csc.dict<4 -> 6>, !csc.dict<6 -> 8>, !csc.dict<8 -> 11>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<4xf32>, tensor<6xf32>, tensor<8xf32>, tensor<11xf32>) -> tensor<?x11x8x8xf32>
+# MLIR:      %[[S:.*]] = csc.stacked_pursuit %arg0 dicts(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) steps({{.*}}) thresholds({{.*}}) {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 1 : i64} : (tensor<?x3x8x8xf32>, !csc.dict<3 -> 4>, !csc.dict<4 -> 6>, !csc.dict<6 -> 8>, !csc.dict<8 -> 11>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<4xf32>, tensor<6xf32>, tensor<8xf32>, tensor<11xf32>) -> tensor<?x11x8x8xf32>
 # MLIR:      csc.stacked_pursuit %[[S]] dicts(%{{.*}}) steps(%{{.*}}) thresholds(%{{.*}}) {{.*}}unfold = 0 : i64} : {{.*}} -> tensor<?x5x8x8xf32>

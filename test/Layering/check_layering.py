@@ -39,7 +39,7 @@ KIND_NAME = (r"\w*(?:[Kk]ind|[Pp]rox|[Ss]olver|[Gg]ram|[Bb]n|[Bb]nAffine|"
              r"[Oo]ptimizer|[Ss]chedule|[Tt]hreshold|[Pp]lacement|[Dd]ata|"
              r"[Dd]ataset|[Ii]nit|[Ll]oss|[Ss]tep)(?:\(\))?")
 KIND_COMPARE = re.compile(r"\b" + KIND_NAME + r'\s*[!=]=\s*"|"\s*[!=]=\s*'
-                          + KIND_NAME + r"\b")
+                          r"(?:\w+(?:\.|->))*" + KIND_NAME + r"\b")
 
 
 def sources(root, top):

@@ -18,7 +18,7 @@ model bn_state {
 # CHECK-NEXT: csc.param "a.bn.1.running_var" {init = "ones", state}
 # CHECK-NEXT: csc.param "a.bn.2.running_mean" {init = "zeros", state}
 # CHECK-NEXT: csc.param "a.bn.2.running_var" {init = "ones", state}
-# CHECK-NEXT: csc.pursuit {{.*}} bn({{.*}}) {bn = "prox", bn_affine = "shared"
+# CHECK-NEXT: csc.pursuit {{.*}} bn({{.*}}) {bn = #csc<bn prox>, bn_affine = #csc<bn_affine shared>
 
 # CHECK: csc.param "b.bn.0.weight"
 # CHECK-NEXT: csc.param "b.bn.0.bias"
@@ -28,10 +28,10 @@ model bn_state {
 # CHECK-NEXT: csc.param "b.bn.0.running_var"
 # CHECK-NEXT: csc.param "b.bn.1.running_mean"
 # CHECK-NEXT: csc.param "b.bn.1.running_var"
-# CHECK-NEXT: csc.pursuit {{.*}} {bn = "prox", bn_affine = "per_iter"
+# CHECK-NEXT: csc.pursuit {{.*}} {bn = #csc<bn prox>, bn_affine = #csc<bn_affine per_iter>
 
 # CHECK: csc.param "c.bn.weight"
 # CHECK-NEXT: csc.param "c.bn.bias"
 # CHECK-NEXT: csc.param "c.bn.running_mean" {init = "zeros", state}
 # CHECK-NEXT: csc.param "c.bn.running_var" {init = "ones", state}
-# CHECK-NEXT: csc.pursuit {{.*}} {bn = "analysis"
+# CHECK-NEXT: csc.pursuit {{.*}} {bn = #csc<bn analysis>

@@ -80,7 +80,7 @@ func.func @train_step(%w: tensor<2xf32> {cst.param = "w"}, %v: tensor<2xf64> {cs
 // -----
 
 // expected-error @+1 {{cst-optimizer: @train_step already has optimiser arguments (argument #1); cst-optimizer runs once, on cst-autodiff's train step}}
-func.func @train_step(%w: tensor<2xf32> {cst.param = "w"}, %h: tensor<8xf32> {cst.hyper = "sgd"}) -> (tensor<2xf32> {cst.grad = "w"}) {
+func.func @train_step(%w: tensor<2xf32> {cst.param = "w"}, %h: tensor<8xf32> {cst.hyper = #cst<optimizer sgd>}) -> (tensor<2xf32> {cst.grad = "w"}) {
   return %w : tensor<2xf32>
 }
 

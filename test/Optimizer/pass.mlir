@@ -39,7 +39,7 @@ func.func @train_step(%x: tensor<?x2x4x4xf32>, %labels: tensor<?xi64>,
 // MOM-SAME: %[[WM:[a-z0-9]+]]: tensor<3x2x3x3xf32> {cst.init = "zeros", cst.opt_state = "conv.weight.momentum_buffer"},
 // MOM-SAME: %[[BM:[a-z0-9]+]]: tensor<3xf32> {cst.init = "zeros", cst.opt_state = "bn.bias.momentum_buffer"},
 // MOM-SAME: %[[CM:[a-z0-9]+]]: tensor<1xf32> {cst.init = "zeros", cst.opt_state = "c.momentum_buffer"},
-// MOM-SAME: %[[H:[a-z0-9]+]]: tensor<8xf32> {cst.hyper = "sgd"})
+// MOM-SAME: %[[H:[a-z0-9]+]]: tensor<8xf32> {cst.hyper = #cst<optimizer sgd>})
 // MOM-SAME: -> (tensor<?x3x1x1xf32>, tensor<f32>, tensor<3xf32> {cst.new_state = "bn.running_mean"},
 // MOM-SAME: tensor<3x2x3x3xf32> {cst.updated = "conv.weight"}, tensor<3xf32> {cst.updated = "bn.bias"}, tensor<1xf32> {cst.updated = "c"},
 // MOM-SAME: tensor<3x2x3x3xf32> {cst.opt_state = "conv.weight.momentum_buffer"}, tensor<3xf32> {cst.opt_state = "bn.bias.momentum_buffer"}, tensor<1xf32> {cst.opt_state = "c.momentum_buffer"})
@@ -56,7 +56,7 @@ func.func @train_step(%x: tensor<?x2x4x4xf32>, %labels: tensor<?xi64>,
 
 // Plain SGD: no state, one result per update.
 // PLAIN-LABEL: func.func @train_update(
-// PLAIN-SAME: %arg5: tensor<1xf32> {cst.init = "ones", cst.param = "c"}, %[[H:arg6]]: tensor<8xf32> {cst.hyper = "sgd"})
+// PLAIN-SAME: %arg5: tensor<1xf32> {cst.init = "ones", cst.param = "c"}, %[[H:arg6]]: tensor<8xf32> {cst.hyper = #cst<optimizer sgd>})
 // PLAIN-SAME: -> (tensor<?x3x1x1xf32>, tensor<f32>, tensor<3xf32> {cst.new_state = "bn.running_mean"}, tensor<3x2x3x3xf32> {cst.updated = "conv.weight"}, tensor<3xf32> {cst.updated = "bn.bias"}, tensor<1xf32> {cst.updated = "c"})
 // PLAIN: %{{.*}} = cst.sgd_update %{{.*}}, %{{.*}} hyper(%[[H]]) : (tensor<3x2x3x3xf32>, tensor<3x2x3x3xf32>, tensor<8xf32>) -> tensor<3x2x3x3xf32>
 // PLAIN-COUNT-2: cst.sgd_update
@@ -77,7 +77,7 @@ func.func @train_step(%x: tensor<?x2x4x4xf32>, %labels: tensor<?xi64>,
 // ADAM-SAME: {cst.init = "zeros", cst.opt_state = "bn.bias.exp_avg_sq"},
 // ADAM-SAME: {cst.init = "zeros", cst.opt_state = "c.exp_avg"},
 // ADAM-SAME: {cst.init = "zeros", cst.opt_state = "c.exp_avg_sq"},
-// ADAM-SAME: %[[H:[a-z0-9]+]]: tensor<8xf32> {cst.hyper = "adam"})
+// ADAM-SAME: %[[H:[a-z0-9]+]]: tensor<8xf32> {cst.hyper = #cst<optimizer adam>})
 // ADAM-SAME: tensor<1xf32> {cst.updated = "c"},
 // ADAM-SAME: {cst.opt_state = "conv.weight.exp_avg"}, {{.*}} {cst.opt_state = "conv.weight.exp_avg_sq"}, {{.*}} {cst.opt_state = "bn.bias.exp_avg"}, {{.*}} {cst.opt_state = "bn.bias.exp_avg_sq"}, {{.*}} {cst.opt_state = "c.exp_avg"}, {{.*}} {cst.opt_state = "c.exp_avg_sq"})
 // ADAM: %[[GW:.*]] = "test.gw"

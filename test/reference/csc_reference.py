@@ -12,6 +12,7 @@ docs leave room):
     A >> B >> ..., applied left to right);
   * D^T X = concat over blocks; D G = sum over blocks of the block adjoints;
   * prox relu:  P_b(z) = max(z - b, 0);   soft: sign(z) max(|z| - b, 0);
+    hard: z 1[|z| > b] (the l0 proximal map; autograd gives b no gradient);
   * layer-wise pursuit (G0 = 0):  G1 = P_b(c D^T X);
     with init G0:                 G1 = P_b(k G0 + c D^T X + g D^T D G0);
     each unfolding:               G <- P_b(G - c D^T (D G - X))
@@ -231,14 +232,19 @@ def power_iteration(dictionary, code_shape, signal_hw, iters=200, seed=0,
 # ---------------------------------------------------------------------------
 
 def prox(z, b, kind):
-    """P_b: relu = max(z - b, 0); soft = sign(z) max(|z| - b, 0); b may be a
-    [C] tensor (per channel) or None (b = 0)."""
+    """P_b: relu = max(z - b, 0); soft = sign(z) max(|z| - b, 0); hard =
+    z 1[|z| > b]; b may be a [C] tensor (per channel) or None (b = 0)."""
     if b is not None:
         b = b.view(1, -1, 1, 1)
     if kind == "relu":
         return torch.relu(z if b is None else z - b)
     if kind == "soft":
         return torch.sign(z) * torch.relu(z.abs() if b is None else z.abs() - b)
+    if kind == "hard":
+        # The comparison is not differentiable: autograd gives b no
+        # gradient, as the derivative in b is 0 away from the jump.
+        return torch.where(z.abs() > (0.0 if b is None else b), z,
+                           torch.zeros_like(z))
     raise ValueError("unknown prox " + kind)
 
 
@@ -351,7 +357,7 @@ class Pursuit(nn.Module):
                  has_init=False, gram="on", keep_init=True, step="scalar",
                  threshold="channel", bn="none", bn_affine="shared"):
         super().__init__()
-        assert prox in ("relu", "soft") and solver in ("ista", "fista")
+        assert prox in ("relu", "soft", "hard") and solver in ("ista", "fista")
         assert gram in ("on", "off", "learned")
         assert step in ("scalar", "channel", "none")
         assert threshold in ("channel", "conv_channels", "none")

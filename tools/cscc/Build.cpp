@@ -333,7 +333,8 @@ int driver::buildCommand(const Options &opts, const Model &model,
   std::cout << "built " << opts.output << " for "
             << (cuda ? "CUDA (" + cudaOptions.chip + ")" : std::string("the CPU"))
             << ": model " << info.model << ", "
-            << info.optimizer << (info.nesterov ? " (Nesterov)" : "")
+            << rt::wordOf(rt::kOptimizerWords, info.optimizer)
+            << (info.nesterov ? " (Nesterov)" : "")
             << ", commands train, eval, predict, summary (runtime "
             << runtime.directory << ")\n";
   return 0;

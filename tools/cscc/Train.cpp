@@ -31,8 +31,9 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
   ProgramOptions p;
   p.f64 = opts.dtype == "f64";
   p.optimizer = s.optimizer.kind;
-  p.momentum = s.optimizer.kind == "sgd" && s.optimizer.momentum != 0;
-  p.nesterov = s.optimizer.kind == "sgd" && s.optimizer.nesterov;
+  bool sgd = s.optimizer.kind == rt::OptimizerKind::Sgd;
+  p.momentum = sgd && s.optimizer.momentum != 0;
+  p.nesterov = sgd && s.optimizer.nesterov;
   p.recompute = !opts.noRecompute;
   return p;
 }

@@ -8,11 +8,18 @@ using namespace mlir;
 using namespace mlir::csc;
 
 #include "dialects/csc/IR/CscOpsDialect.cpp.inc"
+#include "dialects/csc/IR/CscEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "dialects/csc/IR/CscAttrs.cpp.inc"
 
 #define GET_TYPEDEF_CLASSES
 #include "dialects/csc/IR/CscOpsTypes.cpp.inc"
 
 void CscDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/csc/IR/CscAttrs.cpp.inc"
+      >();
   addTypes<
 #define GET_TYPEDEF_LIST
 #include "dialects/csc/IR/CscOpsTypes.cpp.inc"

@@ -1,6 +1,6 @@
 //===- CscDialect.h - The csc dialect ---------------------------*- C++ -*-===//
-#ifndef CSCC_DIALECT_CSC_CSCDIALECT_H
-#define CSCC_DIALECT_CSC_CSCDIALECT_H
+#ifndef CSCC_DIALECTS_CSC_IR_CSCDIALECT_H
+#define CSCC_DIALECTS_CSC_IR_CSCDIALECT_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Builders.h"
@@ -10,6 +10,10 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/csc/IR/CscOpsDialect.h.inc"
+
+#include "dialects/csc/IR/CscEnums.h.inc"
+#define GET_ATTRDEF_CLASSES
+#include "dialects/csc/IR/CscAttrs.h.inc"
 
 #define GET_TYPEDEF_CLASSES
 #include "dialects/csc/IR/CscOpsTypes.h.inc"

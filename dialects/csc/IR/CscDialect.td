@@ -22,6 +22,7 @@ def Csc_Dialect : Dialect {
     `tensor<?xCxHxWxf32>` once `csc-infer-shapes` has run.
   }];
   let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class Csc_Op<string mnemonic, list<Trait> traits = []>

@@ -76,20 +76,29 @@ LogicalResult checkVector(Operation *op, Value v, int64_t n, StringRef what) {
 
 /// Checks the batch-norm operands of one pursuit level: affine weight and
 /// bias (once or per iteration), then mean and variance per iteration.
-LogicalResult checkPursuitBn(Operation *op, ValueRange params, StringRef bn,
-                             StringRef affine, int64_t unfold, int64_t k) {
+LogicalResult checkPursuitBn(Operation *op, ValueRange params,
+                             BnPlacement bn, BnAffine affine, int64_t unfold,
+                             int64_t k) {
   // bn = prox normalises every prox argument: one set of running statistics
   // per iteration. bn = analysis normalises D^T X, which is the same in every
   // iteration: one set.
+  int64_t sets = affine == BnAffine::PerIter ? unfold + 1 : 1;
   size_t expected = 0;
-  if (bn != "none") {
-    int64_t stats = bn == "prox" ? unfold + 1 : 1;
-    int64_t sets = affine == "per_iter" ? unfold + 1 : 1;
-    expected = 2 * sets + 2 * stats;
+  switch (bn) {
+  case BnPlacement::None:
+    break;
+  case BnPlacement::Prox:
+    expected = 2 * sets + 2 * (unfold + 1);
+    break;
+  case BnPlacement::Analysis:
+    expected = 2 * sets + 2;
+    break;
   }
   if (params.size() != expected)
-    return op->emitOpError() << "with bn = \"" << bn << "\", bn_affine = \""
-                             << affine << "\" and unfold = " << unfold
+    return op->emitOpError() << "with bn = \"" << stringifyBnPlacement(bn)
+                             << "\", bn_affine = \""
+                             << stringifyBnAffine(affine)
+                             << "\" and unfold = " << unfold
                              << " expects " << expected
                              << " batch-norm tensors, got " << params.size();
   for (Value p : params)
@@ -283,7 +292,7 @@ LogicalResult PursuitOp::verify() {
       return emitOpError() << "expects a threshold of at most " << k
                            << " channels, got tensor<" << shapeStr(t) << ">";
   }
-  bool learnedGram = getGram() == "learned" && getInit();
+  bool learnedGram = getGram() == Gram::Learned && getInit();
   if (learnedGram != bool(getGramCoeff()))
     return emitOpError() << (learnedGram
                                  ? "with gram = \"learned\" and a warm start "

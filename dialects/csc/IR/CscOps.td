@@ -13,6 +13,7 @@ include "dialects/csc/IR/CscInterfaces.td"
 include "mlir/IR/BuiltinTypes.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -123,16 +124,39 @@ def Csc_VStackOp : Csc_DictOp<"vstack"> {
 // Pursuit
 //===----------------------------------------------------------------------===//
 
-/// A string attribute restricted to a few words.
-class Csc_StrOneOf<list<string> cases> : AttrConstraint<
-    Or<!foreach(c, cases,
-       CPred<"::llvm::cast<::mlir::StringAttr>($_self).getValue() == \"" # c # "\"">)>,
-    "one of " # !interleave(cases, ", ")>;
+// The kinds of a pursuit, as ODS enums (`prox = #csc<prox soft>`): the
+// verifiers and passes switch over them exhaustively, so a new case that a
+// site forgets does not compile (-Werror=switch).
+class Csc_Enum<string name, string summary, list<I32EnumAttrCase> cases>
+    : I32EnumAttr<name, summary, cases> {
+  let cppNamespace = "::mlir::csc";
+  let genSpecializedAttr = 0;
+}
 
-defvar Csc_ProxAttr = ConfinedAttr<StrAttr, [Csc_StrOneOf<["relu", "soft"]>]>;
-defvar Csc_SolverAttr = ConfinedAttr<StrAttr, [Csc_StrOneOf<["ista", "fista"]>]>;
-defvar Csc_BnAttr = ConfinedAttr<StrAttr, [Csc_StrOneOf<["none", "prox", "analysis"]>]>;
-defvar Csc_BnAffineAttr = ConfinedAttr<StrAttr, [Csc_StrOneOf<["shared", "per_iter"]>]>;
+def Csc_Prox : Csc_Enum<"Prox", "proximal map of a pursuit", [
+    I32EnumAttrCase<"Relu", 0, "relu">,   // max(z - b, 0)
+    I32EnumAttrCase<"Soft", 1, "soft">,   // sign(z) max(|z| - b, 0)
+    I32EnumAttrCase<"Hard", 2, "hard">]>; // z 1[|z| > b]
+def Csc_Solver : Csc_Enum<"Solver", "unfolded solver", [
+    I32EnumAttrCase<"Ista", 0, "ista">,
+    I32EnumAttrCase<"Fista", 1, "fista">]>;
+def Csc_Gram : Csc_Enum<"Gram", "the D^T D G0 term of a warm start", [
+    I32EnumAttrCase<"On", 0, "on">,
+    I32EnumAttrCase<"Off", 1, "off">,
+    I32EnumAttrCase<"Learned", 2, "learned">]>;
+def Csc_BnPlacement : Csc_Enum<"BnPlacement", "where a pursuit normalises", [
+    I32EnumAttrCase<"None", 0, "none">,
+    I32EnumAttrCase<"Prox", 1, "prox">,
+    I32EnumAttrCase<"Analysis", 2, "analysis">]>;
+def Csc_BnAffine : Csc_Enum<"BnAffine", "batch-norm affine parameters", [
+    I32EnumAttrCase<"Shared", 0, "shared">,
+    I32EnumAttrCase<"PerIter", 1, "per_iter">]>;
+
+def Csc_ProxAttr : EnumAttr<Csc_Dialect, Csc_Prox, "prox">;
+def Csc_SolverAttr : EnumAttr<Csc_Dialect, Csc_Solver, "solver">;
+def Csc_GramAttr : EnumAttr<Csc_Dialect, Csc_Gram, "gram">;
+def Csc_BnAttr : EnumAttr<Csc_Dialect, Csc_BnPlacement, "bn">;
+def Csc_BnAffineAttr : EnumAttr<Csc_Dialect, Csc_BnAffine, "bn_affine">;
 
 def Csc_PursuitOp : Csc_ShapedOp<"pursuit", [AttrSizedOperandSegments]> {
   let summary = "layer-wise pursuit: unfolded ISTA/FISTA for one dictionary";
@@ -140,13 +164,13 @@ def Csc_PursuitOp : Csc_ShapedOp<"pursuit", [AttrSizedOperandSegments]> {
     Computes the code G of `input` X in dictionary `dict` (docs/design.md §1):
     G1 = P_b(k G0 + c D^T X + g D^T D G0) (G0 = `init`, or 0), then `unfold`
     more steps G <- P_b(G + c D^T (X - D G)) (with FISTA momentum for
-    `solver = "fista"`). `step` is c (tensor<1> or one per code channel;
+    `solver = #csc<solver fista>`). `step` is c (tensor<1> or one per code channel;
     absent: c = 1), `threshold` is b (one per code channel, one per conv
-    code channel, or absent), `gram_coeff` is g when `gram = "learned"`.
-    `bn_params` holds, when `bn` is not "none", the affine parameters
-    (weight, bias), once (`bn_affine = "shared"`) or per iteration, followed
+    code channel, or absent), `gram_coeff` is g when `gram` is learned.
+    `bn_params` holds, when `bn` is not none, the affine parameters
+    (weight, bias), once (`bn_affine` shared) or per iteration, followed
     by the running mean and variance of each of the `unfold + 1` iterations
-    (`bn = "prox"`) or of the one normalisation of D^T X (`bn = "analysis"`).
+    (`bn` prox) or of the one normalisation of D^T X (`bn` analysis).
   }];
   let arguments = (ins Csc_Activation:$input, Csc_DictType:$dict,
                    Optional<AnyStaticShapeTensor>:$step,
@@ -156,7 +180,7 @@ def Csc_PursuitOp : Csc_ShapedOp<"pursuit", [AttrSizedOperandSegments]> {
                    Variadic<AnyStaticShapeTensor>:$bn_params,
                    Csc_ProxAttr:$prox, Csc_SolverAttr:$solver,
                    ConfinedAttr<I64Attr, [IntNonNegative]>:$unfold,
-                   ConfinedAttr<StrAttr, [Csc_StrOneOf<["on", "off", "learned"]>]>:$gram,
+                   Csc_GramAttr:$gram,
                    BoolAttr:$keep_init, Csc_BnAttr:$bn,
                    Csc_BnAffineAttr:$bn_affine);
   let results = (outs Csc_Activation:$code);

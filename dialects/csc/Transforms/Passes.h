@@ -1,6 +1,6 @@
 //===- Passes.h - Passes on the csc dialect ---------------------*- C++ -*-===//
-#ifndef CSCC_DIALECT_CSC_PASSES_H
-#define CSCC_DIALECT_CSC_PASSES_H
+#ifndef CSCC_DIALECTS_CSC_TRANSFORMS_PASSES_H
+#define CSCC_DIALECTS_CSC_TRANSFORMS_PASSES_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"

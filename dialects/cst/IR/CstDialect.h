@@ -1,6 +1,6 @@
 //===- CstDialect.h - The tensor-level dialect ------------------*- C++ -*-===//
-#ifndef CSCC_DIALECT_CST_CSTDIALECT_H
-#define CSCC_DIALECT_CST_CSTDIALECT_H
+#ifndef CSCC_DIALECTS_CST_IR_CSTDIALECT_H
+#define CSCC_DIALECTS_CST_IR_CSTDIALECT_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Builders.h"
@@ -28,6 +28,10 @@ class StorageViewTrait
 } // namespace mlir::cst
 
 #include "dialects/cst/IR/CstOpsDialect.h.inc"
+
+#include "dialects/cst/IR/CstEnums.h.inc"
+#define GET_ATTRDEF_CLASSES
+#include "dialects/cst/IR/CstAttrs.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/cst/IR/CstOps.h.inc"

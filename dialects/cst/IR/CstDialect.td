@@ -9,6 +9,7 @@
 #define CST_DIALECT
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
 
 def Cst_Dialect : Dialect {
   let name = "cst";
@@ -21,6 +22,7 @@ def Cst_Dialect : Dialect {
     The three convolution ops are library calls (oneDNN on the CPU, cuDNN
     on NVIDIA GPUs); everything else becomes generated, fused loops.
   }];
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class Cst_Op<string mnemonic, list<Trait> traits = []>

@@ -12,6 +12,7 @@ include "mlir/IR/BuiltinTypes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "dialects/cst/IR/VjpOpInterface.td"
 
@@ -25,11 +26,29 @@ def Cst_Labels : 1DTensorOf<[I64]>;
 defvar Cst_Positive = ConfinedAttr<I64Attr, [IntMinValue<1>]>;
 defvar Cst_NonNegative = ConfinedAttr<I64Attr, [IntNonNegative]>;
 
-class Cst_StrOneOf<list<string> cases> : AttrConstraint<
-    Or<!foreach(c, cases,
-       CPred<"::llvm::cast<::mlir::StringAttr>($_self).getValue() == \"" # c # "\"">)>,
-    "one of " # !interleave(cases, ", ")>;
-defvar Cst_ThresholdKind = ConfinedAttr<StrAttr, [Cst_StrOneOf<["relu", "soft"]>]>;
+// The proximal map of a threshold op: `#cst<threshold relu>` etc. A new
+// map is one more case here; every switch over the kind is exhaustive, so
+// the compiler lists the sites to extend (lowering, VJP).
+def Cst_ThresholdKind : I32EnumAttr<"ThresholdKind", "proximal map", [
+    I32EnumAttrCase<"Relu", 0, "relu">,  // max(z - b, 0)
+    I32EnumAttrCase<"Soft", 1, "soft">,  // sign(z) max(|z| - b, 0)
+    I32EnumAttrCase<"Hard", 2, "hard">   // z 1[|z| > b]
+  ]> {
+  let cppNamespace = "::mlir::cst";
+  let genSpecializedAttr = 0;
+}
+def Cst_ThresholdKindAttr : EnumAttr<Cst_Dialect, Cst_ThresholdKind, "threshold">;
+
+// The optimizer whose hyperparameters a train update reads (the
+// `cst.hyper = #cst<optimizer sgd>` mark of its hyperparameter argument).
+def Cst_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer", [
+    I32EnumAttrCase<"Sgd", 0, "sgd">,
+    I32EnumAttrCase<"Adam", 1, "adam">
+  ]> {
+  let cppNamespace = "::mlir::cst";
+  let genSpecializedAttr = 0;
+}
+def Cst_OptimizerKindAttr : EnumAttr<Cst_Dialect, Cst_OptimizerKind, "optimizer">;
 
 class Cst_PureOp<string mnemonic, list<Trait> traits = []>
     : Cst_Op<mnemonic, !listconcat(traits, [Pure])>;
@@ -179,7 +198,7 @@ def Cst_ThresholdOp : Cst_DiffOp<"threshold", [Cst_Recomputable]> {
     `kind = "relu"` is a plain ReLU).
   }];
   let arguments = (ins Cst_Activation:$input, Optional<Cst_Vector>:$threshold,
-                   Cst_ThresholdKind:$kind);
+                   Cst_ThresholdKindAttr:$kind);
   let results = (outs Cst_Activation:$output);
   let assemblyFormat = [{
     $input (`,` $threshold^)? attr-dict `:` functional-type(operands, results)
@@ -194,7 +213,7 @@ def Cst_ThresholdMaskOp : Cst_DiffOp<"threshold_mask", [Cst_Recomputable]> {
     relu passes where y > 0, soft where y != 0.
   }];
   let arguments = (ins Cst_Activation:$output_of_threshold,
-                   Cst_ThresholdKind:$kind);
+                   Cst_ThresholdKindAttr:$kind);
   let results = (outs Cst_Activation:$mask);
   let assemblyFormat = "$output_of_threshold attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -204,8 +204,10 @@ SmallVector<Value> ThresholdMaskOp::buildVjp(OpBuilder &, ValueRange,
   return SmallVector<Value>(1);
 }
 
-// y = P_b(z). The mask comes from the output, which is exact for both
-// kinds (threshold_mask). relu: dy/db = -1 where y > 0; soft: -sign(y).
+// y = P_b(z). The mask comes from the output, which is exact for every
+// kind (threshold_mask). dy/db where the mask is 1: relu -1, soft -sign(y),
+// hard 0 (z 1[|z| > b] does not move with b away from |z| = b, a set of
+// measure zero where it jumps), so a hard threshold's b gets no gradient.
 SmallVector<Value> ThresholdOp::buildVjp(OpBuilder &b, ValueRange dys,
                                          ArrayRef<bool> wanted, Primals &p) {
   SmallVector<Value> g(getNumOperands());
@@ -218,10 +220,18 @@ SmallVector<Value> ThresholdOp::buildVjp(OpBuilder &b, ValueRange dys,
   if (wanted[0])
     g[0] = dz;
   if (getThreshold() && wanted[1]) {
-    Value weight = getKind() == "soft"
-                       ? Value(SignOp::create(b, loc, y))
-                       : Value();
-    g[1] = reduceLike(b, loc, getThreshold(), dz, weight, -1.0);
+    switch (getKind()) {
+    case ThresholdKind::Relu:
+      g[1] = reduceLike(b, loc, getThreshold(), dz, Value(), -1.0);
+      break;
+    case ThresholdKind::Soft:
+      g[1] = reduceLike(b, loc, getThreshold(), dz,
+                        SignOp::create(b, loc, y), -1.0);
+      break;
+    case ThresholdKind::Hard:
+      g[1] = constantVector(b, loc, getThreshold().getType(), 0.0);
+      break;
+    }
   }
   return g;
 }

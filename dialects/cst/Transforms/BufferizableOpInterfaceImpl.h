@@ -1,6 +1,6 @@
 //===- Transforms.h - Bufferization of the tensor-level dialect -*- C++ -*-===//
-#ifndef CSCC_DIALECT_CST_TRANSFORMS_H
-#define CSCC_DIALECT_CST_TRANSFORMS_H
+#ifndef CSCC_DIALECTS_CST_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H
+#define CSCC_DIALECTS_CST_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H
 
 namespace mlir {
 class DialectRegistry;

@@ -33,6 +33,8 @@ struct Learned {
 struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
   using Base::Base;
 
+  cst::OptimizerKind kind = cst::OptimizerKind::Sgd;
+
   void runOnOperation() override {
     if (failed(run()))
       signalPassFailure();
@@ -40,20 +42,29 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
 
   /// PyTorch's names of a parameter's optimiser state.
   SmallVector<StringRef> stateSuffixes() const {
-    if (optimizer == "adam")
+    switch (kind) {
+    case cst::OptimizerKind::Adam:
       return {"exp_avg", "exp_avg_sq"};
-    if (momentum)
-      return {"momentum_buffer"};
-    return {};
+    case cst::OptimizerKind::Sgd:
+      if (momentum)
+        return {"momentum_buffer"};
+      return {};
+    }
+    llvm_unreachable("unknown optimizer");
   }
 
   LogicalResult run() {
     ModuleOp module = getOperation();
-    if (optimizer != "sgd" && optimizer != "adam")
+    // The option is a word (pipelines are text): parsed once, by the enum's
+    // own table.
+    std::optional<cst::OptimizerKind> parsed =
+        cst::symbolizeOptimizerKind(optimizer);
+    if (!parsed)
       return module.emitError()
              << "cst-optimizer: unknown optimizer '" << optimizer
              << "'; expected sgd or adam";
-    if (nesterov && (optimizer != "sgd" || !momentum))
+    kind = *parsed;
+    if (nesterov && (kind != cst::OptimizerKind::Sgd || !momentum))
       return module.emitError()
              << "cst-optimizer: nesterov=true needs optimizer=sgd with "
                 "momentum=true (Nesterov's update is applied to the "
@@ -173,7 +184,7 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
     (void)fn.insertArgument(
         hyperIndex, RankedTensorType::get({8}, elem),
         attrs.getDictionaryAttr({attrs.getNamedAttr(
-            "cst.hyper", attrs.getStringAttr(optimizer))}),
+            "cst.hyper", cst::OptimizerKindAttr::get(&getContext(), kind))}),
         loc);
     Value hyper = fn.getArgument(hyperIndex);
 
@@ -185,7 +196,7 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
       Value p = l.param, g = ret.getOperand(l.gradResult);
       Location at = g.getLoc();
       Type t = p.getType();
-      if (optimizer == "adam") {
+      if (kind == cst::OptimizerKind::Adam) {
         auto op = cst::AdamUpdateOp::create(b, at, TypeRange{t, t, t}, p, g,
                                             st[0], st[1], hyper);
         newParams.push_back(op.getNewParam());

@@ -76,8 +76,8 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
     (argument) order, each `cst.opt_state = "NAME.momentum_buffer"` (SGD
     with momentum) or `"NAME.exp_avg"`, `"NAME.exp_avg_sq"` (Adam),
     PyTorch's state names, with `cst.init = "zeros"`; then one
-    `tensor<8xT>` (T the model's float type) marked `cst.hyper = "sgd"` or
-    `"adam"`, the runtime hyperparameters (so a schedule changes the
+    `tensor<8xT>` (T the model's float type) marked `cst.hyper = #cst<optimizer sgd>`
+    or `#cst<optimizer adam>`, the runtime hyperparameters (so a schedule changes the
     learning rate without recompiling):
 
       sgd:  [lr, momentum, weight_decay, 1 - dampening, 0, 0, 0, step]
@@ -99,7 +99,7 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
-           "sgd or adam">,
+           "sgd or adam (the words of cst::OptimizerKind)">,
     Option<"momentum", "momentum", "bool", /*default=*/"true",
            "SGD: keep a momentum buffer per parameter">,
     Option<"nesterov", "nesterov", "bool", /*default=*/"false",

@@ -158,7 +158,7 @@ struct LowerToCstPass
       }
     } else if (auto relu = dyn_cast<csc::ReluOp>(op)) {
       result = cst::ThresholdOp::create(b, loc, type, relu.getInput(), Value(),
-                                        b.getStringAttr("relu"));
+                                        cst::ThresholdKind::Relu);
     } else if (auto pool = dyn_cast<csc::MaxPoolOp>(op)) {
       result = cst::MaxPoolOp::create(b, loc, type, pool.getInput(),
                                       pool.getKernel(), pool.getStride(),

@@ -74,9 +74,9 @@ struct Level {
   Value dict;
   Value step;      // tensor<1> or tensor<K>; null: c = 1
   Value threshold; // tensor<K>; null: b = 0
-  StringRef proxKind;
-  StringRef bn;      // none, prox, analysis
-  StringRef affine;  // shared, per_iter
+  cst::ThresholdKind proxKind;
+  csc::BnPlacement bn;
+  csc::BnAffine affine;
   ArrayRef<Value> bnParams;
   int64_t iterations = 1;
 
@@ -84,9 +84,10 @@ struct Level {
   /// t = 0): csc.pursuit's layout is the affine parameters (once or per
   /// iteration), then the running statistics (per iteration, or once).
   Value batchNorm(Emitter &e, Value z, int64_t t) {
-    int64_t affineCount = affine == "per_iter" ? 2 * iterations : 2;
-    int64_t a = affine == "per_iter" ? 2 * t : 0;
-    int64_t s = affineCount + (bn == "prox" ? 2 * t : 0);
+    bool perIter = affine == csc::BnAffine::PerIter;
+    int64_t affineCount = perIter ? 2 * iterations : 2;
+    int64_t a = perIter ? 2 * t : 0;
+    int64_t s = affineCount + (bn == csc::BnPlacement::Prox ? 2 * t : 0);
     return csc::BatchNormOp::create(e.b, e.loc, z.getType(), z, bnParams[a],
                                     bnParams[a + 1], bnParams[s],
                                     bnParams[s + 1],
@@ -96,19 +97,39 @@ struct Level {
 
   /// P_b(BN_t(z)) (batch norm only with bn = prox).
   Value prox(Emitter &e, Value z, int64_t t) {
-    if (bn == "prox")
+    if (bn == csc::BnPlacement::Prox)
       z = batchNorm(e, z, t);
     return cst::ThresholdOp::create(e.b, e.loc, z.getType(), z, threshold,
-                                    e.b.getStringAttr(proxKind));
+                                    proxKind);
   }
 
   int64_t bnParamCount() const {
-    if (bn == "none")
+    int64_t affineCount =
+        affine == csc::BnAffine::PerIter ? 2 * iterations : 2;
+    switch (bn) {
+    case csc::BnPlacement::None:
       return 0;
-    int64_t affineCount = affine == "per_iter" ? 2 * iterations : 2;
-    return affineCount + (bn == "prox" ? 2 * iterations : 2);
+    case csc::BnPlacement::Prox:
+      return affineCount + 2 * iterations;
+    case csc::BnPlacement::Analysis:
+      return affineCount + 2;
+    }
+    llvm_unreachable("unknown batch-norm placement");
   }
 };
+
+/// The cst threshold that computes a pursuit's proximal map.
+cst::ThresholdKind thresholdKind(csc::Prox prox) {
+  switch (prox) {
+  case csc::Prox::Relu:
+    return cst::ThresholdKind::Relu;
+  case csc::Prox::Soft:
+    return cst::ThresholdKind::Soft;
+  case csc::Prox::Hard:
+    return cst::ThresholdKind::Hard;
+  }
+  llvm_unreachable("unknown proximal map");
+}
 
 /// One threshold per code channel. `threshold = conv_channels` gives
 /// values only for the channels of convolution blocks: identity blocks get
@@ -166,7 +187,7 @@ Value unfoldPursuit(csc::PursuitOp op) {
   Level level{dict,
               op.getStep(),
               fullThreshold(b, op.getLoc(), dict, op.getThreshold()),
-              op.getProx(),
+              thresholdKind(op.getProx()),
               op.getBn(),
               op.getBnAffine(),
               {},
@@ -176,7 +197,7 @@ Value unfoldPursuit(csc::PursuitOp op) {
 
   // c D^T X, the same in every iteration (with bn = analysis: c BN(D^T X)).
   Value dtx = e.analysis(dict, x);
-  if (level.bn == "analysis")
+  if (level.bn == csc::BnPlacement::Analysis)
     dtx = level.batchNorm(e, dtx, 0);
   Value cDtX = e.scale(dtx, level.step);
 
@@ -185,12 +206,18 @@ Value unfoldPursuit(csc::PursuitOp op) {
   if (g0) {
     if (op.getKeepInit())
       z = e.axpby(z, g0, 1.0, 1.0);
-    if (op.getGram() == "on")
+    switch (op.getGram()) {
+    case csc::Gram::On:
       z = e.axpby(z, e.scale(e.gram(dict, g0, x.getType()), level.step), 1.0,
                   -1.0);
-    else if (op.getGram() == "learned")
+      break;
+    case csc::Gram::Learned:
       z = e.axpby(z, e.scale(e.gram(dict, g0, x.getType()), op.getGramCoeff()),
                   1.0, 1.0);
+      break;
+    case csc::Gram::Off:
+      break;
+    }
   }
   Value g = level.prox(e, z, 0);
 
@@ -200,7 +227,7 @@ Value unfoldPursuit(csc::PursuitOp op) {
   Momentum momentum;
   for (int64_t k = 1; k <= static_cast<int64_t>(op.getUnfold()); ++k) {
     Value zk = g;
-    if (op.getSolver() == "fista") {
+    if (op.getSolver() == csc::Solver::Fista) {
       double mu = momentum.next();
       if (mu != 0.0)
         zk = prev ? e.axpby(g, prev, 1.0 + mu, -mu) : e.axpby(g, g, 1.0 + mu, 0.0);
@@ -228,7 +255,7 @@ Value unfoldStack(csc::StackedPursuitOp op) {
             op.getThresholds().empty()
                 ? Value()
                 : fullThreshold(b, op.getLoc(), dicts[i], op.getThresholds()[i]),
-            op.getProx(),
+            thresholdKind(op.getProx()),
             op.getBn(),
             op.getBnAffine(),
             {},
@@ -253,7 +280,7 @@ Value unfoldStack(csc::StackedPursuitOp op) {
   Value prevTop = codes[d];
   Momentum momentum;
   for (int64_t k = 1; k < iterations; ++k) {
-    if (op.getSolver() == "fista") { // momentum on the top code only
+    if (op.getSolver() == csc::Solver::Fista) { // momentum on the top code only
       double mu = momentum.next();
       Value top = codes[d];
       if (mu != 0.0)

@@ -143,26 +143,52 @@ Value lowerThreshold(Lowering &l, cst::ThresholdOp op) {
     inputs.push_back(op.getThreshold());
     maps.push_back(l.channel(op.getThreshold()));
   }
-  bool soft = op.getKind() == "soft";
+  cst::ThresholdKind kind = op.getKind();
   bool hasB = static_cast<bool>(op.getThreshold());
   return l.elementwise(
       type, op.getInput(), inputs, maps,
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value z = a[0];
         Value zero = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 0));
-        if (!soft) // max(z - b, 0)
+        switch (kind) {
+        case cst::ThresholdKind::Relu: // max(z - b, 0)
           return arith::MaximumFOp::create(
               nb, nl, hasB ? arith::SubFOp::create(nb, nl, z, a[1]) : z, zero);
-        // sign(z) max(|z| - b, 0), with sign(0) = 0
-        Value mag = math::AbsFOp::create(nb, nl, z);
-        if (hasB)
-          mag = arith::SubFOp::create(nb, nl, mag, a[1]);
-        mag = arith::MaximumFOp::create(nb, nl, mag, zero);
-        Value signed_ = math::CopySignOp::create(nb, nl, mag, z);
-        Value isZero = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                             z, zero);
-        return arith::SelectOp::create(nb, nl, isZero, zero, signed_);
+        case cst::ThresholdKind::Soft: {
+          // sign(z) max(|z| - b, 0), with sign(0) = 0
+          Value mag = math::AbsFOp::create(nb, nl, z);
+          if (hasB)
+            mag = arith::SubFOp::create(nb, nl, mag, a[1]);
+          mag = arith::MaximumFOp::create(nb, nl, mag, zero);
+          Value signed_ = math::CopySignOp::create(nb, nl, mag, z);
+          Value isZero = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OEQ, z, zero);
+          return arith::SelectOp::create(nb, nl, isZero, zero, signed_);
+        }
+        case cst::ThresholdKind::Hard: {
+          // z 1[|z| > b]; unordered, so a NaN passes through (as in relu
+          // and soft) and the trainer's NaN check still sees it.
+          Value pass = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::UGT, math::AbsFOp::create(nb, nl, z),
+              hasB ? a[1] : zero);
+          return arith::SelectOp::create(nb, nl, pass, z, zero);
+        }
+        }
+        llvm_unreachable("unknown threshold kind");
       });
+}
+
+/// Where a threshold's derivative in z is 1, read off its output y: relu
+/// passes where y > 0, soft and hard where y != 0.
+arith::CmpFPredicate thresholdPassPredicate(cst::ThresholdKind kind) {
+  switch (kind) {
+  case cst::ThresholdKind::Relu:
+    return arith::CmpFPredicate::OGT;
+  case cst::ThresholdKind::Soft:
+  case cst::ThresholdKind::Hard:
+    return arith::CmpFPredicate::UNE;
+  }
+  llvm_unreachable("unknown threshold kind");
 }
 
 /// (x - mean) / sqrt(var + eps) * w + b with per-channel vectors.
@@ -1261,14 +1287,14 @@ struct CstLowerToLinalgPass
       return lowerThreshold(l, o);
     if (auto o = dyn_cast<cst::ThresholdMaskOp>(op)) {
       Type elem = type.getElementType();
-      bool soft = o.getKind() == "soft";
+      arith::CmpFPredicate passPredicate = thresholdPassPredicate(o.getKind());
       return l.elementwise(type, o.getOutputOfThreshold(), {o.getOutputOfThreshold()},
                            {l.identity(4)},
                            [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                              Value zero = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 0.0));
                              Value one = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elem, 1.0));
                              Value pass = arith::CmpFOp::create(
-                                 nb, nl, soft ? arith::CmpFPredicate::UNE : arith::CmpFPredicate::OGT,
+                                 nb, nl, passPredicate,
                                  a[0], zero);
                              return arith::SelectOp::create(nb, nl, pass, one, zero);
                            });

@@ -12,9 +12,9 @@ func.func @forward(%x: tensor<?x3x4x4xf64>, %labels: tensor<?xi64>,
   %d = cst.bias_add %s, %b : (tensor<?x3x4x4xf64>, tensor<3xf64>) -> tensor<?x3x4x4xf64>
   %e = cst.axpby %d, %a {alpha = 0.5 : f64, beta = -2.0 : f64} : tensor<?x3x4x4xf64>
   %m = cst.mul %e, %a : tensor<?x3x4x4xf64>
-  %r = cst.threshold %m, %t {kind = "relu"} : (tensor<?x3x4x4xf64>, tensor<3xf64>) -> tensor<?x3x4x4xf64>
-  %q = cst.threshold %e, %u {kind = "soft"} : (tensor<?x3x4x4xf64>, tensor<3xf64>) -> tensor<?x3x4x4xf64>
-  %plain = cst.threshold %d {kind = "relu"} : (tensor<?x3x4x4xf64>) -> tensor<?x3x4x4xf64>
+  %r = cst.threshold %m, %t {kind = #cst<threshold relu>} : (tensor<?x3x4x4xf64>, tensor<3xf64>) -> tensor<?x3x4x4xf64>
+  %q = cst.threshold %e, %u {kind = #cst<threshold soft>} : (tensor<?x3x4x4xf64>, tensor<3xf64>) -> tensor<?x3x4x4xf64>
+  %plain = cst.threshold %d {kind = #cst<threshold relu>} : (tensor<?x3x4x4xf64>) -> tensor<?x3x4x4xf64>
   %l1 = cst.l1_norm %r {weight = 1.0 : f64} : (tensor<?x3x4x4xf64>) -> tensor<f64>
   %l2 = cst.l1_norm %q {weight = 0.7 : f64} : (tensor<?x3x4x4xf64>) -> tensor<f64>
   %l3 = cst.l1_norm %plain {weight = 0.3 : f64} : (tensor<?x3x4x4xf64>) -> tensor<f64>

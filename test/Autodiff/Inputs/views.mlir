@@ -12,7 +12,7 @@ func.func @forward(%x: tensor<?x2x4x4xf64>, %labels: tensor<?xi64>,
   %emb = cst.embed %mid[3] : (tensor<?x2x4x4xf64>) -> tensor<?x5x4x4xf64>
   %zeros = arith.constant dense<0.25> : tensor<5xf64>
   %tt = tensor.insert_slice %t into %zeros[2] [2] [1] : tensor<2xf64> into tensor<5xf64>
-  %th = cst.threshold %emb, %tt {kind = "soft"} : (tensor<?x5x4x4xf64>, tensor<5xf64>) -> tensor<?x5x4x4xf64>
+  %th = cst.threshold %emb, %tt {kind = #cst<threshold soft>} : (tensor<?x5x4x4xf64>, tensor<5xf64>) -> tensor<?x5x4x4xf64>
   %sc = cst.shortcut %cat {stride = 2 : i64} : (tensor<?x4x4x4xf64>) -> tensor<?x6x2x2xf64>
   %l1 = cst.l1_norm %th {weight = 1.0 : f64} : (tensor<?x5x4x4xf64>) -> tensor<f64>
   %l2 = cst.l1_norm %sc {weight = 1.0 : f64} : (tensor<?x6x2x2xf64>) -> tensor<f64>

@@ -215,7 +215,7 @@ class Model:
             " : (%s, %s, %s, %s, %s) -> (%s, %s, %s, %s, %s)"
             % (vid["bn.weight"], vid["bn.bias"], vid["bn.running_mean"], vid["bn.running_var"],
                x, v3, v3, v3, v3, x, v3, v3, v3, v3),
-            '%%t = cst.threshold %%n#0, %s {kind = "soft"} : (%s, %s) -> %s' % (vid["thr"], x, v3, x),
+            '%%t = cst.threshold %%n#0, %s {kind = #cst<threshold soft>} : (%s, %s) -> %s' % (vid["thr"], x, v3, x),
             "%%g = cst.global_avg_pool %%t : (%s) -> %s" % (x, ttype((0, 3, 1, 1), e, True)),
             "%%y = cst.linear %%g, %s, %s : (%s, %s, %s) -> %s"
             % (vid["fc.weight"], vid["fc.bias"], ttype((0, 3, 1, 1), e, True),

@@ -28,7 +28,7 @@ int cscc_check_hyper(const char *kind, double momentum, double weightDecay,
                      double lr, int64_t step, double *out) {
   try {
     OptimizerSettings s;
-    s.kind = kind;
+    s.kind = optimizerKind(kind);
     s.momentum = momentum;
     s.weightDecay = weightDecay;
     s.beta1 = beta1;
@@ -54,7 +54,7 @@ int cscc_check_state_names(const char *kind, double momentum, char *buf,
                            int64_t size) {
   try {
     OptimizerSettings s;
-    s.kind = kind;
+    s.kind = optimizerKind(kind);
     s.momentum = momentum;
     std::string joined;
     for (const std::string &n : optimizerStateNames(s))
@@ -74,7 +74,7 @@ int cscc_check_lr(const char *kind, const int64_t *milestones, int64_t count,
                   int64_t stepsPerEpoch, double *lr) {
   try {
     ScheduleSettings s;
-    s.kind = kind;
+    s.kind = scheduleKind(kind);
     s.milestones.assign(milestones, milestones + count);
     s.gamma = gamma;
     s.warmupEpochs = warmupEpochs;

@@ -41,14 +41,31 @@
 #ifndef CSCC_RUNTIME_OPTIMIZER_H
 #define CSCC_RUNTIME_OPTIMIZER_H
 
+#include "cscc/Runtime/Words.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace cscc::rt {
 
+enum class OptimizerKind { Sgd, Adam };
+inline constexpr Word<OptimizerKind> kOptimizerWords[] = {
+    {"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}};
+
+enum class ScheduleKind { Constant, Multistep, Cosine };
+inline constexpr Word<ScheduleKind> kScheduleWords[] = {
+    {"constant", ScheduleKind::Constant},
+    {"multistep", ScheduleKind::Multistep},
+    {"cosine", ScheduleKind::Cosine}};
+
+/// The kind a word names; std::invalid_argument naming the accepted words
+/// otherwise.
+OptimizerKind optimizerKind(const std::string &word);
+ScheduleKind scheduleKind(const std::string &word);
+
 struct OptimizerSettings {
-  std::string kind = "sgd"; ///< sgd | adam
+  OptimizerKind kind = OptimizerKind::Sgd;
   double lr = 0.1, momentum = 0.9, weightDecay = 0, beta1 = 0.9,
          beta2 = 0.999, eps = 1e-8;
   bool nesterov = false;
@@ -59,8 +76,7 @@ constexpr int64_t kHyperSize = 8;
 
 /// The hyper tensor's 8 values for the optimiser step number `step`
 /// (1-based, as PyTorch counts) at learning rate `lr` (the scheduled one;
-/// `s.lr` is not read). Throws std::invalid_argument for an unknown kind or
-/// step < 1.
+/// `s.lr` is not read). Throws std::invalid_argument for step < 1.
 std::vector<double> optimizerHyper(const OptimizerSettings &s, double lr,
                                    int64_t step);
 
@@ -70,7 +86,7 @@ std::vector<double> optimizerHyper(const OptimizerSettings &s, double lr,
 std::vector<std::string> optimizerStateNames(const OptimizerSettings &s);
 
 struct ScheduleSettings {
-  std::string kind = "constant"; ///< constant | multistep | cosine
+  ScheduleKind kind = ScheduleKind::Constant;
   std::vector<int64_t> milestones; ///< multistep: epochs (0-based)
   double gamma = 0.1;              ///< multistep: factor per milestone
   int64_t warmupEpochs = 0;        ///< linear warm-up, per step
@@ -80,8 +96,8 @@ struct ScheduleSettings {
 
 /// The learning rate of the optimiser step `stepInEpoch` (0-based) of
 /// `epoch` (0-based), epochs having `stepsPerEpoch` steps; the formulas
-/// are in the file comment. Throws std::invalid_argument for an unknown
-/// kind, a negative epoch or step, or stepsPerEpoch < 1.
+/// are in the file comment. Throws std::invalid_argument for a negative
+/// epoch or step, or stepsPerEpoch < 1.
 double scheduledLearningRate(const ScheduleSettings &s, double baseLr,
                              int64_t epoch, int64_t stepInEpoch,
                              int64_t stepsPerEpoch);

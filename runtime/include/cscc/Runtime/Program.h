@@ -20,6 +20,8 @@
 #ifndef CSCC_RUNTIME_PROGRAM_H
 #define CSCC_RUNTIME_PROGRAM_H
 
+#include "cscc/Runtime/Optimizer.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -72,7 +74,7 @@ struct ProgramInfo {
   bool f64 = false;                ///< element type of the float tensors
   std::vector<int64_t> inputShape; ///< [C, H, W]
   int64_t classes = 0;
-  std::string optimizer;           ///< "sgd" | "adam" (compiled in)
+  OptimizerKind optimizer = OptimizerKind::Sgd; ///< compiled in
   bool nesterov = false;           ///< compiled in
   std::string summary;             ///< `cscc summary`'s text
   /// The model file's train section, as `key=value` settings the runtime
