@@ -34,8 +34,10 @@ func.func @unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
 // -----
 
 func.func @not_unfolded(%x: tensor<?x1x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<?x4x8x8xf32> {
-  // The first op left over is the dictionary.
-  // expected-error @+1 {{'csc.conv_atom' op cannot be lowered to the tensor level here; run csc-unfold-pursuits and csc-expand-dictionaries first}}
+  // The first op left over is the dictionary: the pass says which passes
+  // lower it, then the conversion fails naming it.
+  // expected-error @+2 {{'csc.conv_atom' op cannot be lowered to the tensor level here; run csc-unfold-pursuits and csc-expand-dictionaries first}}
+  // expected-error @+1 {{failed to legalize operation 'csc.conv_atom' that was explicitly marked illegal}}
   %d = csc.conv_atom %w {dilation = 1 : i64, padding = 1 : i64, stride = 1 : i64} : tensor<4x1x3x3xf32> -> !csc.dict<1 -> 4>
   %p = csc.pursuit %x, %d {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x1x8x8xf32>, !csc.dict<1 -> 4>) -> tensor<?x4x8x8xf32>
   return %p : tensor<?x4x8x8xf32>

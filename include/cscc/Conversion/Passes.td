@@ -53,7 +53,8 @@ def CscLowerToCst : Pass<"csc-lower-to-cst", "::mlir::ModuleOp"> {
     running statistics; with `mode=train` it uses batch statistics and the
     updated running statistics are returned after the logits and the loss,
     in the order of their arguments. `loss=false` drops the loss (and the
-    labels argument) for prediction.
+    labels argument) for prediction. Every csc op is illegal afterwards:
+    one left behind (a pursuit or a dictionary) is an error naming it.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"eval\"",
@@ -73,6 +74,9 @@ def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
     elementwise chains between convolutions into one loop nest. The
     convolutions stay: One-Shot Bufferize turns them into calls of the
     runtime's oneDNN kernels (`cst` implements BufferizableOpInterface).
+    A dialect conversion, one pattern per op in files by family
+    (lib/Conversion/CstToLinalg); any other cst op left behind is an error
+    naming it.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
@@ -87,7 +91,8 @@ def CsccCopyToLinalg : Pass<"cscc-copy-to-linalg", "::mlir::func::FuncOp"> {
     concatenation, results copied out). Lowered directly, a strided copy
     calls `memrefCopy` of MLIR's C runner library; as `linalg.copy` it
     becomes a loop nest like every other generated op, so the compiled
-    model needs no MLIR library at run time.
+    model needs no MLIR library at run time. An unranked copy, which
+    linalg.copy cannot take, is an error naming it.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
