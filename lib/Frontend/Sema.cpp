@@ -228,11 +228,19 @@ private:
                          "'" + option + "' takes " + joinWords(allowed));
     return w;
   }
-  static std::string joinWords(const std::vector<std::string> &ws) {
+  /// A word option parsed into its kind; `allowed` (by default every word
+  /// of E's table) is what this position accepts, in the order listed.
+  template <typename E>
+  E evalKind(const Expr &e, const std::string &option,
+             const std::vector<E> &allowed = allKinds<E>()) {
+    return *parseKind<E>(evalWord(e, option, kindWords(allowed)));
+  }
+  static std::string joinWords(const std::vector<std::string> &ws,
+                               const char *last = "or") {
     std::string s;
     for (size_t i = 0; i < ws.size(); ++i) {
       if (i)
-        s += i + 1 == ws.size() ? " or " : ", ";
+        s += i + 1 == ws.size() ? std::string(" ") + last + " " : ", ";
       s += "'" + ws[i] + "'";
     }
     return s;
@@ -484,7 +492,7 @@ ConvAtom Elaborator::evalConvAtom(const Expr &call, int64_t inChannels,
     }
   }
   if (a.count("init"))
-    c.init = evalWord(*a["init"], "init", {"kaiming", "authors"});
+    c.init = evalKind<Init>(*a["init"], "init");
   if ((long double)c.out * c.in * c.kernel * c.kernel > kMaxLayerWeights)
     throw CompileError(call.loc, "convolution " + std::to_string(c.in) +
                                      " -> " + std::to_string(c.out) +
@@ -770,16 +778,17 @@ void Elaborator::runStmt(const Stmt &s) {
   case Stmt::Kind::Loss: {
     if (!blockStack.empty())
       throw CompileError(s.loc, "'loss' belongs to the model, not to a block");
-    if (!model.loss.empty()) {
+    if (model.loss) {
       CompileError err(s.loc, "the loss is declared twice");
       err.notes.push_back({lossLoc, "first declared here"});
       throw err;
     }
-    static const std::vector<std::string> losses = {"cross_entropy"};
-    if (s.name != "cross_entropy")
+    std::optional<Loss> loss = parseKind<Loss>(s.name);
+    if (!loss)
       throw CompileError(s.nameLoc, "unknown loss '" + s.name + "'" +
-                                        didYouMean(s.name, losses),
-                         "the supported loss is 'cross_entropy'");
+                                        didYouMean(s.name, kindWords<Loss>()),
+                         "the supported loss is " +
+                             joinWords(kindWords<Loss>()));
     {
       const Shape &out = model.outputShape();
       if (out.h != 1 || out.w != 1)
@@ -788,22 +797,31 @@ void Elaborator::runStmt(const Stmt &s) {
                            "but the model ends with shape " + out.str(),
                            "end the model with global_avgpool or linear(K)");
     }
-    model.loss = s.name;
+    model.loss = *loss;
     lossLoc = s.loc;
     model.lossLoc = s.loc;
     return;
   }
   case Stmt::Kind::Penalty: {
     const Expr &e = *s.expr;
-    static const std::vector<std::string> kinds = {"l1"};
-    if (e.kind != Expr::Kind::Call || e.text != "l1")
+    std::optional<PenaltyKind> kind;
+    if (e.kind == Expr::Kind::Call)
+      kind = parseKind<PenaltyKind>(e.text);
+    if (!kind)
       throw CompileError(e.loc, "expected a penalty such as l1(code, 1e-4), "
                                 "found '" + exprToString(e) + "'" +
                                     (e.kind == Expr::Kind::Call
-                                         ? didYouMean(e.text, kinds)
+                                         ? didYouMean(e.text,
+                                                      kindWords<PenaltyKind>())
                                          : ""));
-    auto a = bindArgs(e, "l1", {"code", "weight"}, 2);
     Penalty p;
+    p.kind = *kind;
+    std::map<std::string, const Expr *> a;
+    switch (p.kind) {
+    case PenaltyKind::L1:
+      a = bindArgs(e, kindWord(p.kind), {"code", "weight"}, 2);
+      break;
+    }
     p.loc = e.loc;
     p.tensor = lookupTensor(*a["code"], "the penalised code");
     p.name = p.tensor < 0 ? std::string("input") : model.layers[p.tensor].name;
@@ -923,9 +941,9 @@ void Elaborator::pursuitOptions(PursuitOptions &o,
     return it == a.end() ? nullptr : it->second;
   };
   if (auto *e = get("prox"))
-    o.prox = evalWord(*e, "prox", {"relu", "soft"});
+    o.prox = evalKind<Prox>(*e, "prox");
   if (auto *e = get("solver"))
-    o.solver = evalWord(*e, "solver", {"ista", "fista"});
+    o.solver = evalKind<Solver>(*e, "solver");
   if (auto *e = get("unfold")) {
     o.unfold = evalInt(*e, "unfold");
     if (o.unfold < 0)
@@ -937,28 +955,89 @@ void Elaborator::pursuitOptions(PursuitOptions &o,
       throw CompileError(e->loc, "unfold = " + std::to_string(o.unfold) +
                                      " is more than the limit of 1000");
   }
+  // A stack has one step and one threshold per level and batch-norms the
+  // prox argument only.
   if (auto *e = get("step"))
-    o.step = stack ? evalWord(*e, "step", {"scalar", "none"})
-                   : evalWord(*e, "step", {"scalar", "channel", "none"});
+    o.step = stack ? evalKind(*e, "step", std::vector{Step::Scalar, Step::None})
+                   : evalKind<Step>(*e, "step");
   if (auto *e = get("threshold"))
-    o.threshold = stack ? evalWord(*e, "threshold", {"channel", "none"})
-                        : evalWord(*e, "threshold",
-                                   {"channel", "conv_channels", "none"});
+    o.threshold =
+        stack ? evalKind(*e, "threshold",
+                         std::vector{Threshold::Channel, Threshold::None})
+              : evalKind<Threshold>(*e, "threshold");
   if (auto *e = get("bn"))
-    o.bn = stack ? evalWord(*e, "bn", {"none", "prox"})
-                 : evalWord(*e, "bn", {"none", "prox", "analysis"});
+    o.bn = stack ? evalKind(*e, "bn",
+                            std::vector{BnPlacement::None, BnPlacement::Prox})
+                 : evalKind<BnPlacement>(*e, "bn");
   if (auto *e = get("bn_affine")) {
-    o.bnAffine = evalWord(*e, "bn_affine", {"shared", "per_iter"});
-    if (o.bnAffine == "per_iter" && o.bn != "prox")
-      throw CompileError(e->loc, "bn_affine = per_iter needs bn = prox",
-                         o.bn == "none" ? "add bn = prox, or remove bn_affine"
-                                        : "with bn = analysis the batch norm "
-                                          "is applied once; remove bn_affine");
+    o.bnAffine = evalKind<BnAffine>(*e, "bn_affine");
+    switch (o.bnAffine) {
+    case BnAffine::Shared:
+      break;
+    case BnAffine::PerIter:
+      switch (o.bn) {
+      case BnPlacement::Prox:
+        break;
+      case BnPlacement::None:
+        throw CompileError(e->loc, "bn_affine = per_iter needs bn = prox",
+                           "add bn = prox, or remove bn_affine");
+      case BnPlacement::Analysis:
+        throw CompileError(e->loc, "bn_affine = per_iter needs bn = prox",
+                           "with bn = analysis the batch norm is applied "
+                           "once; remove bn_affine");
+      }
+      break;
+    }
   }
   if (auto *e = get("gram"))
-    o.gram = evalWord(*e, "gram", {"on", "off", "learned"});
+    o.gram = evalKind<Gram>(*e, "gram");
   if (auto *e = get("keep_init"))
     o.keepInit = evalBool(*e, "keep_init");
+}
+
+/// The step, threshold and batch-norm parameters of one pursuit level with
+/// dictionary `d` (a pursuit, or one level of a stack).
+static int64_t levelParameters(const PursuitOptions &o, const Dictionary &d) {
+  int64_t k = d.codeChannels();
+  int64_t n = 0;
+  switch (o.step) {
+  case Step::Scalar:
+    n += 1;
+    break;
+  case Step::Channel:
+    n += k;
+    break;
+  case Step::None:
+    break;
+  }
+  switch (o.threshold) {
+  case Threshold::Channel:
+    n += k;
+    break;
+  case Threshold::ConvChannels:
+    n += d.convCodeChannels();
+    break;
+  case Threshold::None:
+    break;
+  }
+  int64_t affineSets = 0;
+  switch (o.bnAffine) {
+  case BnAffine::Shared:
+    affineSets = 1;
+    break;
+  case BnAffine::PerIter:
+    affineSets = o.unfold + 1;
+    break;
+  }
+  switch (o.bn) {
+  case BnPlacement::None:
+    break;
+  case BnPlacement::Prox:
+  case BnPlacement::Analysis:
+    n += 2 * k * affineSets;
+    break;
+  }
+  return n;
 }
 
 void Elaborator::layerPursuit(Layer &l, const Expr &e) {
@@ -1007,15 +1086,16 @@ void Elaborator::layerPursuit(Layer &l, const Expr &e) {
                                "' only matters for a warm-started pursuit",
                            std::string("add init = NAME, or remove '") + opt + "'");
   }
-  int64_t n = l.dict.weightCount();
-  n += l.opts.step == "scalar" ? 1 : l.opts.step == "channel" ? k : 0;
-  n += l.opts.threshold == "channel"         ? k
-       : l.opts.threshold == "conv_channels" ? l.dict.convCodeChannels()
-                                             : 0;
-  if (l.warmStart && l.opts.gram == "learned")
-    n += 1;
-  if (l.opts.bn != "none")
-    n += 2 * k * (l.opts.bnAffine == "per_iter" ? l.opts.unfold + 1 : 1);
+  int64_t n = l.dict.weightCount() + levelParameters(l.opts, l.dict);
+  if (l.warmStart)
+    switch (l.opts.gram) {
+    case Gram::On:
+    case Gram::Off:
+      break;
+    case Gram::Learned:
+      n += 1;
+      break;
+    }
   l.parameterCount = n;
 }
 
@@ -1116,11 +1196,7 @@ void Elaborator::layerStack(Layer &l, const Stmt &s, const Expr &e) {
                          "the sweeps of a stacked pursuit need every level at "
                          "the same size: use stride 1 and padding = same");
     int64_t k = d.dict.codeChannels();
-    n += d.dict.weightCount();
-    n += l.opts.step == "scalar" ? 1 : 0;
-    n += l.opts.threshold == "channel" ? k : 0;
-    if (l.opts.bn != "none")
-      n += 2 * k * (l.opts.bnAffine == "per_iter" ? l.opts.unfold + 1 : 1);
+    n += d.dict.weightCount() + levelParameters(l.opts, d.dict);
     signal = Shape{k, d.h, d.w};
     l.dicts.push_back(std::move(d.dict));
   }
@@ -1267,7 +1343,7 @@ void Elaborator::runLayer(const Stmt &s) {
                        extra);
   }
   requireInput(s);
-  if (!model.loss.empty())
+  if (model.loss)
     throw CompileError(e.loc, "layer after 'loss'",
                        "the loss applies to the last layer; declare it at "
                        "the end of the model");
@@ -1409,43 +1485,64 @@ void Elaborator::runTrain(const TrainDecl &t) {
     const std::string head =
         v.kind == Expr::Kind::Name || v.kind == Expr::Kind::Call ? v.text : "";
     if (s.key == "data") {
-      static const std::vector<std::string> sets = {
-          "fashion_mnist", "mnist", "cifar10", "cifar100", "svhn", "simulated"};
-      if (head.empty() || std::find(sets.begin(), sets.end(), head) == sets.end())
+      std::optional<DataSet> set = parseKind<DataSet>(head);
+      if (!set)
         throw CompileError(v.loc, "unknown data set '" + exprToString(v) + "'" +
-                                      didYouMean(head, sets),
-                           "data sets are " + joinWords(sets));
-      c.data = head;
-      if (head == "simulated") {
+                                      didYouMean(head, kindWords<DataSet>()),
+                           "data sets are " + joinWords(kindWords<DataSet>()));
+      c.data = *set;
+      // A data set read from files: its directory, needed unless the
+      // runtime has a built-in location for it.
+      auto readDirectory = [&](bool builtIn) {
+        if (v.kind == Expr::Kind::Call) {
+          auto a = bindArgs(v, head, {"dir"}, 1);
+          if (a["dir"]->kind != Expr::Kind::String)
+            throw CompileError(a["dir"]->loc, "the data directory is a string",
+                               "write " + head + "(\"/path/to/data\")");
+          c.dataPath = a["dir"]->text;
+        } else if (!builtIn) {
+          throw CompileError(v.loc, "data set '" + head + "' needs a directory",
+                             "write " + head + "(\"/path/to/data\"); only "
+                             "fashion_mnist has a built-in location");
+        }
+      };
+      switch (*set) {
+      case DataSet::Simulated:
         if (v.kind == Expr::Kind::Call)
           numArgs(v, head, {"seed", "classes", "dim", "train", "test", "noise"},
                   0, c.dataArgs);
-      } else if (v.kind == Expr::Kind::Call) {
-        auto a = bindArgs(v, head, {"dir"}, 1);
-        if (a["dir"]->kind != Expr::Kind::String)
-          throw CompileError(a["dir"]->loc, "the data directory is a string",
-                             "write " + head + "(\"/path/to/data\")");
-        c.dataPath = a["dir"]->text;
-      } else if (head != "fashion_mnist") {
-        throw CompileError(v.loc, "data set '" + head + "' needs a directory",
-                           "write " + head + "(\"/path/to/data\"); only "
-                           "fashion_mnist has a built-in location");
+        break;
+      case DataSet::FashionMnist:
+        readDirectory(true);
+        break;
+      case DataSet::Mnist:
+      case DataSet::Cifar10:
+      case DataSet::Cifar100:
+      case DataSet::Svhn:
+        readDirectory(false);
+        break;
       }
     } else if (s.key == "optimizer") {
-      static const std::vector<std::string> opts = {"sgd", "adam"};
-      if (head.empty() || std::find(opts.begin(), opts.end(), head) == opts.end())
+      std::optional<Optimizer> opt = parseKind<Optimizer>(head);
+      if (!opt)
         throw CompileError(v.loc, "unknown optimizer '" + exprToString(v) +
-                                      "'" + didYouMean(head, opts),
-                           "optimizers are 'sgd' and 'adam'");
-      c.optimizer = head;
+                                      "'" +
+                                      didYouMean(head, kindWords<Optimizer>()),
+                           "optimizers are " +
+                               joinWords(kindWords<Optimizer>(), "and"));
+      c.optimizer = *opt;
       c.optimizerArgs.clear();
       if (v.kind == Expr::Kind::Call) {
-        if (head == "sgd")
+        switch (*opt) {
+        case Optimizer::Sgd:
           numArgs(v, head, {"lr", "momentum", "nesterov", "weight_decay"}, 0,
                   c.optimizerArgs);
-        else
+          break;
+        case Optimizer::Adam:
           numArgs(v, head, {"lr", "beta1", "beta2", "eps", "weight_decay"}, 0,
                   c.optimizerArgs);
+          break;
+        }
       }
       for (const auto &[k, val] : c.optimizerArgs) {
         bool ok = k == "lr" ? val > 0
@@ -1472,15 +1569,15 @@ void Elaborator::runTrain(const TrainDecl &t) {
         }
       }
     } else if (s.key == "schedule") {
-      static const std::vector<std::string> scheds = {"constant", "multistep",
-                                                      "cosine"};
-      if (head.empty() ||
-          std::find(scheds.begin(), scheds.end(), head) == scheds.end())
+      std::optional<Schedule> sched = parseKind<Schedule>(head);
+      if (!sched)
         throw CompileError(v.loc, "unknown schedule '" + exprToString(v) + "'" +
-                                      didYouMean(head, scheds),
-                           "schedules are " + joinWords(scheds));
-      c.schedule = head;
-      if (head == "multistep") {
+                                      didYouMean(head, kindWords<Schedule>()),
+                           "schedules are " +
+                               joinWords(kindWords<Schedule>()));
+      c.schedule = *sched;
+      switch (*sched) {
+      case Schedule::Multistep: {
         if (v.kind != Expr::Kind::Call)
           throw CompileError(v.loc, "multistep needs its milestones",
                              "write multistep(milestones = [100, 150], gamma "
@@ -1498,8 +1595,13 @@ void Elaborator::runTrain(const TrainDecl &t) {
           prev = ep;
           c.milestones.push_back(ep);
         }
-      } else if (v.kind == Expr::Kind::Call) {
-        numArgs(v, head, {"min_lr"}, 0, c.scheduleArgs);
+        break;
+      }
+      case Schedule::Constant:
+      case Schedule::Cosine:
+        if (v.kind == Expr::Kind::Call)
+          numArgs(v, head, {"min_lr"}, 0, c.scheduleArgs);
+        break;
       }
     } else if (s.key == "warmup") {
       c.warmup = evalIntAtLeast(v, "warmup", 0);
@@ -1519,29 +1621,34 @@ void Elaborator::runTrain(const TrainDecl &t) {
       if (v.kind != Expr::Kind::List)
         throw CompileError(v.loc, "augment is a list", "write augment = "
                                                        "[crop(4), flip]");
-      static const std::vector<std::string> augs = {"crop", "flip"};
       for (const auto &el : v.elems) {
-        if (el->kind == Expr::Kind::Name && el->text == "flip") {
-          c.augment.push_back({"flip", 0});
-        } else if (el->kind == Expr::Kind::Call && el->text == "crop") {
-          auto a = bindArgs(*el, "crop", {"padding"}, 1);
-          c.augment.push_back(
-              {"crop", evalIntAtLeast(*a["padding"], "crop padding", 0)});
-        } else {
-          std::string h = el->kind == Expr::Kind::Name || el->kind == Expr::Kind::Call
-                              ? el->text
-                              : "";
-          if (h == "crop")
+        std::string h = el->kind == Expr::Kind::Name || el->kind == Expr::Kind::Call
+                            ? el->text
+                            : "";
+        std::optional<Augment> aug = parseKind<Augment>(h);
+        if (!aug)
+          throw CompileError(el->loc, "unknown augmentation '" +
+                                          exprToString(*el) + "'" +
+                                          didYouMean(h, kindWords<Augment>()),
+                             "augmentations are crop(padding) and flip");
+        bool call = el->kind == Expr::Kind::Call;
+        switch (*aug) {
+        case Augment::Crop: {
+          if (!call)
             throw CompileError(el->loc, "'crop' needs its padding",
                                "write crop(4) for a random crop after "
                                "padding by 4 pixels");
-          if (h == "flip")
+          auto a = bindArgs(*el, "crop", {"padding"}, 1);
+          c.augment.push_back(
+              {*aug, evalIntAtLeast(*a["padding"], "crop padding", 0)});
+          break;
+        }
+        case Augment::Flip:
+          if (call)
             throw CompileError(el->loc, "'flip' takes no arguments",
                                "write flip");
-          throw CompileError(el->loc, "unknown augmentation '" +
-                                          exprToString(*el) + "'" +
-                                          didYouMean(h, augs),
-                             "augmentations are crop(padding) and flip");
+          c.augment.push_back({*aug, 0});
+          break;
         }
       }
     }
@@ -1556,14 +1663,17 @@ Model Elaborator::run(const std::vector<ParamOverride> &overrides,
                       const std::string &modelName) {
   // Declarations first: names must be unique across kinds.
   std::map<std::string, Location> declared;
-  auto declare = [&](const std::string &n, Location loc, const char *kind) {
+  // A parameter may have a built-in layer's name; a dictionary or a block,
+  // which is called like a layer, may not.
+  auto declare = [&](const std::string &n, Location loc, const char *what,
+                     bool mayNameLayer) {
     if (std::find(kReserved.begin(), kReserved.end(), n) != kReserved.end())
       throw CompileError(loc, "'" + n + "' is a keyword and cannot name a " +
-                                  kind);
+                                  what);
     if (std::find(kLayerNames.begin(), kLayerNames.end(), n) != kLayerNames.end() &&
-        std::string(kind) != "parameter")
+        !mayNameLayer)
       throw CompileError(loc, "'" + n + "' is a built-in layer and cannot name "
-                                  "a " + kind);
+                                  "a " + what);
     if (declared.count(n)) {
       CompileError err(loc, "'" + n + "' is declared twice");
       err.notes.push_back({declared[n], "first declared here"});
@@ -1572,13 +1682,13 @@ Model Elaborator::run(const std::vector<ParamOverride> &overrides,
     declared[n] = loc;
   };
   for (const auto &p : module.params)
-    declare(p.name, p.loc, "parameter");
+    declare(p.name, p.loc, "parameter", true);
   for (const auto &d : module.dicts) {
-    declare(d.name, d.loc, "dictionary");
+    declare(d.name, d.loc, "dictionary", false);
     dicts[d.name] = &d;
   }
   for (const auto &b : module.blocks) {
-    declare(b.name, b.loc, "block");
+    declare(b.name, b.loc, "block", false);
     blocks[b.name] = &b;
   }
 
@@ -1674,7 +1784,7 @@ Model Elaborator::run(const std::vector<ParamOverride> &overrides,
   if (!haveInput)
     throw CompileError(md->loc, "model '" + md->name + "' has no input",
                        "begin the model with 'input [C, H, W];'");
-  if (!model.penalties.empty() && model.loss.empty())
+  if (!model.penalties.empty() && !model.loss)
     throw CompileError(model.penalties.front().loc,
                        "a penalty is added to the loss, but the model has no "
                        "loss",
@@ -1710,7 +1820,7 @@ void printSummary(const Model &m, std::ostream &os) {
   auto kindOf = [](const Layer &l) {
     std::string kind = layerKindName(l.kind);
     if (l.kind == LayerKind::Pursuit || l.kind == LayerKind::Stack) {
-      kind += "/" + l.opts.solver;
+      kind += std::string("/") + kindWord(l.opts.solver);
       if (l.opts.unfold)
         kind += "x" + std::to_string(l.opts.unfold);
     }
@@ -1735,10 +1845,10 @@ void printSummary(const Model &m, std::ostream &os) {
        << l.out.str() << std::setw(std::max<size_t>(7, code.size() + 2))
        << code << l.parameterCount << "\n";
   }
-  if (!m.loss.empty())
-    os << "loss: " << m.loss << "\n";
+  if (m.loss)
+    os << "loss: " << kindWord(*m.loss) << "\n";
   for (const auto &p : m.penalties)
-    os << "penalty: " << p.kind << "(" << p.name << ", " << p.weight << ")\n";
+    os << "penalty: " << kindWord(p.kind) << "(" << p.name << ", " << p.weight << ")\n";
   os << "total parameters: " << m.totalParameters() << "\n";
 }
 

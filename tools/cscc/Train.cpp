@@ -30,9 +30,14 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
                                          const rt::TrainSettings &s) {
   ProgramOptions p;
   p.f64 = opts.dtype == "f64";
-  p.optimizer = s.optimizer.kind;
-  p.momentum = s.optimizer.kind == "sgd" && s.optimizer.momentum != 0;
-  p.nesterov = s.optimizer.kind == "sgd" && s.optimizer.nesterov;
+  // The runtime's settings name the optimizer by its word (checked there).
+  std::optional<Optimizer> optimizer = parseKind<Optimizer>(s.optimizer.kind);
+  if (!optimizer)
+    throw std::runtime_error("unknown optimizer '" + s.optimizer.kind + "'");
+  p.optimizer = *optimizer;
+  bool sgd = *optimizer == Optimizer::Sgd;
+  p.momentum = sgd && s.optimizer.momentum != 0;
+  p.nesterov = sgd && s.optimizer.nesterov;
   p.recompute = !opts.noRecompute;
   return p;
 }

@@ -28,7 +28,7 @@ class SourceManager;
 
 struct ProgramOptions {
   bool f64 = false;
-  std::string optimizer = "sgd"; ///< sgd | adam
+  Optimizer optimizer = Optimizer::Sgd;
   bool momentum = true;          ///< SGD: keep a momentum buffer
   bool nesterov = false;
   bool recompute = true;         ///< cst-autodiff's keep/recompute rule
