@@ -35,28 +35,31 @@ std::vector<int64_t> shapeOf(Type t) {
 
 std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   std::map<std::string, std::string> s;
-  s["data"] = c.data;
+  s["data"] = kindWord(c.data);
   if (!c.dataPath.empty())
     s["data_path"] = c.dataPath;
   // simulated(seed, classes, train, test, dim, noise): the runtime's
   // generator takes the first four (dim and noise are refused there).
   for (const auto &[k, v] : c.dataArgs)
     s["data_" + k] = number(v);
-  s["optimizer"] = c.optimizer;
+  s["optimizer"] = kindWord(c.optimizer);
   // No optimizer line: the language's default sgd(lr = 0.1, momentum =
   // 0.9); a written sgd(...) has momentum 0 unless it says otherwise.
   bool written = !c.optimizerArgs.empty();
-  if (c.optimizer == "sgd") {
+  switch (c.optimizer) {
+  case Optimizer::Sgd:
     s["lr"] = "0.1";
     s["momentum"] = written ? "0" : "0.9";
     s["nesterov"] = "false";
-  } else {
+    break;
+  case Optimizer::Adam:
     s["lr"] = "0.001";
+    break;
   }
   s["weight_decay"] = "0";
   for (const auto &[k, v] : c.optimizerArgs)
     s[k] = k == "nesterov" ? (v != 0 ? "true" : "false") : number(v);
-  s["schedule"] = c.schedule;
+  s["schedule"] = kindWord(c.schedule);
   if (!c.milestones.empty()) {
     std::string m;
     for (int64_t e : c.milestones)
@@ -69,9 +72,17 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   s["epochs"] = std::to_string(c.epochs);
   s["batch"] = std::to_string(c.batch);
   std::string augment;
-  for (const auto &[kind, arg] : c.augment)
-    augment += (augment.empty() ? "" : ",") +
-               (kind == "crop" ? "crop:" + std::to_string(arg) : kind);
+  for (const auto &[kind, arg] : c.augment) {
+    augment += augment.empty() ? "" : ",";
+    switch (kind) {
+    case Augment::Crop:
+      augment += std::string(kindWord(kind)) + ":" + std::to_string(arg);
+      break;
+    case Augment::Flip:
+      augment += kindWord(kind);
+      break;
+    }
+  }
   s["augment"] = augment.empty() ? "none" : augment;
   s["normalize"] = c.normalize ? "true" : "false";
   s["validation"] = number(c.validation);
@@ -155,7 +166,7 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
                                          const SourceManager &sm,
                                          const ProgramOptions &options,
                                          rt::ProgramInfo &info) {
-  if (model.loss.empty()) {
+  if (!model.loss) {
     emitError(UnknownLoc::get(&context))
         << "model '" << model.name
         << "' has no loss to train; add `loss cross_entropy;` after its "

@@ -36,7 +36,7 @@ public:
     auto xType = RankedTensorType::get({ShapedType::kDynamic, in.c, in.h, in.w},
                                        floatType());
     SmallVector<Type> args{xType};
-    bool hasLoss = !model.loss.empty();
+    bool hasLoss = model.loss.has_value();
     if (hasLoss)
       args.push_back(RankedTensorType::get({ShapedType::kDynamic},
                                            b.getI64Type()));
@@ -52,12 +52,10 @@ public:
     SmallVector<Value> results{model.layers.empty() ? input : tensors.back()};
     if (hasLoss) {
       Location l = loc(model.lossLoc, "loss");
-      SmallVector<Value> terms{csc::CrossEntropyOp::create(
-          b, l, scalarType(), results[0], entry->getArgument(1))};
+      SmallVector<Value> terms{genLoss(*model.loss, l, results[0],
+                                       entry->getArgument(1))};
       for (const cscc::Penalty &p : model.penalties)
-        terms.push_back(csc::L1PenaltyOp::create(
-            b, loc(p.loc, "penalty." + p.name), scalarType(), tensor(p.tensor),
-            b.getF64FloatAttr(p.weight)));
+        terms.push_back(genPenalty(p));
       results.push_back(
           terms.size() == 1
               ? terms[0]
@@ -95,6 +93,67 @@ private:
 
   Value tensor(int id) { return id < 0 ? input : tensors[id]; }
 
+  // The csc dialect's enums for the front end's kinds, one exhaustive switch
+  // per kind: a case added to the language but not to the dialect does not
+  // compile. `init` stays the runtime's word (cst.init = "kaiming").
+  static StringRef initAttr(cscc::Init k) { return cscc::kindWord(k); }
+  static csc::Prox proxAttr(cscc::Prox k) {
+    switch (k) {
+    case cscc::Prox::Relu: return csc::Prox::Relu;
+    case cscc::Prox::Soft: return csc::Prox::Soft;
+    case cscc::Prox::Hard: return csc::Prox::Hard;
+    }
+    llvm_unreachable("unknown prox");
+  }
+  static csc::Solver solverAttr(cscc::Solver k) {
+    switch (k) {
+    case cscc::Solver::Ista: return csc::Solver::Ista;
+    case cscc::Solver::Fista: return csc::Solver::Fista;
+    }
+    llvm_unreachable("unknown solver");
+  }
+  static csc::Gram gramAttr(cscc::Gram k) {
+    switch (k) {
+    case cscc::Gram::On: return csc::Gram::On;
+    case cscc::Gram::Off: return csc::Gram::Off;
+    case cscc::Gram::Learned: return csc::Gram::Learned;
+    }
+    llvm_unreachable("unknown gram");
+  }
+  static csc::BnPlacement bnAttr(cscc::BnPlacement k) {
+    switch (k) {
+    case cscc::BnPlacement::None: return csc::BnPlacement::None;
+    case cscc::BnPlacement::Prox: return csc::BnPlacement::Prox;
+    case cscc::BnPlacement::Analysis: return csc::BnPlacement::Analysis;
+    }
+    llvm_unreachable("unknown batch-norm placement");
+  }
+  static csc::BnAffine bnAffineAttr(cscc::BnAffine k) {
+    switch (k) {
+    case cscc::BnAffine::Shared: return csc::BnAffine::Shared;
+    case cscc::BnAffine::PerIter: return csc::BnAffine::PerIter;
+    }
+    llvm_unreachable("unknown batch-norm affine");
+  }
+
+  Value genLoss(cscc::Loss kind, Location l, Value logits, Value labels) {
+    switch (kind) {
+    case cscc::Loss::CrossEntropy:
+      return csc::CrossEntropyOp::create(b, l, scalarType(), logits, labels);
+    }
+    llvm_unreachable("unknown loss");
+  }
+
+  Value genPenalty(const cscc::Penalty &p) {
+    Location l = loc(p.loc, "penalty." + p.name);
+    switch (p.kind) {
+    case cscc::PenaltyKind::L1:
+      return csc::L1PenaltyOp::create(b, l, scalarType(), tensor(p.tensor),
+                                      b.getF64FloatAttr(p.weight));
+    }
+    llvm_unreachable("unknown penalty");
+  }
+
   Value param(Location l, const std::string &name, ArrayRef<int64_t> shape,
               StringRef init, bool state = false) {
     auto op = csc::ParamOp::create(b, l, RankedTensorType::get(shape, floatType()),
@@ -109,7 +168,7 @@ private:
     switch (l.kind) {
     case cscc::LayerKind::Conv: {
       Value w = param(at, n + ".weight", {l.channels, l.in.c, l.kernel,
-                                          l.kernel}, l.init);
+                                          l.kernel}, initAttr(l.init));
       Value bias = l.bias ? param(at, n + ".bias", {l.channels}, "zeros")
                           : Value();
       return csc::ConvOp::create(b, at, unranked(), x, w, bias, l.stride,
@@ -137,7 +196,8 @@ private:
       return csc::GlobalAvgPoolOp::create(b, at, unranked(), x);
     case cscc::LayerKind::Linear: {
       int64_t features = l.in.c * l.in.h * l.in.w;
-      Value w = param(at, n + ".weight", {l.channels, features}, l.init);
+      Value w = param(at, n + ".weight", {l.channels, features},
+                      initAttr(l.init));
       Value bias = l.bias ? param(at, n + ".bias", {l.channels}, "zeros")
                           : Value();
       return csc::LinearOp::create(b, at, unranked(), x, w, bias);
@@ -176,7 +236,8 @@ private:
                                                  : std::string()) +
                            ".weight";
         Location al = loc(a.loc, name);
-        Value f = param(al, name, {a.out, a.in, a.kernel, a.kernel}, a.init);
+        Value f = param(al, name, {a.out, a.in, a.kernel, a.kernel},
+                        initAttr(a.init));
         Value atom = csc::ConvAtomOp::create(
             b, al, csc::DictType::get(&ctx, a.in, a.out), f, a.dilation,
             a.stride, a.padding);
@@ -196,50 +257,46 @@ private:
         blocks);
   }
 
-  /// The csc dialect's kinds of a pursuit's options (one place per kind).
-  static csc::Prox prox(const cscc::PursuitOptions &o) {
-    return *csc::symbolizeProx(o.prox);
-  }
-  static csc::Solver solver(const cscc::PursuitOptions &o) {
-    return *csc::symbolizeSolver(o.solver);
-  }
-  static csc::Gram gram(const cscc::PursuitOptions &o) {
-    return *csc::symbolizeGram(o.gram);
-  }
-  static csc::BnPlacement bn(const cscc::PursuitOptions &o) {
-    return *csc::symbolizeBnPlacement(o.bn);
-  }
-  static csc::BnAffine bnAffine(const cscc::PursuitOptions &o) {
-    return *csc::symbolizeBnAffine(o.bnAffine);
-  }
-
   /// Batch-norm tensors of one pursuit level, in csc.pursuit's layout.
   void genPursuitBn(const cscc::PursuitOptions &o, int64_t k, Location at,
                     const std::string &prefix, SmallVectorImpl<Value> &out) {
-    if (o.bn == "none")
+    switch (o.bn) {
+    case cscc::BnPlacement::None:
       return;
+    case cscc::BnPlacement::Prox:
+    case cscc::BnPlacement::Analysis:
+      break;
+    }
     int64_t iters = o.unfold + 1;
-    if (o.bnAffine == "per_iter") {
+    switch (o.bnAffine) {
+    case cscc::BnAffine::PerIter:
       for (int64_t t = 0; t < iters; ++t) {
         std::string p = prefix + ".bn." + std::to_string(t);
         out.push_back(param(at, p + ".weight", {k}, "ones"));
         out.push_back(param(at, p + ".bias", {k}, "zeros"));
       }
-    } else {
+      break;
+    case cscc::BnAffine::Shared:
       out.push_back(param(at, prefix + ".bn.weight", {k}, "ones"));
       out.push_back(param(at, prefix + ".bn.bias", {k}, "zeros"));
+      break;
     }
-    if (o.bn == "analysis") {
+    switch (o.bn) {
+    case cscc::BnPlacement::None:
+      return;
+    case cscc::BnPlacement::Analysis:
       // One batch norm on D^T X, which every iteration reuses.
       out.push_back(param(at, prefix + ".bn.running_mean", {k}, "zeros", true));
       out.push_back(param(at, prefix + ".bn.running_var", {k}, "ones", true));
       return;
-    }
-    // Running statistics per unfolding iteration (docs/design.md §2b).
-    for (int64_t t = 0; t < iters; ++t) {
-      std::string p = prefix + ".bn." + std::to_string(t);
-      out.push_back(param(at, p + ".running_mean", {k}, "zeros", true));
-      out.push_back(param(at, p + ".running_var", {k}, "ones", true));
+    case cscc::BnPlacement::Prox:
+      // Running statistics per unfolding iteration (docs/design.md §2b).
+      for (int64_t t = 0; t < iters; ++t) {
+        std::string p = prefix + ".bn." + std::to_string(t);
+        out.push_back(param(at, p + ".running_mean", {k}, "zeros", true));
+        out.push_back(param(at, p + ".running_var", {k}, "ones", true));
+      }
+      return;
     }
   }
 
@@ -249,13 +306,28 @@ private:
     int64_t k = l.dict.codeChannels();
     Value dict = genDict(l.dict, at, n + ".dict");
     Value step;
-    if (o.step != "none")
-      step = param(at, n + ".step", {o.step == "scalar" ? 1 : k}, "ones");
+    switch (o.step) {
+    case cscc::Step::Scalar:
+      step = param(at, n + ".step", {1}, "ones");
+      break;
+    case cscc::Step::Channel:
+      step = param(at, n + ".step", {k}, "ones");
+      break;
+    case cscc::Step::None:
+      break;
+    }
     Value threshold;
-    if (o.threshold != "none")
-      threshold = param(
-          at, n + ".threshold",
-          {o.threshold == "channel" ? k : l.dict.convCodeChannels()}, "zeros");
+    switch (o.threshold) {
+    case cscc::Threshold::Channel:
+      threshold = param(at, n + ".threshold", {k}, "zeros");
+      break;
+    case cscc::Threshold::ConvChannels:
+      threshold = param(at, n + ".threshold", {l.dict.convCodeChannels()},
+                        "zeros");
+      break;
+    case cscc::Threshold::None:
+      break;
+    }
     Value init, gram;
     if (l.warmStart) {
       const cscc::InitRef &r = *l.warmStart;
@@ -263,15 +335,21 @@ private:
       if (r.shortcut)
         init = csc::ShortcutOp::create(b, loc(r.loc, n + ".init"), unranked(),
                                        init, r.channels, r.stride);
-      if (o.gram == "learned")
+      switch (o.gram) {
+      case cscc::Gram::Learned:
         gram = param(at, n + ".gram", {1}, "zeros");
+        break;
+      case cscc::Gram::On:
+      case cscc::Gram::Off:
+        break;
+      }
     }
     SmallVector<Value> bn;
     genPursuitBn(o, k, at, n, bn);
     return csc::PursuitOp::create(
-        b, at, unranked(), x, dict, step, threshold, init, gram, bn, prox(o),
-        solver(o), o.unfold, Generator::gram(o), o.keepInit, Generator::bn(o),
-        bnAffine(o));
+        b, at, unranked(), x, dict, step, threshold, init, gram, bn,
+        proxAttr(o.prox), solverAttr(o.solver), o.unfold, gramAttr(o.gram),
+        o.keepInit, bnAttr(o.bn), bnAffineAttr(o.bnAffine));
   }
 
   Value genStack(const cscc::Layer &l, Location at, Value x) {
@@ -282,16 +360,32 @@ private:
       std::string p = l.name + "." + std::to_string(i);
       int64_t k = d.codeChannels();
       dicts.push_back(genDict(d, at, p + ".dict"));
-      if (o.step == "scalar")
+      // A stack's levels have a scalar step or none, a per-channel
+      // threshold or none (Sema refuses the others).
+      switch (o.step) {
+      case cscc::Step::Scalar:
         steps.push_back(param(at, p + ".step", {1}, "ones"));
-      if (o.threshold == "channel")
+        break;
+      case cscc::Step::Channel:
+        llvm_unreachable("a stack has no per-channel step");
+      case cscc::Step::None:
+        break;
+      }
+      switch (o.threshold) {
+      case cscc::Threshold::Channel:
         thresholds.push_back(param(at, p + ".threshold", {k}, "zeros"));
+        break;
+      case cscc::Threshold::ConvChannels:
+        llvm_unreachable("a stack has no conv_channels threshold");
+      case cscc::Threshold::None:
+        break;
+      }
       genPursuitBn(o, k, at, p, bn);
     }
     return csc::StackedPursuitOp::create(b, at, unranked(), x, dicts, steps,
-                                         thresholds, bn, prox(o), solver(o),
-                                         o.unfold, Generator::bn(o),
-                                         bnAffine(o));
+                                         thresholds, bn, proxAttr(o.prox),
+                                         solverAttr(o.solver), o.unfold,
+                                         bnAttr(o.bn), bnAffineAttr(o.bnAffine));
   }
 };
 

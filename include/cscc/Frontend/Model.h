@@ -9,6 +9,7 @@
 #define CSCC_FRONTEND_MODEL_H
 
 #include "cscc/Frontend/Diagnostics.h"
+#include "cscc/Frontend/Kinds.h"
 
 #include <cstdint>
 #include <map>
@@ -36,7 +37,7 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
 /// One convolution F (analysis side); its adjoint F^T is derived later.
 struct ConvAtom {
   int64_t in = 0, out = 0, kernel = 1, dilation = 1, stride = 1, padding = 0;
-  std::string init = "kaiming"; ///< "kaiming" | "authors"
+  Init init = Init::Kaiming;
   Location loc;
   int64_t weightCount() const { return out * in * kernel * kernel; }
 };
@@ -88,15 +89,15 @@ struct InitRef {
 
 /// Options shared by layer-wise and stacked pursuit (docs/language.md).
 struct PursuitOptions {
-  std::string prox = "relu";       ///< relu | soft
-  std::string solver = "ista";     ///< ista | fista
+  Prox prox = Prox::Relu;
+  Solver solver = Solver::Ista;
   int64_t unfold = 0;
-  std::string gram = "on";         ///< on | off | learned
+  Gram gram = Gram::On;
   bool keepInit = true;
-  std::string step = "scalar";     ///< scalar | channel | none
-  std::string threshold = "channel"; ///< channel | conv_channels | none
-  std::string bn = "none";         ///< none | prox | analysis
-  std::string bnAffine = "shared"; ///< shared | per_iter
+  Step step = Step::Scalar;
+  Threshold threshold = Threshold::Channel;
+  BnPlacement bn = BnPlacement::None;
+  BnAffine bnAffine = BnAffine::Shared;
 };
 
 struct Layer {
@@ -108,7 +109,7 @@ struct Layer {
   // conv / pooling / linear / shortcut
   int64_t channels = 0, kernel = 1, stride = 1, dilation = 1, padding = 0;
   bool bias = false;
-  std::string init = "kaiming";
+  Init init = Init::Kaiming;
   double eps = 1e-5, momentum = 0.1;
   // pursuit / stack
   Dictionary dict;                ///< Pursuit
@@ -119,7 +120,7 @@ struct Layer {
 };
 
 struct Penalty {
-  std::string kind = "l1";
+  PenaltyKind kind = PenaltyKind::L1;
   int tensor = -1;
   std::string name;
   double weight = 0;
@@ -129,18 +130,19 @@ struct Penalty {
 /// A value of the train section, kept close to the source form; the runtime
 /// interprets it (issue: training runtime).
 struct TrainConfig {
-  std::string data = "fashion_mnist";
+  DataSet data = DataSet::FashionMnist;
   std::string dataPath;
   std::map<std::string, double> dataArgs;
-  std::string optimizer = "sgd";
+  Optimizer optimizer = Optimizer::Sgd;
   std::map<std::string, double> optimizerArgs;
-  std::string schedule = "constant";
+  Schedule schedule = Schedule::Constant;
   std::map<std::string, double> scheduleArgs;
   std::vector<int64_t> milestones;
   int64_t warmup = 0;
   int64_t epochs = 1;
   int64_t batch = 128;
-  std::vector<std::pair<std::string, int64_t>> augment;
+  /// In order; the number is crop's padding (0 for flip).
+  std::vector<std::pair<Augment, int64_t>> augment;
   bool normalize = true;
   double validation = 0;
   int64_t seed = 0;
@@ -151,7 +153,7 @@ struct Model {
   Location loc;
   Shape input;
   std::vector<Layer> layers;
-  std::string loss; ///< "" if none
+  std::optional<Loss> loss; ///< none: the model has no loss
   Location lossLoc;
   std::vector<Penalty> penalties;
   TrainConfig train;
