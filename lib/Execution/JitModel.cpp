@@ -1,11 +1,9 @@
-//===- JitModel.cpp - A model compiled in memory (CPU, or CUDA kernels) ---===//
+//===- JitModel.cpp - A model compiled in memory for a target -------------===//
 #include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/Pipeline.h"
-#include "cscc/Runtime/ConvABI.h"
-#ifdef CSCC_HAVE_CUDA_RUNTIME
-#include "cscc/Runtime/Cuda.h"
-#endif
+#include "cscc/Execution/RuntimeSymbols.h"
 #include "cscc/Runtime/Program.h"
+#include "cscc/Target/Target.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -79,58 +77,51 @@ std::unique_ptr<JitModel> JitModel::compile(ModuleOp module,
                                             const std::string &entry,
                                             bool gpuLoops) {
   ModelSignature sig = ModelSignature::read(module, entry);
-  std::unique_ptr<JitModel> model = compileAll(module, nullptr, gpuLoops);
+  TargetOptions options;
+  options.gpuLoopLayout = gpuLoops;
+  std::unique_ptr<JitModel> model =
+      compileAll(module, *createHostTarget(options));
   model->sig = std::move(sig);
   model->entry = entry;
   return model;
 }
 
-/// The runtime functions generated code may call, by name.
-static const std::vector<rt::RuntimeSymbol> &runtimeSymbols(bool cuda) {
-  if (!cuda)
-    return rt::convolutionSymbols();
-#ifdef CSCC_HAVE_CUDA_RUNTIME
-  return rt::cudaSymbols();
-#else
-  throw std::runtime_error(
-      "--target cuda: this cscc was built without its CUDA runtime (CMake "
-      "found no cuda.h or cudnn.h): install the CUDA toolkit and cuDNN "
-      "headers (/usr/local/cuda) and rebuild cscc, or use --target cpu");
-#endif
-}
-
 std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
-                                               const CudaOptions *cuda,
-                                               bool gpuLoops) {
+                                               const Target &target) {
   std::unique_ptr<JitModel> model(new JitModel());
   rt::keepFreedMemoryForGeneratedCode();
-  const std::vector<rt::RuntimeSymbol> &symbols = runtimeSymbols(cuda);
+  // The runtime functions the generated code may call, by name.
+  std::vector<std::pair<std::string, void *>> runtime;
+  for (const std::string &name : target.runtimeSymbols()) {
+    void *address = findRuntimeSymbol(name);
+    if (!address)
+      throw std::runtime_error(
+          "--target " + target.name().str() + ": this cscc was built without "
+          "the runtime function " + name + " its code calls");
+    runtime.emplace_back(name, address);
+  }
 
   MLIRContext *ctx = module.getContext();
-  if (cuda) {
+  {
     DialectRegistry registry;
-    registerCudaExtensions(registry);
+    target.registerExtensions(registry);
     ctx->appendDialectRegistry(registry);
   }
   // cscc-results-to-destinations gives @forward the C interface: each
   // memref a pointer to its descriptor.
   {
     DiagnosticCollector diags(ctx);
-    if (failed(runPipeline(module, cuda ? tensorLevelToCudaPipeline(*cuda)
-                                        : tensorLevelToLLVMPipeline(gpuLoops))))
-      throw std::runtime_error(std::string("lowering to LLVM") +
-                               (cuda ? " (CUDA)" : "") + " failed:\n" +
+    if (failed(runPipeline(module, target.tensorLevelToLLVMPipeline())))
+      throw std::runtime_error("lowering to LLVM for " +
+                               target.description() + " failed:\n" +
                                diags.text);
   }
-
   static bool targetsReady = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     return true;
   }();
   (void)targetsReady;
-  if (!cuda) // (registerCudaExtensions registered the CUDA target's)
-    registerLLVMTranslations(*ctx);
 
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder)
@@ -148,9 +139,9 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
                              llvm::toString(engine.takeError()));
   (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
-    for (const rt::RuntimeSymbol &s : symbols)
-      map[interner(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
-                               llvm::JITSymbolFlags::Exported};
+    for (const auto &[name, address] : runtime)
+      map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                             llvm::JITSymbolFlags::Exported};
     return map;
   });
   // ORC compiles lazily, at the first lookup: have LLVM's codegen run
@@ -161,14 +152,14 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
       if (auto sym = (*engine)->lookupPacked(fn.getName()); !sym)
         throw std::runtime_error("JIT compilation failed: " +
                                  llvm::toString(sym.takeError()));
-  // The GPU modules' constructors (mgpuModuleLoad: the runtime records
-  // each binary; the driver loads it at the first launch).
-  if (cuda)
-    (*engine)->initialize();
+  // The module's global constructors, such as the GPU modules'
+  // (mgpuModuleLoad: the runtime records each binary; the driver loads it
+  // at the first launch). The engine's first invocation would run them
+  // otherwise: now, so that the device check comes after them.
+  (*engine)->initialize();
   model->engine = std::move(*engine);
   return model;
 }
-
 
 void JitModel::invoke(const std::vector<Buffer> &args,
                       std::vector<Buffer> &results) {

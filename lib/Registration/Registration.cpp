@@ -1,5 +1,6 @@
 //===- Registration.cpp - Everything a compiler context needs ------------===//
 #include "cscc/Registration.h"
+#include "cscc/Target/Target.h"
 #include "cscc/Conversion/CscToCst/DictionaryLowering.h"
 #include "cscc/Conversion/Passes.h"
 #include "dialects/csc/IR/CscDialect.h"
@@ -18,7 +19,10 @@ void cscc::registerDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::csc::CscDialect, mlir::cst::CstDialect>();
-  mlir::cst::registerBufferizableOpInterfaceExternalModels(registry);
+  // Convolutions bufferize into calls of the host library's kernels,
+  // whatever the target (the buffer pipeline is shared).
+  mlir::cst::registerBufferizableOpInterfaceExternalModels(
+      registry, cscc::bufferizationKernelNaming());
   mlir::cst::registerVjpExternalModels(registry);
   mlir::cscc::registerDictionaryLoweringModels(registry);
 }

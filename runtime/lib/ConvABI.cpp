@@ -45,73 +45,40 @@ void callOrAbort(const char *name, Fn<T> fn, MemRefDescriptor<T, 4> *a,
   }
 }
 
+/// The runtime's convolution of each kind (Conv.h).
+template <typename T> Fn<T> conv2dOf(Conv2dKind kind) {
+  switch (kind) {
+  case Conv2dKind::Forward:
+    return conv2dForward<T>;
+  case Conv2dKind::BackwardData:
+    return conv2dBackwardData<T>;
+  case Conv2dKind::BackwardFilter:
+    return conv2dBackwardFilter<T>;
+  }
+  return nullptr;
+}
+
 } // namespace
 
 extern "C" {
 
-void _mlir_ciface_cscc_conv2d_fwd_f32(MemRefDescriptor<float, 4> *x,
-                                      MemRefDescriptor<float, 4> *w,
-                                      MemRefDescriptor<float, 4> *y,
-                                      int64_t stride, int64_t dilation,
-                                      int64_t padding) {
-  callOrAbort<float>("conv2d_fwd (f32)", conv2dForward<float>, x, w, y,
-                     stride, dilation, padding);
-}
-void _mlir_ciface_cscc_conv2d_bwd_data_f32(MemRefDescriptor<float, 4> *dy,
-                                           MemRefDescriptor<float, 4> *w,
-                                           MemRefDescriptor<float, 4> *dx,
-                                           int64_t stride, int64_t dilation,
-                                           int64_t padding) {
-  callOrAbort<float>("conv2d_bwd_data (f32)", conv2dBackwardData<float>, dy,
-                     w, dx, stride, dilation, padding);
-}
-void _mlir_ciface_cscc_conv2d_bwd_filter_f32(MemRefDescriptor<float, 4> *x,
-                                             MemRefDescriptor<float, 4> *dy,
-                                             MemRefDescriptor<float, 4> *dw,
-                                             int64_t stride, int64_t dilation,
-                                             int64_t padding) {
-  callOrAbort<float>("conv2d_bwd_filter (f32)", conv2dBackwardFilter<float>,
-                     x, dy, dw, stride, dilation, padding);
-}
-
-void _mlir_ciface_cscc_conv2d_fwd_f64(MemRefDescriptor<double, 4> *x,
-                                      MemRefDescriptor<double, 4> *w,
-                                      MemRefDescriptor<double, 4> *y,
-                                      int64_t stride, int64_t dilation,
-                                      int64_t padding) {
-  callOrAbort<double>("conv2d_fwd (f64)", conv2dForward<double>, x, w, y,
-                      stride, dilation, padding);
-}
-void _mlir_ciface_cscc_conv2d_bwd_data_f64(MemRefDescriptor<double, 4> *dy,
-                                           MemRefDescriptor<double, 4> *w,
-                                           MemRefDescriptor<double, 4> *dx,
-                                           int64_t stride, int64_t dilation,
-                                           int64_t padding) {
-  callOrAbort<double>("conv2d_bwd_data (f64)", conv2dBackwardData<double>, dy,
-                      w, dx, stride, dilation, padding);
-}
-void _mlir_ciface_cscc_conv2d_bwd_filter_f64(MemRefDescriptor<double, 4> *x,
-                                             MemRefDescriptor<double, 4> *dy,
-                                             MemRefDescriptor<double, 4> *dw,
-                                             int64_t stride, int64_t dilation,
-                                             int64_t padding) {
-  callOrAbort<double>("conv2d_bwd_filter (f64)",
-                      conv2dBackwardFilter<double>, x, dy, dw, stride,
-                      dilation, padding);
-}
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  void CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM))(                             \
+      CSCC_CONV2D_PARAMS(T, IN0, IN1, OUT)) {                                  \
+    callOrAbort<T>("conv2d_" #OP " (" #ELEM ")",                               \
+                   conv2dOf<T>(Conv2dKind::KIND), IN0, IN1, OUT, stride,       \
+                   dilation, padding);                                         \
+  }
+#include "cscc/Runtime/Kernels.def"
 
 } // extern "C"
 
 const std::vector<RuntimeSymbol> &cscc::rt::convolutionSymbols() {
   static const std::vector<RuntimeSymbol> symbols = {
-#define CSCC_SYMBOL(name) {#name, reinterpret_cast<void *>(&name)}
-      CSCC_SYMBOL(_mlir_ciface_cscc_conv2d_fwd_f32),
-      CSCC_SYMBOL(_mlir_ciface_cscc_conv2d_bwd_data_f32),
-      CSCC_SYMBOL(_mlir_ciface_cscc_conv2d_bwd_filter_f32),
-      CSCC_SYMBOL(_mlir_ciface_cscc_conv2d_fwd_f64),
-      CSCC_SYMBOL(_mlir_ciface_cscc_conv2d_bwd_data_f64),
-      CSCC_SYMBOL(_mlir_ciface_cscc_conv2d_bwd_filter_f64),
-#undef CSCC_SYMBOL
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  {CSCC_SYMBOL_STRING(CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM))),              \
+   reinterpret_cast<void *>(&CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM)))},
+#include "cscc/Runtime/Kernels.def"
   };
   return symbols;
 }

@@ -1,8 +1,9 @@
 //===- ExecutableMain.cpp - main() of an executable `cscc build` made -----===//
 //
 // The object file cscc emits defines the model's functions and describes
-// them (Build.cpp in tools/cscc); this main reads the description and hands
-// the functions to the runtime's commands (train, eval, predict, summary).
+// them (lib/Execution/ExecutableBuilder.cpp); this main reads the
+// description and hands the functions to the runtime's commands (train,
+// eval, predict, summary).
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Runtime/Program.h"

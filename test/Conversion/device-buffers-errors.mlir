@@ -1,7 +1,8 @@
 // cscc-device-buffers' diagnostics.
 // RUN: csc-opt %s --split-input-file --verify-diagnostics --cscc-device-buffers
-// RUN: not csc-opt %s --split-input-file --cscc-device-buffers='host-prefix=cscc_ device-prefix=cscc_' 2>&1 | FileCheck %s --check-prefix=PREFIX
-// PREFIX: error: cscc-device-buffers: host-prefix and device-prefix must be two different, non-empty names
+// RUN: not csc-opt %s --split-input-file --cscc-device-buffers='device-kernels=cscc_conv2d_fwd_f32:cscc_conv2d_fwd_f32' 2>&1 | FileCheck %s --check-prefix=PREFIX
+// RUN: not csc-opt %s --split-input-file --cscc-device-buffers='device-kernels=cscc_conv2d_fwd_f32' 2>&1 | FileCheck %s --check-prefix=PREFIX
+// PREFIX: error: cscc-device-buffers: device-kernels entry '{{.*}}' is not HOST:DEVICE, two different non-empty names
 
 // A buffer read on the host, outside any kernel (a private function's
 // arguments are device buffers).

@@ -2,10 +2,10 @@
 // gpu.alloc/gpu.dealloc; an entry point keeps its host ABI, copying each
 // buffer argument in, and back out before returning only when it may be
 // written (a kernel's store, a call, unless the callee declares the
-// argument read-only); the runtime's convolutions become their device
-// variants.
-// RUN: csc-opt %s --cscc-device-buffers | FileCheck %s
-// RUN: csc-opt %s --cscc-device-buffers='host-prefix=cscc_ device-prefix=cscc_hip_' | FileCheck %s --check-prefix=PREFIX
+// argument read-only); the host kernels the target maps become its device
+// kernels (the CUDA target's map, as cscc-cst-to-cuda passes it; any other).
+// RUN: csc-opt %s --cscc-device-buffers='device-kernels=cscc_conv2d_fwd_f32:cscc_cuda_conv2d_fwd_f32,cscc_conv2d_bwd_data_f32:cscc_cuda_conv2d_bwd_data_f32' | FileCheck %s
+// RUN: csc-opt %s --cscc-device-buffers='device-kernels=cscc_conv2d_bwd_data_f32:cscc_cuda_conv2d_bwd_data_f32,cscc_conv2d_fwd_f32:cscc_hip_conv2d_fwd_f32' | FileCheck %s --check-prefix=PREFIX
 
 // CHECK: func.func private @cscc_cuda_conv2d_fwd_f32(
 // CHECK-SAME: llvm.emit_c_interface

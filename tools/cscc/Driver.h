@@ -7,9 +7,11 @@
 #include "cscc/Frontend/Sema.h"
 #include "cscc/Runtime/Tensor.h"
 #include "cscc/Runtime/Trainer.h"
+#include "cscc/Target/Target.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,10 +64,9 @@ int gradCommand(const Options &opts, mlir::ModuleOp module);
 
 /// The runtime's settings: the model's train section, then the flags.
 rt::TrainSettings settingsFor(const Options &opts, const Model &model);
-/// --target cuda: the CUDA pipeline's options for --cuda-chip, after
-/// checking what it needs on this machine (cscc's CUDA runtime, ptxas,
-/// libdevice); a clear error otherwise.
-CudaOptions cudaOptionsFor(const Options &opts);
+/// The --target (with --cuda-chip), after checking what compiling for it
+/// needs on this machine (Target::checkToolchain); a clear error otherwise.
+std::unique_ptr<Target> targetFor(const Options &opts);
 ProgramOptions programOptionsFor(const Options &opts,
                                  const rt::TrainSettings &settings);
 

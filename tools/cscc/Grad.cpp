@@ -236,7 +236,8 @@ int cscc::driver::gradCommand(const Options &opts, mlir::ModuleOp module) {
   if (opts.emitGiven) {
     if (opts.emit == "llvm") {
       mlir::PassManager pm(ctx);
-      if (mlir::failed(addPipeline(pm, tensorLevelToLLVMPipeline())) ||
+      if (mlir::failed(addPipeline(
+              pm, createHostTarget()->tensorLevelToLLVMPipeline())) ||
           mlir::failed(pm.run(module)))
         return 1;
     }

@@ -9,11 +9,9 @@
 
 #include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/ProgramBuilder.h"
+#include "cscc/Execution/RuntimeSymbols.h"
 #include "cscc/Runtime/Trainer.h"
-
-#ifdef CSCC_CUDA_RUNTIME_LIB
-#include "cscc/Runtime/Cuda.h"
-#endif
+#include "cscc/Target/Target.h"
 
 #include <iostream>
 #include <memory>
@@ -24,6 +22,14 @@ using namespace cscc;
 rt::TrainSettings driver::settingsFor(const Options &opts, const Model &model) {
   return rt::parseTrainSettings(trainSettingsOf(model.train), opts.passThrough,
                                 model.name);
+}
+
+std::unique_ptr<Target> driver::targetFor(const Options &opts) {
+  TargetOptions options;
+  options.chip = opts.cudaChip;
+  std::unique_ptr<Target> target = createTarget(opts.target, options);
+  target->checkToolchain();
+  return target;
 }
 
 ProgramOptions driver::programOptionsFor(const Options &opts,
@@ -47,12 +53,10 @@ int driver::programCommand(const Options &opts, const Model &model,
     }
   // Settings first: the optimiser is compiled in.
   rt::TrainSettings settings = settingsFor(opts, model);
-  // --target cuda: the toolchain is checked first; the GPU after
-  // compiling (the kernels need none; the device check comes before the
-  // command reads data or writes anything).
-  std::optional<CudaOptions> cuda;
-  if (opts.target == "cuda")
-    cuda = cudaOptionsFor(opts);
+  // The toolchain is checked first; the device after compiling (the
+  // kernels need none; the device check comes before the command reads
+  // data or writes anything).
+  std::unique_ptr<Target> target = targetFor(opts);
   rt::Program program;
   ProgramOptions options = programOptionsFor(opts, settings);
   options.training = opts.command == "train";
@@ -61,16 +65,11 @@ int driver::programCommand(const Options &opts, const Model &model,
       buildProgramModule(context, model, sm, options, program.info);
   if (!module)
     return 1;
-  std::shared_ptr<JitModel> jit =
-      JitModel::compileAll(*module, cuda ? &*cuda : nullptr);
-#ifdef CSCC_CUDA_RUNTIME_LIB // (else cudaOptionsFor refused --target cuda)
-  if (cuda) {
-    if (const char *why = cscc_cuda_device_check())
-      throw std::runtime_error("--target cuda: " + std::string(why));
-    std::cout << "device: " << rt::cuda::deviceDescription() << ", "
-              << rt::cuda::cudnnDescription() << "\n";
-  }
-#endif
+  std::shared_ptr<JitModel> jit = JitModel::compileAll(*module, *target);
+  if (std::optional<std::string> why = targetDeviceError(*target))
+    throw std::runtime_error("--target " + target->name().str() + ": " + *why);
+  if (std::string device = targetDeviceDescription(*target); !device.empty())
+    std::cout << "device: " << device << "\n";
   for (const rt::FunctionInfo &f : program.info.functions)
     program.functions[f.name] = [jit, name = f.name](
                                     const std::vector<rt::BufferRef> &args,

@@ -21,6 +21,7 @@
 #include "cscc/Frontend/Sema.h"
 #include "cscc/MLIRGen/MLIRGen.h"
 #include "cscc/Registration.h"
+#include "cscc/Target/Target.h"
 #include "dialects/csc/Transforms/Passes.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Npy.h"
@@ -238,9 +239,9 @@ int parseArgs(int argc, char **argv, Options &o) {
       } else if (a == "--target" &&
                  (o.command == "build" || runtimeCommand)) {
         o.target = value("--target");
-        if (o.target != "cpu" && o.target != "cuda")
-          return usageError("unknown --target '" + o.target +
-                            "'; use --target cpu or --target cuda");
+        if (!cscc::isTarget(o.target))
+          return usageError("unknown --target '" + o.target + "'; use " +
+                            cscc::targetChoices("--target"));
       } else if (a == "--cuda-chip" &&
                  (o.command == "build" || runtimeCommand)) {
         o.cudaChip = value("--cuda-chip");
@@ -640,8 +641,8 @@ int main(int argc, char **argv) {
       return writeOutput(opts, printModule(*module, opts.debugInfo));
     if (opts.emit == "llvm" && opts.command.empty()) {
       mlir::PassManager llvmPm(&context);
-      if (mlir::failed(cscc::addPipeline(llvmPm,
-                                         cscc::tensorLevelToLLVMPipeline())) ||
+      if (mlir::failed(cscc::addPipeline(
+              llvmPm, cscc::createHostTarget()->tensorLevelToLLVMPipeline())) ||
           mlir::failed(llvmPm.run(*module)) || failed)
         return 1;
       return writeOutput(opts, printModule(*module, opts.debugInfo));

@@ -6,7 +6,9 @@
 // argument) or, without one, a new buffer; after bufferization it is a
 // call of the runtime kernel. The operands and the destination may be
 // strided views (a channel slice of a concatenation), so the kernels take
-// fully dynamic strided memrefs.
+// fully dynamic strided memrefs. Which function that is, the dialect does
+// not know: the naming registered with the models (the compiler's target
+// supplies it) decides, so no library's symbols are written here.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/cst/IR/CstDialect.h"
@@ -131,10 +133,16 @@ struct ConvOpInterface
       return failure();
 
     Type elem = type.getElementType();
-    std::string name = (Twine("cscc_conv2d_") + ConvOpInterface::kernel() +
-                        (elem.isF64() ? "_f64" : "_f32"))
-                           .str();
-    func::FuncOp decl = kernelDecl(rewriter, op, name, elem);
+    auto *naming = op->getDialect()
+                       ->getRegisteredInterface<
+                           cst::ConvolutionKernelNamingInterface>();
+    FailureOr<std::string> name =
+        naming ? naming->kernelFor(ConvOpInterface::kind(), elem)
+               : FailureOr<std::string>(failure());
+    if (failed(name))
+      return op->emitError("no convolution kernel for element type ")
+             << elem;
+    func::FuncOp decl = kernelDecl(rewriter, op, *name, elem);
     auto asView = [&](Value v) -> Value {
       return memref::CastOp::create(rewriter, loc, anyView(elem), v);
     };
@@ -150,33 +158,48 @@ struct ConvOpInterface
     return success();
   }
 
-  static StringRef kernel();
+  static cst::ConvolutionKind kind();
 };
 
 template <>
-StringRef ConvOpInterface<cst::ConvOp>::kernel() {
-  return "fwd";
+cst::ConvolutionKind ConvOpInterface<cst::ConvOp>::kind() {
+  return cst::ConvolutionKind::Forward;
 }
 template <>
-StringRef ConvOpInterface<cst::ConvTransposeOp>::kernel() {
-  return "bwd_data";
+cst::ConvolutionKind ConvOpInterface<cst::ConvTransposeOp>::kind() {
+  return cst::ConvolutionKind::BackwardData;
 }
 template <>
-StringRef ConvOpInterface<cst::ConvFilterGradOp>::kernel() {
-  return "bwd_filter";
+cst::ConvolutionKind ConvOpInterface<cst::ConvFilterGradOp>::kind() {
+  return cst::ConvolutionKind::BackwardFilter;
 }
 
-} // namespace
-
-void mlir::cst::registerBufferizableOpInterfaceExternalModels(
-    DialectRegistry &registry) {
-  registry.addExtension(+[](MLIRContext *ctx, cst::CstDialect *) {
+/// Attaches the models and, as a dialect interface of cst, the naming they
+/// call: an extension object rather than a function, since it carries the
+/// naming.
+struct ConvolutionModelsExtension
+    : DialectExtension<ConvolutionModelsExtension, cst::CstDialect> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ConvolutionModelsExtension)
+  explicit ConvolutionModelsExtension(cst::ConvolutionKernelNaming naming)
+      : naming(std::move(naming)) {}
+  void apply(MLIRContext *ctx, cst::CstDialect *dialect) const final {
     ctx->loadDialect<func::FuncDialect, memref::MemRefDialect,
                      arith::ArithDialect, bufferization::BufferizationDialect>();
+    dialect->addInterface<cst::ConvolutionKernelNamingInterface>(naming);
     cst::ConvOp::attachInterface<ConvOpInterface<cst::ConvOp>>(*ctx);
     cst::ConvTransposeOp::attachInterface<
         ConvOpInterface<cst::ConvTransposeOp>>(*ctx);
     cst::ConvFilterGradOp::attachInterface<
         ConvOpInterface<cst::ConvFilterGradOp>>(*ctx);
-  });
+  }
+  cst::ConvolutionKernelNaming naming;
+};
+
+} // namespace
+
+void mlir::cst::registerBufferizableOpInterfaceExternalModels(
+    DialectRegistry &registry, ConvolutionKernelNaming naming) {
+  registry.addExtension(
+      TypeID::get<ConvolutionModelsExtension>(),
+      std::make_unique<ConvolutionModelsExtension>(std::move(naming)));
 }

@@ -243,20 +243,17 @@ def CsccDeviceBuffers : Pass<"cscc-device-buffers", "::mlir::ModuleOp"> {
        buffers): each buffer argument is copied into GPU memory on entry
        (`gpu.memcpy`) and back before returning when the function may write
        it (a write effect, or a call, on it or a view of it), then freed;
-     - calls of external functions named `host-prefix`... (the runtime's
-       convolutions) go to their device variants `device-prefix`...
+     - calls of the external functions `device-kernels` maps (the host
+       library's convolutions) go to the functions they map to (the
+       target's device kernels, declared with the same type).
     An op that still reads or writes a buffer on the host is an error, but
     for a scalar an entry point reads on the host from an argument it never
     writes (the optimiser's hyperparameters), which is read from the host's
-    copy.
+    copy. The pass knows no kernel library: the target supplies the map.
   }];
   let options = [
-    Option<"hostPrefix", "host-prefix", "std::string",
-           /*default=*/"\"cscc_\"",
-           "Name prefix of the runtime functions taking host memory">,
-    Option<"devicePrefix", "device-prefix", "std::string",
-           /*default=*/"\"cscc_cuda_\"",
-           "Name prefix of their device variants">,
+    ListOption<"deviceKernels", "device-kernels", "std::string",
+               "HOST:DEVICE pairs: calls of the function HOST go to DEVICE">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect"];

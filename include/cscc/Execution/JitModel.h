@@ -1,16 +1,17 @@
-//===- JitModel.h - A model compiled in memory for the CPU ------*- C++ -*-===//
+//===- JitModel.h - A model compiled in memory ------------------*- C++ -*-===//
 //
 // Takes a model at the tensor level (after the first half of the pipeline),
 // records its signature (input, parameters by name, results), lowers it to
-// LLVM and compiles it with MLIR's ExecutionEngine (LLVM -O3, host CPU, so
-// the generated loops are vectorised). The convolution calls resolve to
-// the runtime's oneDNN kernels. Errors are std::runtime_error.
+// LLVM through a target (cscc/Target/Target.h) and compiles it with MLIR's
+// ExecutionEngine (LLVM -O3, host CPU, so the generated loops are
+// vectorised). The target's runtime calls (the convolutions; for CUDA the
+// GPU runtime ABI) resolve to the runtime linked into this process.
+// Errors are std::runtime_error.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CSCC_EXECUTION_JITMODEL_H
 #define CSCC_EXECUTION_JITMODEL_H
 
-#include "cscc/Execution/Pipeline.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
@@ -23,6 +24,8 @@ class ExecutionEngine;
 }
 
 namespace cscc {
+
+class Target;
 
 /// A tensor the model takes: a parameter or running statistic.
 struct ParamInfo {
@@ -57,22 +60,19 @@ struct Buffer {
 
 class JitModel {
 public:
-  /// Lowers `module` (tensor level, consumed) to LLVM and compiles it;
-  /// `invoke` calls the function `entry`.
-  /// `gpuLoops`: the CPU pipeline with the CUDA target's loop layout
-  /// (tensorLevelToLLVMPipeline).
+  /// Lowers `module` (tensor level, consumed) to LLVM for the host target
+  /// and compiles it; `invoke` calls the function `entry`.
+  /// `gpuLoops`: the host target with the CUDA target's loop layout
+  /// (TargetOptions::gpuLoopLayout).
   static std::unique_ptr<JitModel> compile(mlir::ModuleOp module,
                                            const std::string &entry = "forward",
                                            bool gpuLoops = false);
-  /// Lowers and compiles every function of `module` (no signature is
-  /// read); call them with the `invoke` that names its entry. With `cuda`,
-  /// through the CUDA pipeline (Pipeline.h): the loops become GPU kernels
-  /// (embedded, loaded at the first launch), the convolutions cuDNN calls,
-  /// resolved from the runtime's CUDA library (an error if this cscc was
-  /// built without it).
-  static std::unique_ptr<JitModel>
-  compileAll(mlir::ModuleOp module, const CudaOptions *cuda = nullptr,
-             bool gpuLoops = false);
+  /// Lowers and compiles every function of `module` for `target` (no
+  /// signature is read); call them with the `invoke` that names its entry.
+  /// The target's runtime symbols must be linked into this process (an
+  /// error names the first that is not).
+  static std::unique_ptr<JitModel> compileAll(mlir::ModuleOp module,
+                                              const Target &target);
   ~JitModel();
 
   const ModelSignature &signature() const { return sig; }

@@ -7,9 +7,10 @@
 //    ABI: each buffer argument is copied into GPU memory on entry, and
 //    copied back before returning when the function may write it (a store
 //    or a call that takes it or a view of it), then freed;
-//  - the runtime functions the code calls (declarations named
-//    `host-prefix`...: the convolutions) are replaced by their device
-//    variants (`device-prefix`...), which take GPU memory.
+//  - the runtime functions the code calls that `device-kernels` maps (the
+//    host library's convolutions, HOST:DEVICE) are replaced by what they
+//    map to, which takes GPU memory. The target supplies the map
+//    (lib/Target/CUDA): this pass knows no library's names.
 // A buffer read or written on the host after this (outside a gpu.launch)
 // would be a GPU pointer dereferenced by the CPU: an error names the op.
 // The one exception: a scalar an entry point reads on the host from an
@@ -203,18 +204,19 @@ struct DeviceBuffersPass
     return success();
   }
 
-  /// Calls of host runtime functions redirected to their device variants.
-  LogicalResult redirectRuntimeCalls(ModuleOp module) {
+  /// Calls of the mapped host kernels redirected to their device variants.
+  LogicalResult redirectRuntimeCalls(ModuleOp module,
+                                     const llvm::StringMap<std::string> &map) {
     SymbolTable symbols(module);
     SmallVector<func::CallOp> calls;
     module.walk([&](func::CallOp call) { calls.push_back(call); });
     for (func::CallOp call : calls) {
       StringRef callee = call.getCallee();
       auto decl = symbols.lookup<func::FuncOp>(callee);
-      if (!decl || !decl.isExternal() || !callee.starts_with(hostPrefix))
+      auto mapped = map.find(callee);
+      if (!decl || !decl.isExternal() || mapped == map.end())
         continue;
-      std::string name =
-          devicePrefix + callee.drop_front(hostPrefix.size()).str();
+      const std::string &name = mapped->second;
       auto deviceDecl = symbols.lookup<func::FuncOp>(name);
       if (!deviceDecl) {
         deviceDecl = decl.clone();
@@ -230,21 +232,32 @@ struct DeviceBuffersPass
     }
     for (func::FuncOp fn :
          llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-      if (fn.isExternal() && fn.getSymName().starts_with(hostPrefix) &&
-          !fn.getSymName().starts_with(devicePrefix) &&
+      if (fn.isExternal() && map.contains(fn.getSymName()) &&
           SymbolTable::symbolKnownUseEmpty(fn, module))
         fn.erase();
     return success();
   }
 
+  /// `device-kernels` as a map; fails on an entry that is not two
+  /// different, non-empty names.
+  LogicalResult parseDeviceKernels(ModuleOp module,
+                                   llvm::StringMap<std::string> &map) {
+    for (const std::string &entry : deviceKernels) {
+      auto [host, device] = StringRef(entry).split(':');
+      if (host.empty() || device.empty() || host == device)
+        return module.emitError("cscc-device-buffers: device-kernels entry '")
+               << entry
+               << "' is not HOST:DEVICE, two different non-empty names";
+      map[host] = device.str();
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (hostPrefix.empty() || devicePrefix.empty() ||
-        hostPrefix == devicePrefix) {
-      module.emitError("cscc-device-buffers: host-prefix and device-prefix "
-                       "must be two different, non-empty names");
+    llvm::StringMap<std::string> map;
+    if (failed(parseDeviceKernels(module, map)))
       return signalPassFailure();
-    }
     IRRewriter rewriter(&getContext());
     for (func::FuncOp fn : module.getOps<func::FuncOp>()) {
       if (fn.isExternal())
@@ -270,7 +283,7 @@ struct DeviceBuffersPass
       if (fn.isPublic() && failed(copyArguments(rewriter, fn)))
         return signalPassFailure();
     }
-    if (failed(redirectRuntimeCalls(module)))
+    if (failed(redirectRuntimeCalls(module, map)))
       return signalPassFailure();
   }
 };

@@ -470,6 +470,12 @@ const char *cscc_cuda_device_check(void) {
   return cudnnError();
 }
 
+const char *cscc_cuda_device_description(void) {
+  static const std::string text =
+      deviceDescription() + ", " + cudnnDescription();
+  return text.c_str();
+}
+
 void *mgpuModuleLoad(void *data, size_t gpuBlobSize) {
   auto *m = new LazyModule;
   m->data = static_cast<const char *>(data);
@@ -693,32 +699,15 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
 
 const std::vector<cscc::rt::RuntimeSymbol> &cscc::rt::cudaSymbols() {
   static const std::vector<RuntimeSymbol> symbols = {
-#define CSCC_SYMBOL(name) {#name, reinterpret_cast<void *>(&name)}
-      CSCC_SYMBOL(cscc_cuda_device_check),
-      CSCC_SYMBOL(mgpuModuleLoad),
-      CSCC_SYMBOL(mgpuModuleLoadJIT),
-      CSCC_SYMBOL(mgpuModuleUnload),
-      CSCC_SYMBOL(mgpuModuleGetFunction),
-      CSCC_SYMBOL(mgpuLaunchKernel),
-      CSCC_SYMBOL(mgpuStreamCreate),
-      CSCC_SYMBOL(mgpuStreamDestroy),
-      CSCC_SYMBOL(mgpuStreamSynchronize),
-      CSCC_SYMBOL(mgpuStreamWaitEvent),
-      CSCC_SYMBOL(mgpuEventCreate),
-      CSCC_SYMBOL(mgpuEventDestroy),
-      CSCC_SYMBOL(mgpuEventSynchronize),
-      CSCC_SYMBOL(mgpuEventRecord),
-      CSCC_SYMBOL(mgpuMemAlloc),
-      CSCC_SYMBOL(mgpuMemFree),
-      CSCC_SYMBOL(mgpuMemcpy),
-      CSCC_SYMBOL(mgpuMemset32),
-      CSCC_SYMBOL(mgpuMemset16),
-      CSCC_SYMBOL(_mlir_ciface_cscc_cuda_conv2d_fwd_f32),
-      CSCC_SYMBOL(_mlir_ciface_cscc_cuda_conv2d_bwd_data_f32),
-      CSCC_SYMBOL(_mlir_ciface_cscc_cuda_conv2d_bwd_filter_f32),
-      CSCC_SYMBOL(_mlir_ciface_cscc_cuda_conv2d_fwd_f64),
-      CSCC_SYMBOL(_mlir_ciface_cscc_cuda_conv2d_bwd_data_f64),
-      CSCC_SYMBOL(_mlir_ciface_cscc_cuda_conv2d_bwd_filter_f64),
+#define CSCC_SYMBOL(NAME)                                                      \
+  {CSCC_SYMBOL_STRING(NAME), reinterpret_cast<void *>(&NAME)},
+#define CSCC_DEVICE_FUNCTION(LIBRARY, ROLE, NAME) CSCC_SYMBOL(NAME)
+#include "cscc/Runtime/Kernels.def"
+#define CSCC_GPU_RUNTIME_FUNCTION(NAME) CSCC_SYMBOL(NAME)
+#include "cscc/Runtime/Kernels.def"
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  CSCC_SYMBOL(CSCC_CIFACE(CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM)))
+#include "cscc/Runtime/Kernels.def"
 #undef CSCC_SYMBOL
   };
   return symbols;

@@ -642,52 +642,33 @@ void runConv(Op op, MemRefDescriptor<T, 4> *ma, MemRefDescriptor<T, 4> *mb,
   synchronize();
 }
 
+/// The convolution of a Kernels.def kind.
+Op opOf(Conv2dKind kind) {
+  switch (kind) {
+  case Conv2dKind::Forward:
+    return Op::Fwd;
+  case Conv2dKind::BackwardData:
+    return Op::BwdData;
+  case Conv2dKind::BackwardFilter:
+    return Op::BwdFilter;
+  }
+  return Op::Fwd;
+}
+
 } // namespace
 } // namespace cscc::rt::cuda
 
-using cscc::rt::MemRefDescriptor;
-using cscc::rt::cuda::Op;
+using cscc::rt::cuda::opOf;
 using cscc::rt::cuda::runConv;
 
 extern "C" {
 
-void _mlir_ciface_cscc_cuda_conv2d_fwd_f32(MemRefDescriptor<float, 4> *x,
-                                           MemRefDescriptor<float, 4> *w,
-                                           MemRefDescriptor<float, 4> *y,
-                                           int64_t stride, int64_t dilation,
-                                           int64_t padding) {
-  runConv<float>(Op::Fwd, x, w, y, stride, dilation, padding);
-}
-void _mlir_ciface_cscc_cuda_conv2d_bwd_data_f32(
-    MemRefDescriptor<float, 4> *dy, MemRefDescriptor<float, 4> *w,
-    MemRefDescriptor<float, 4> *dx, int64_t stride, int64_t dilation,
-    int64_t padding) {
-  runConv<float>(Op::BwdData, dy, w, dx, stride, dilation, padding);
-}
-void _mlir_ciface_cscc_cuda_conv2d_bwd_filter_f32(
-    MemRefDescriptor<float, 4> *x, MemRefDescriptor<float, 4> *dy,
-    MemRefDescriptor<float, 4> *dw, int64_t stride, int64_t dilation,
-    int64_t padding) {
-  runConv<float>(Op::BwdFilter, x, dy, dw, stride, dilation, padding);
-}
-void _mlir_ciface_cscc_cuda_conv2d_fwd_f64(MemRefDescriptor<double, 4> *x,
-                                           MemRefDescriptor<double, 4> *w,
-                                           MemRefDescriptor<double, 4> *y,
-                                           int64_t stride, int64_t dilation,
-                                           int64_t padding) {
-  runConv<double>(Op::Fwd, x, w, y, stride, dilation, padding);
-}
-void _mlir_ciface_cscc_cuda_conv2d_bwd_data_f64(
-    MemRefDescriptor<double, 4> *dy, MemRefDescriptor<double, 4> *w,
-    MemRefDescriptor<double, 4> *dx, int64_t stride, int64_t dilation,
-    int64_t padding) {
-  runConv<double>(Op::BwdData, dy, w, dx, stride, dilation, padding);
-}
-void _mlir_ciface_cscc_cuda_conv2d_bwd_filter_f64(
-    MemRefDescriptor<double, 4> *x, MemRefDescriptor<double, 4> *dy,
-    MemRefDescriptor<double, 4> *dw, int64_t stride, int64_t dilation,
-    int64_t padding) {
-  runConv<double>(Op::BwdFilter, x, dy, dw, stride, dilation, padding);
-}
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  void CSCC_CIFACE(CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM))(                        \
+      CSCC_CONV2D_PARAMS(T, IN0, IN1, OUT)) {                                  \
+    runConv<T>(opOf(cscc::rt::Conv2dKind::KIND), IN0, IN1, OUT, stride,        \
+               dilation, padding);                                             \
+  }
+#include "cscc/Runtime/Kernels.def"
 
 } // extern "C"

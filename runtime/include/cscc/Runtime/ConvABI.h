@@ -1,8 +1,9 @@
 //===- ConvABI.h - convolution entry points for generated code ---*- C++ -*-===//
 //
-// The symbols the compiler's generated code calls: MLIR functions declared
-// with `llvm.emit_c_interface` pass rank-4 memrefs as pointers to
-// MemRefDescriptor (cscc/Runtime/MemRef.h). Semantics as in Conv.h:
+// The symbols the compiler's generated code calls (the host library of
+// Kernels.def): MLIR functions declared with `llvm.emit_c_interface` pass
+// rank-4 memrefs as pointers to MemRefDescriptor (cscc/Runtime/MemRef.h).
+// Semantics as in Conv.h:
 //   fwd:        y[N,K,OH,OW]  = conv2d(x[N,C,H,W], w[K,C,k,k])
 //   bwd_data:   dx[N,C,H,W]   = F^T dy[N,K,OH,OW] (H, W taken from dx)
 //   bwd_filter: dw[K,C,k,k]   = filter gradient from x and dy
@@ -17,6 +18,7 @@
 #ifndef CSCC_RUNTIME_CONVABI_H
 #define CSCC_RUNTIME_CONVABI_H
 
+#include "cscc/Runtime/Kernels.h"
 #include "cscc/Runtime/MemRef.h"
 
 #include <cstdint>
@@ -34,39 +36,20 @@ struct RuntimeSymbol {
 const std::vector<RuntimeSymbol> &convolutionSymbols();
 } // namespace cscc::rt
 
+/// The C parameters of a convolution kernel (Kernels.def): the operands as
+/// pointers to their descriptors, then stride, dilation and padding.
+#define CSCC_CONV2D_PARAMS(T, IN0, IN1, OUT)                                   \
+  cscc::rt::MemRefDescriptor<T, 4> *IN0, cscc::rt::MemRefDescriptor<T, 4> *IN1, \
+      cscc::rt::MemRefDescriptor<T, 4> *OUT, int64_t stride, int64_t dilation, \
+      int64_t padding
+
 extern "C" {
 
-void _mlir_ciface_cscc_conv2d_fwd_f32(
-    cscc::rt::MemRefDescriptor<float, 4> *x,
-    cscc::rt::MemRefDescriptor<float, 4> *w,
-    cscc::rt::MemRefDescriptor<float, 4> *y, int64_t stride, int64_t dilation,
-    int64_t padding);
-void _mlir_ciface_cscc_conv2d_bwd_data_f32(
-    cscc::rt::MemRefDescriptor<float, 4> *dy,
-    cscc::rt::MemRefDescriptor<float, 4> *w,
-    cscc::rt::MemRefDescriptor<float, 4> *dx, int64_t stride, int64_t dilation,
-    int64_t padding);
-void _mlir_ciface_cscc_conv2d_bwd_filter_f32(
-    cscc::rt::MemRefDescriptor<float, 4> *x,
-    cscc::rt::MemRefDescriptor<float, 4> *dy,
-    cscc::rt::MemRefDescriptor<float, 4> *dw, int64_t stride,
-    int64_t dilation, int64_t padding);
-
-void _mlir_ciface_cscc_conv2d_fwd_f64(
-    cscc::rt::MemRefDescriptor<double, 4> *x,
-    cscc::rt::MemRefDescriptor<double, 4> *w,
-    cscc::rt::MemRefDescriptor<double, 4> *y, int64_t stride,
-    int64_t dilation, int64_t padding);
-void _mlir_ciface_cscc_conv2d_bwd_data_f64(
-    cscc::rt::MemRefDescriptor<double, 4> *dy,
-    cscc::rt::MemRefDescriptor<double, 4> *w,
-    cscc::rt::MemRefDescriptor<double, 4> *dx, int64_t stride,
-    int64_t dilation, int64_t padding);
-void _mlir_ciface_cscc_conv2d_bwd_filter_f64(
-    cscc::rt::MemRefDescriptor<double, 4> *x,
-    cscc::rt::MemRefDescriptor<double, 4> *dy,
-    cscc::rt::MemRefDescriptor<double, 4> *dw, int64_t stride,
-    int64_t dilation, int64_t padding);
+// _mlir_ciface_cscc_conv2d_{fwd,bwd_data,bwd_filter}_{f32,f64}
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  void CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM))(                             \
+      CSCC_CONV2D_PARAMS(T, IN0, IN1, OUT));
+#include "cscc/Runtime/Kernels.def"
 
 } // extern "C"
 

@@ -18,8 +18,10 @@
 //    print "cscc runtime: error: CUDA: <function>: <error name>: <error
 //    string>" (and a note with a fix where one helps), then abort().
 // 2. cscc_cuda_device_check: whether the driver, a device and cuDNN 9 are
-//    usable, and if not a message naming the cause and the fix.
-// 3. The convolutions of ConvABI.h on device memory (cuDNN).
+//    usable, and if not a message naming the cause and the fix;
+//    cscc_cuda_device_description: which.
+// 3. The convolutions of ConvABI.h on device memory (cuDNN), the CUDA
+//    library of Kernels.def.
 //
 // Environment:
 //   CSCC_CUDA_DRIVER    path of libcuda (default "libcuda.so.1" through the
@@ -48,9 +50,10 @@
 
 namespace cscc::rt {
 
-/// Every extern "C" symbol below (the MLIR GPU ABI, the device check, the
-/// six CUDA convolutions), for a JIT to register; referencing the list also
-/// keeps a static link from dropping them.
+/// Every extern "C" symbol below (the device check and description, the
+/// MLIR GPU ABI, the six CUDA convolutions: Kernels.def), for a JIT to
+/// register; referencing the list also keeps a static link from dropping
+/// them.
 const std::vector<RuntimeSymbol> &cudaSymbols();
 
 namespace cuda {
@@ -90,6 +93,11 @@ extern "C" {
 /// naming the cause and the fix, e.g. "no NVIDIA driver: cannot load
 /// libcuda.so.1 (...); ...".
 const char *cscc_cuda_device_check(void);
+/// The device and cuDNN CUDA code runs on, for people: "NVIDIA H100 80GB
+/// HBM3 (device 0 of 1, sm_90, driver CUDA 13.0), cuDNN 9.19.0
+/// (/path/libcudnn.so.9)"; only after cscc_cuda_device_check() returned
+/// nullptr. Owned by the runtime, valid for the whole process.
+const char *cscc_cuda_device_description(void);
 
 // MLIR's GPU runtime ABI (the subset gpu-to-llvm emits for CUDA). Handles
 // are CUmodule/CUfunction/CUstream/CUevent; a null stream is the legacy
@@ -127,36 +135,11 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
 // needed). Run with cuDNN on the legacy default stream; the device is
 // synchronised before they return. Only deterministic cuDNN algorithms are used. Errors print
 // "cscc runtime: error: CUDA: ..." and abort().
-void _mlir_ciface_cscc_cuda_conv2d_fwd_f32(
-    cscc::rt::MemRefDescriptor<float, 4> *x,
-    cscc::rt::MemRefDescriptor<float, 4> *w,
-    cscc::rt::MemRefDescriptor<float, 4> *y, int64_t stride, int64_t dilation,
-    int64_t padding);
-void _mlir_ciface_cscc_cuda_conv2d_bwd_data_f32(
-    cscc::rt::MemRefDescriptor<float, 4> *dy,
-    cscc::rt::MemRefDescriptor<float, 4> *w,
-    cscc::rt::MemRefDescriptor<float, 4> *dx, int64_t stride, int64_t dilation,
-    int64_t padding);
-void _mlir_ciface_cscc_cuda_conv2d_bwd_filter_f32(
-    cscc::rt::MemRefDescriptor<float, 4> *x,
-    cscc::rt::MemRefDescriptor<float, 4> *dy,
-    cscc::rt::MemRefDescriptor<float, 4> *dw, int64_t stride,
-    int64_t dilation, int64_t padding);
-void _mlir_ciface_cscc_cuda_conv2d_fwd_f64(
-    cscc::rt::MemRefDescriptor<double, 4> *x,
-    cscc::rt::MemRefDescriptor<double, 4> *w,
-    cscc::rt::MemRefDescriptor<double, 4> *y, int64_t stride,
-    int64_t dilation, int64_t padding);
-void _mlir_ciface_cscc_cuda_conv2d_bwd_data_f64(
-    cscc::rt::MemRefDescriptor<double, 4> *dy,
-    cscc::rt::MemRefDescriptor<double, 4> *w,
-    cscc::rt::MemRefDescriptor<double, 4> *dx, int64_t stride,
-    int64_t dilation, int64_t padding);
-void _mlir_ciface_cscc_cuda_conv2d_bwd_filter_f64(
-    cscc::rt::MemRefDescriptor<double, 4> *x,
-    cscc::rt::MemRefDescriptor<double, 4> *dy,
-    cscc::rt::MemRefDescriptor<double, 4> *dw, int64_t stride,
-    int64_t dilation, int64_t padding);
+// _mlir_ciface_cscc_cuda_conv2d_{fwd,bwd_data,bwd_filter}_{f32,f64}
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  void CSCC_CIFACE(CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM))(                        \
+      CSCC_CONV2D_PARAMS(T, IN0, IN1, OUT));
+#include "cscc/Runtime/Kernels.def"
 
 } // extern "C"
 

@@ -1,0 +1,92 @@
+//===- Target.cpp - What every target shares ------------------------------===//
+#include "cscc/Target/Target.h"
+#include "cscc/Execution/Pipeline.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <sstream>
+
+using namespace cscc;
+
+Target::~Target() = default;
+
+std::string Target::tensorLevelToLLVMPipeline() const {
+  return tensorLevelToBuffersPipeline() + "," + buffersToLLVMPipeline();
+}
+
+mlir::FailureOr<std::string>
+Target::convolutionKernel(mlir::cst::ConvolutionKind kind,
+                          mlir::Type elementType) const {
+  return convolutionKernelOf(kernelLibrary(), kind, elementType);
+}
+
+llvm::StringRef Target::deviceCheckSymbol() const {
+  const char *name =
+      rt::deviceFunctionSymbol(kernelLibrary(), rt::DeviceFunction::Check);
+  return name ? name : "";
+}
+
+llvm::StringRef Target::deviceDescriptionSymbol() const {
+  const char *name = rt::deviceFunctionSymbol(kernelLibrary(),
+                                              rt::DeviceFunction::Description);
+  return name ? name : "";
+}
+
+mlir::FailureOr<std::string>
+cscc::convolutionKernelOf(rt::KernelLibrary library,
+                          mlir::cst::ConvolutionKind kind,
+                          mlir::Type elementType) {
+  rt::Conv2dKind conv = rt::Conv2dKind::Forward;
+  switch (kind) {
+  case mlir::cst::ConvolutionKind::Forward:
+    conv = rt::Conv2dKind::Forward;
+    break;
+  case mlir::cst::ConvolutionKind::BackwardData:
+    conv = rt::Conv2dKind::BackwardData;
+    break;
+  case mlir::cst::ConvolutionKind::BackwardFilter:
+    conv = rt::Conv2dKind::BackwardFilter;
+    break;
+  }
+  rt::KernelDType dtype;
+  if (elementType.isF32())
+    dtype = rt::KernelDType::F32;
+  else if (elementType.isF64())
+    dtype = rt::KernelDType::F64;
+  else
+    return mlir::failure();
+  const char *name = rt::conv2dKernelSymbol(library, conv, dtype);
+  if (!name)
+    return mlir::failure();
+  return std::string(name);
+}
+
+mlir::cst::ConvolutionKernelNaming cscc::bufferizationKernelNaming() {
+  return [](mlir::cst::ConvolutionKind kind, mlir::Type elementType) {
+    return convolutionKernelOf(rt::KernelLibrary::Host, kind, elementType);
+  };
+}
+
+static std::vector<std::string> splitLibraries(const std::string &list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, '|'))
+    if (!item.empty())
+      out.push_back(item);
+  return out;
+}
+
+std::vector<std::string>
+cscc::hostExecutableLibraries(llvm::ArrayRef<std::string> targetLibraries) {
+  // The executable's main and the trainer, then what uses the host runtime,
+  // then the host runtime and the system libraries (as CMake found them:
+  // lib/Target/CMakeLists.txt).
+  std::vector<std::string> libraries =
+      splitLibraries(CSCC_EXECUTABLE_PROGRAM_LIBS);
+  libraries.insert(libraries.end(), targetLibraries.begin(),
+                   targetLibraries.end());
+  for (std::string &lib : splitLibraries(CSCC_EXECUTABLE_RUNTIME_LIBS))
+    libraries.push_back(std::move(lib));
+  return libraries;
+}

@@ -1,0 +1,103 @@
+//===- Kernels.h - Names of the runtime's kernels (Kernels.def) -*- C++ -*-===//
+//
+// What the compiler and the runtime agree on, from the one list in
+// Kernels.def: the kernel libraries, the convolution kinds and element
+// types, and the symbol of each kernel. Header-only and dependency-free, so
+// the compiler's targets include it without linking the runtime.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_RUNTIME_KERNELS_H
+#define CSCC_RUNTIME_KERNELS_H
+
+#include <vector>
+
+/// The symbol of a kernel of each library (Kernels.def), as a C identifier.
+#define CSCC_CONV2D_SYMBOL(OP, ELEM) cscc_conv2d_##OP##_##ELEM
+#define CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM) cscc_cuda_conv2d_##OP##_##ELEM
+/// The function the runtime defines for a symbol declared with
+/// `llvm.emit_c_interface`: MLIR's C interface wrapper.
+#define CSCC_CIFACE(SYMBOL) CSCC_CIFACE_PASTE(SYMBOL)
+#define CSCC_CIFACE_PASTE(SYMBOL) _mlir_ciface_##SYMBOL
+/// A symbol, expanded, as a string literal.
+#define CSCC_SYMBOL_STRING(SYMBOL) CSCC_SYMBOL_STRING_QUOTE(SYMBOL)
+#define CSCC_SYMBOL_STRING_QUOTE(SYMBOL) #SYMBOL
+
+namespace cscc::rt {
+
+/// Which kernels a target's code calls: the host's (oneDNN, or loops for
+/// f64, on host memory) or the CUDA runtime's (cuDNN on device memory).
+enum class KernelLibrary { Host, Cuda };
+
+/// The three convolutions (Conv.h): forward, backward data (the transposed
+/// convolution), backward filter.
+enum class Conv2dKind { Forward, BackwardData, BackwardFilter };
+
+/// The element types the kernels exist for.
+enum class KernelDType { F32, F64 };
+
+/// A convolution kernel of Kernels.def.
+struct Conv2dKernel {
+  Conv2dKind kind;
+  KernelDType dtype;
+};
+
+/// Every convolution kernel, in Kernels.def's order.
+inline const std::vector<Conv2dKernel> &conv2dKernels() {
+  static const std::vector<Conv2dKernel> kernels = {
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  {Conv2dKind::KIND, KernelDType::DTYPE},
+#include "cscc/Runtime/Kernels.def"
+  };
+  return kernels;
+}
+
+/// The symbol generated code calls for a convolution in `library`
+/// ("cscc_conv2d_fwd_f32"; the runtime defines it with the C interface
+/// prefix, CSCC_CIFACE); nullptr for a kernel Kernels.def does not list.
+inline const char *conv2dKernelSymbol(KernelLibrary library, Conv2dKind kind,
+                                      KernelDType dtype) {
+  switch (library) {
+  case KernelLibrary::Host:
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  if (kind == Conv2dKind::KIND && dtype == KernelDType::DTYPE)                 \
+    return CSCC_SYMBOL_STRING(CSCC_CONV2D_SYMBOL(OP, ELEM));
+#include "cscc/Runtime/Kernels.def"
+    return nullptr;
+  case KernelLibrary::Cuda:
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  if (kind == Conv2dKind::KIND && dtype == KernelDType::DTYPE)                 \
+    return CSCC_SYMBOL_STRING(CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM));
+#include "cscc/Runtime/Kernels.def"
+    return nullptr;
+  }
+  return nullptr;
+}
+
+/// What the driver or an executable calls before running a library's
+/// kernels (Kernels.def, CSCC_DEVICE_FUNCTION).
+enum class DeviceFunction { Check, Description };
+
+/// The symbol of a library's device function; nullptr when the library has
+/// none (the host's: its code runs wherever the executable does).
+inline const char *deviceFunctionSymbol(KernelLibrary library,
+                                        DeviceFunction role) {
+#define CSCC_DEVICE_FUNCTION(LIBRARY, ROLE, NAME)                              \
+  if (library == KernelLibrary::LIBRARY && role == DeviceFunction::ROLE)       \
+    return #NAME;
+#include "cscc/Runtime/Kernels.def"
+  return nullptr;
+}
+
+/// MLIR's GPU runtime ABI as the CUDA runtime implements it, in
+/// Kernels.def's order.
+inline const std::vector<const char *> &gpuRuntimeFunctions() {
+  static const std::vector<const char *> names = {
+#define CSCC_GPU_RUNTIME_FUNCTION(NAME) #NAME,
+#include "cscc/Runtime/Kernels.def"
+  };
+  return names;
+}
+
+} // namespace cscc::rt
+
+#endif // CSCC_RUNTIME_KERNELS_H
