@@ -81,11 +81,5 @@ int driver::programCommand(const Options &opts, const Model &model,
         r.push_back({b.data, b.shape});
       jit->invoke(name, a, r);
     };
-  std::vector<std::string> argv{opts.command};
-  argv.insert(argv.end(), opts.passThrough.begin(), opts.passThrough.end());
-  std::vector<char *> cargv;
-  for (std::string &a : argv)
-    cargv.push_back(a.data());
-  return rt::runProgramCommand(program, static_cast<int>(cargv.size()),
-                               cargv.data());
+  return rt::runProgramCommand(program, opts.command, opts.passThrough);
 }
