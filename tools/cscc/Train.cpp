@@ -29,7 +29,7 @@ rt::TrainSettings driver::settingsFor(const Options &opts, const Model &model) {
 ProgramOptions driver::programOptionsFor(const Options &opts,
                                          const rt::TrainSettings &s) {
   ProgramOptions p;
-  p.f64 = opts.dtype == "f64";
+  p.f64 = opts.dtype == ElementType::F64;
   p.optimizer = s.optimizer.kind;
   p.momentum = s.optimizer.kind == "sgd" && s.optimizer.momentum != 0;
   p.nesterov = s.optimizer.kind == "sgd" && s.optimizer.nesterov;
@@ -39,11 +39,6 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
 
 int driver::programCommand(const Options &opts, const Model &model,
                            const SourceManager &sm, mlir::MLIRContext &context) {
-  for (const std::string &a : opts.passThrough)
-    if (a == "--help" || a == "-h") {
-      std::cout << rt::kTrainFlagsHelp;
-      return 0;
-    }
   // Settings first: the optimiser is compiled in.
   rt::TrainSettings settings = settingsFor(opts, model);
   // --target cuda: the toolchain is checked first; the GPU after
@@ -54,8 +49,9 @@ int driver::programCommand(const Options &opts, const Model &model,
     cuda = cudaOptionsFor(opts);
   rt::Program program;
   ProgramOptions options = programOptionsFor(opts, settings);
-  options.training = opts.command == "train";
-  options.batchStatsEval = opts.command == "eval" && settings.batchStatsEval;
+  options.training = opts.command == Command::Train;
+  options.batchStatsEval =
+      opts.command == Command::Eval && settings.batchStatsEval;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       buildProgramModule(context, model, sm, options, program.info);
   if (!module)
@@ -81,5 +77,6 @@ int driver::programCommand(const Options &opts, const Model &model,
         r.push_back({b.data, b.shape});
       jit->invoke(name, a, r);
     };
-  return rt::runProgramCommand(program, opts.command, opts.passThrough);
+  return rt::runProgramCommand(program, commandName(opts.command),
+                               opts.passThrough);
 }
