@@ -6,6 +6,7 @@
 // eval, predict, summary).
 //
 //===----------------------------------------------------------------------===//
+#include "cscc/Runtime/CommandLine.h"
 #include "cscc/Runtime/Program.h"
 #include "cscc/Runtime/Trainer.h"
 
@@ -13,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -55,8 +57,8 @@ int main(int argc, char **argv) {
         packed(ptrs.data());
       };
     }
-    std::string cmd = argc > 1 ? argv[1] : "";
-    if (cmd.empty() || cmd == "--help" || cmd == "-h" || cmd == "help") {
+    CommandInvocation invocation = CommandInvocation::fromArgv(argc, argv);
+    if (invocation.helpAsked) {
       std::cout << "usage: " << self << " train|eval|predict|summary [flags]\n"
                 << "the model " << program.info.model
                 << ", compiled by cscc build for " << cscc_program_target
@@ -69,16 +71,19 @@ int main(int argc, char **argv) {
                 << "  predict  classes (and -o logits) of --input X.npy\n"
                 << "  summary  the model's layers and parameters\n\n"
                 << kTrainFlagsHelp;
-      return cmd.empty() ? 1 : 0;
+      return invocation.commandMissing ? 1 : 0;
     }
     // Before a command reads data or writes its run directory: an
     // executable built for a GPU says at once when there is none.
-    if (cscc_program_device_check &&
-        (cmd == "train" || cmd == "eval" || cmd == "predict"))
+    std::optional<ProgramCommand> command =
+        programCommandNamed(invocation.command);
+    if (cscc_program_device_check && command &&
+        *command != ProgramCommand::Summary)
       if (const char *why = cscc_program_device_check())
         throw std::runtime_error(std::string("this executable runs on ") +
                                  cscc_program_target + ": " + why);
-    return runProgramCommand(program, argc - 1, argv + 1);
+    return runProgramCommand(program, invocation.command,
+                             invocation.arguments);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "%s: error: %s\n", self.c_str(), e.what());
     return 1;

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "cscc/Runtime/Trainer.h"
 #include "cscc/Runtime/Checkpoint.h"
+#include "cscc/Runtime/CommandLine.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Metrics.h"
 #include "cscc/Runtime/Npy.h"
@@ -25,6 +26,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -251,30 +253,19 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
       fail(std::string("the model's train section: ") + e.what());
     }
   }
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
-    if (a == "-o") {
-      if (i + 1 >= args.size())
-        fail("-o needs a file name");
-      s.output = args[++i];
-      continue;
-    }
-    if (a.rfind("--", 0) != 0)
-      fail("unexpected argument '" + a + "' (flags are --key value)");
-    std::string key = a.substr(2), value;
-    if (size_t eq = key.find('='); eq != std::string::npos) {
-      value = key.substr(eq + 1);
-      key = key.substr(0, eq);
-    } else {
-      if (i + 1 >= args.size())
-        fail("flag " + a + " needs a value");
-      value = args[++i];
-    }
+  CommandLine flags(args);
+  if (!flags.positionals().empty())
+    fail("unexpected argument '" + flags.positionals().front() +
+         "' (flags are --key value)");
+  for (const CommandLineOption &flag : flags.options()) {
+    if (flag.name != "-o" && flag.name.rfind("--", 0) != 0)
+      fail("unexpected argument '" + flag.name + "' (flags are --key value)");
+    std::string key = flag.name.substr(flag.name.find_first_not_of('-'));
     std::replace(key.begin(), key.end(), '-', '_');
     try {
-      applySetting(s, key, value);
+      applySetting(s, key, flag.value);
     } catch (const std::runtime_error &e) {
-      fail(std::string("flag --") + a.substr(2) + ": " + e.what());
+      fail("flag " + flag.name + ": " + e.what());
     }
   }
   if (s.runDir.empty())
@@ -1025,28 +1016,46 @@ int predictCommand(Program &program, const TrainSettings &s) {
 
 } // namespace
 
-int runProgramCommand(Program &program, int argc, char **argv) {
-  std::string cmd = argc > 0 ? argv[0] : "";
-  std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
-  if (cmd == "summary") {
+std::optional<ProgramCommand> programCommandNamed(const std::string &name) {
+  if (name == "train")
+    return ProgramCommand::Train;
+  if (name == "eval")
+    return ProgramCommand::Eval;
+  if (name == "predict")
+    return ProgramCommand::Predict;
+  if (name == "summary")
+    return ProgramCommand::Summary;
+  return std::nullopt;
+}
+
+int runProgramCommand(Program &program, const std::string &commandName,
+                      const std::vector<std::string> &args) {
+  std::optional<ProgramCommand> command = programCommandNamed(commandName);
+  if (!command)
+    fail("unknown command '" + commandName +
+         "'; the commands are train, eval, predict and summary");
+  if (*command == ProgramCommand::Summary) {
     std::cout << program.info.summary;
     return 0;
   }
-  if (cmd != "train" && cmd != "eval" && cmd != "predict")
-    fail("unknown command '" + cmd +
-         "'; the commands are train, eval, predict and summary");
-  for (const std::string &a : args)
-    if (a == "--help" || a == "-h") {
-      std::cout << kTrainFlagsHelp;
-      return 0;
-    }
+  CommandLine flags(args, {"--help", "-h"});
+  if (flags.has("--help") || flags.has("-h")) {
+    std::cout << kTrainFlagsHelp;
+    return 0;
+  }
   TrainSettings s =
       parseTrainSettings(program.info.train, args, program.info.model);
-  if (cmd == "train")
+  switch (*command) {
+  case ProgramCommand::Train:
     return trainCommand(program, s);
-  if (cmd == "eval")
+  case ProgramCommand::Eval:
     return evalCommand(program, s);
-  return predictCommand(program, s);
+  case ProgramCommand::Predict:
+    return predictCommand(program, s);
+  case ProgramCommand::Summary:
+    break;
+  }
+  return 0;
 }
 
 } // namespace cscc::rt

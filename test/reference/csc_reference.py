@@ -1000,6 +1000,8 @@ def options(u=2, in_shape=(3, 12, 12)):
     net.maxpool(3, stride=2, padding=1)
     net.shortcut(s2, 6, 2, name="x")
     net.conv(4, 3, stride=2, dilation=1, padding=1, init="authors")
+    net.pursuit([IDENTITY, Atom(3, 3, padding=1)], prox="hard", unfold=1,
+                name="h")
     net.linear(10, bias=False)
     net.set_loss()
     return net

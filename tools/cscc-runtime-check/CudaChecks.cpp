@@ -1,18 +1,13 @@
-//===- CudaChecks.cpp - cscc-runtime-check: the CUDA runtime --------------===//
+//===- CudaChecks.cpp - cscc-runtime-check: the CUDA runtime ----------------===//
 //
 // Subcommands for CsccRuntimeCuda (cscc/Runtime/Cuda.h): the device check
 // (lit's feature `cuda-device` is "cuda-device-check exits 0"), cuDNN's
 // discovery, lazy module loading and kernel launches through MLIR's GPU ABI
-// (mgpu*), and `conv ... --device cuda` (the CUDA convolution entry points
-// on device copies of the operands). Without the CUDA runtime (cuda.h or
-// cudnn.h missing when the build was configured) every one of them says so
-// and fails.
+// (mgpu*). Without the CUDA runtime (cuda.h or cudnn.h missing when the
+// build was configured) every one of them says so and fails.
 //
 //===----------------------------------------------------------------------===//
-#include "cscc/Runtime/Conv.h"
-#include "cscc/Runtime/MemRef.h"
-
-#include "CommandLine.h"
+#include "Checks.h"
 
 #if CSCC_HAVE_CUDA_RUNTIME
 #include "cscc/Runtime/Cuda.h"
@@ -28,50 +23,14 @@
 using namespace cscc::rt;
 using namespace runtime_check;
 
-const char *kCudaUsage = R"(
-CUDA runtime (libcuda and cuDNN are loaded at run time; no GPU is needed to
-run these, only to pass them):
-  cuda-device-check                   print what cscc_cuda_device_check()
-      says: 'cuda: usable: DEVICE; CUDNN' and exit 0, or its message and
-      exit 1
-  cuda-symbols                        the names cscc::rt::cudaSymbols() lists
-                                      (for a JIT), then 'N symbols'
-  cuda-cudnn-check [--dirs]           load cuDNN only (no driver needed):
-      'cudnn: cuDNN X.Y.Z (PATH)' and exit 0, or the message and exit 1;
-      --dirs first prints 'search: DIR' for each directory searched after
-      the loader's own path
-  cuda-module-check FILE [--jit] [--opt N] [--get-function NAME]
-      print 'target: ...' (the GPU FILE was compiled for), record it with
-      mgpuModuleLoad (mgpuModuleLoadJIT with --jit: FILE is PTX), which must
-      not touch the driver; with --get-function, mgpuModuleGetFunction
-      (loads the module: errors abort with the runtime's message); then
-      mgpuModuleUnload
-  cuda-launch-check KERNELS.ptx [--trap]
-      through mgpu* only: load the PTX (both ways), allocate, copy, set,
-      launch cscc_test_axpy on two streams ordered by an event, copy back
-      and compare; --trap launches cscc_test_trap, whose fault must abort
-      at mgpuStreamSynchronize
-  conv ... --device cuda [--host-pointers]
-      (see conv) run the CUDA entry point on device copies of the three
-      buffers (each whole, so that writes outside the output view show);
-      --host-pointers passes the host buffers instead: only for calls the
-      shape checks reject, or with an empty output
-)";
-
 namespace {
-
-[[noreturn]] [[maybe_unused]] void notBuilt() {
-  throw std::runtime_error(
-      "this cscc-runtime-check was built without the CUDA runtime (cuda.h "
-      "or cudnn.h was not found when the build was configured)");
-}
 
 #if CSCC_HAVE_CUDA_RUNTIME
 
 int cmdDeviceCheck(int argc, char **argv) {
-  Args args(argc, argv, 1);
-  args.allow({});
-  if (!args.pos.empty())
+  CommandLine args = CommandLine::fromArgv(argc, argv, 1);
+  args.allowOnly({});
+  if (!args.positionals().empty())
     throw UsageError("cuda-device-check takes no arguments");
   if (const char *e = cscc_cuda_device_check()) {
     std::printf("%s\n", e);
@@ -83,9 +42,9 @@ int cmdDeviceCheck(int argc, char **argv) {
 }
 
 int cmdSymbols(int argc, char **argv) {
-  Args args(argc, argv, 1);
-  args.allow({});
-  if (!args.pos.empty())
+  CommandLine args = CommandLine::fromArgv(argc, argv, 1);
+  args.allowOnly({});
+  if (!args.positionals().empty())
     throw UsageError("cuda-symbols takes no arguments");
   int nulls = 0;
   for (const RuntimeSymbol &s : cudaSymbols()) {
@@ -97,9 +56,9 @@ int cmdSymbols(int argc, char **argv) {
 }
 
 int cmdCudnnCheck(int argc, char **argv) {
-  Args args(argc, argv, 1, {"--dirs"});
-  args.allow({"--dirs"});
-  if (!args.pos.empty())
+  CommandLine args = CommandLine::fromArgv(argc, argv, 1, {"--dirs"});
+  args.allowOnly({"--dirs"});
+  if (!args.positionals().empty())
     throw UsageError("cuda-cudnn-check takes no arguments");
   if (args.has("--dirs"))
     for (const std::string &d : cuda::cudnnSearchDirectories())
@@ -113,18 +72,18 @@ int cmdCudnnCheck(int argc, char **argv) {
 }
 
 int cmdModuleCheck(int argc, char **argv) {
-  Args args(argc, argv, 1, {"--jit"});
-  args.allow({"--jit", "--get-function", "--opt"});
-  args.positionals(1, "cuda-module-check FILE [--jit] [--opt N] "
+  CommandLine args = CommandLine::fromArgv(argc, argv, 1, {"--jit"});
+  args.allowOnly({"--jit", "--get-function", "--opt"});
+  args.expectPositionals(1, "cuda-module-check FILE [--jit] [--opt N] "
                       "[--get-function NAME]");
-  std::vector<char> data = readFile(args.pos[0]);
+  std::vector<char> data = readFile(args.positionals()[0]);
   bool jit = args.has("--jit");
   if (jit)
     data.push_back('\0');
   std::string target = cuda::binaryTarget(data.data(), data.size());
   std::printf("target: %s\n", target.empty() ? "unknown" : target.c_str());
   void *m = jit ? mgpuModuleLoadJIT(data.data(),
-                                    static_cast<int>(parseInt(
+                                    static_cast<int>(parseInteger(
                                         args.get("--opt", "3"), "--opt")))
                 : mgpuModuleLoad(data.data(), data.size());
   std::printf("module recorded (%zu bytes%s)\n", data.size(),
@@ -145,10 +104,10 @@ int cmdModuleCheck(int argc, char **argv) {
 }
 
 int cmdLaunchCheck(int argc, char **argv) {
-  Args args(argc, argv, 1, {"--trap"});
-  args.allow({"--trap"});
-  args.positionals(1, "cuda-launch-check KERNELS.ptx [--trap]");
-  std::vector<char> ptx = readFile(args.pos[0]);
+  CommandLine args = CommandLine::fromArgv(argc, argv, 1, {"--trap"});
+  args.allowOnly({"--trap"});
+  args.expectPositionals(1, "cuda-launch-check KERNELS.ptx [--trap]");
+  std::vector<char> ptx = readFile(args.positionals()[0]);
   ptx.push_back('\0');
   void *jitModule = mgpuModuleLoadJIT(ptx.data(), 3);
   void *dataModule = mgpuModuleLoad(ptx.data(), ptx.size());
@@ -224,118 +183,62 @@ int cmdLaunchCheck(int argc, char **argv) {
   return bad ? 1 : 0;
 }
 
-template <typename T>
-void cudaConvImpl(const std::string &op, std::vector<T> *bufs[3],
-                  MemRefDescriptor<T, 4> *m[3], const ConvParams &p,
-                  bool hostPointers) {
-  MemRefDescriptor<T, 4> dm[3];
-  void *dev[3] = {nullptr, nullptr, nullptr};
-  for (int i = 0; i < 3; ++i) {
-    dm[i] = *m[i];
-    if (hostPointers)
-      continue;
-    size_t bytes = bufs[i]->size() * sizeof(T);
-    dev[i] = mgpuMemAlloc(bytes, nullptr, false);
-    mgpuMemcpy(dev[i], bufs[i]->data(), bytes, nullptr);
-    dm[i].allocated = dm[i].aligned = static_cast<T *>(dev[i]);
-  }
-  if (!hostPointers)
-    mgpuStreamSynchronize(nullptr);
-  if constexpr (std::is_same_v<T, float>) {
-    if (op == "fwd")
-      _mlir_ciface_cscc_cuda_conv2d_fwd_f32(&dm[0], &dm[1], &dm[2], p.stride,
-                                            p.dilation, p.padding);
-    else if (op == "bwd_data")
-      _mlir_ciface_cscc_cuda_conv2d_bwd_data_f32(&dm[0], &dm[1], &dm[2],
-                                                 p.stride, p.dilation,
-                                                 p.padding);
-    else
-      _mlir_ciface_cscc_cuda_conv2d_bwd_filter_f32(&dm[0], &dm[1], &dm[2],
-                                                   p.stride, p.dilation,
-                                                   p.padding);
-  } else {
-    if (op == "fwd")
-      _mlir_ciface_cscc_cuda_conv2d_fwd_f64(&dm[0], &dm[1], &dm[2], p.stride,
-                                            p.dilation, p.padding);
-    else if (op == "bwd_data")
-      _mlir_ciface_cscc_cuda_conv2d_bwd_data_f64(&dm[0], &dm[1], &dm[2],
-                                                 p.stride, p.dilation,
-                                                 p.padding);
-    else
-      _mlir_ciface_cscc_cuda_conv2d_bwd_filter_f64(&dm[0], &dm[1], &dm[2],
-                                                   p.stride, p.dilation,
-                                                   p.padding);
-  }
-  if (hostPointers)
-    return;
-  // The output buffer comes back whole; the inputs must be unchanged.
-  std::vector<T> back;
-  for (int i = 0; i < 3; ++i) {
-    size_t bytes = bufs[i]->size() * sizeof(T);
-    if (i == 2) {
-      mgpuMemcpy(bufs[i]->data(), dev[i], bytes, nullptr);
-      mgpuStreamSynchronize(nullptr);
-    } else {
-      back.assign(bufs[i]->size(), T(0));
-      mgpuMemcpy(back.data(), dev[i], bytes, nullptr);
-      mgpuStreamSynchronize(nullptr);
-      if (std::memcmp(back.data(), bufs[i]->data(), bytes) != 0)
-        throw std::runtime_error("the CUDA convolution modified its input "
-                                 "operand " + std::to_string(i + 1));
-    }
-    mgpuMemFree(dev[i], nullptr);
-  }
+#else
+
+int cmdDeviceCheck(int, char **) {
+  std::printf("this cscc-runtime-check was built without the CUDA runtime "
+              "(cuda.h or cudnn.h was not found when the build was "
+              "configured)\n");
+  return 1;
 }
+
+int cmdNotBuilt(int, char **) { cudaRuntimeNotBuilt(); }
+int (*const cmdSymbols)(int, char **) = cmdNotBuilt;
+int (*const cmdCudnnCheck)(int, char **) = cmdNotBuilt;
+int (*const cmdModuleCheck)(int, char **) = cmdNotBuilt;
+int (*const cmdLaunchCheck)(int, char **) = cmdNotBuilt;
 
 #endif // CSCC_HAVE_CUDA_RUNTIME
 
 } // namespace
 
-void cudaConv(const std::string &op, std::vector<float> *bufs[3],
-              MemRefDescriptor<float, 4> *m[3], const ConvParams &p,
-              bool hostPointers) {
-#if CSCC_HAVE_CUDA_RUNTIME
-  cudaConvImpl<float>(op, bufs, m, p, hostPointers);
-#else
-  (void)op, (void)bufs, (void)m, (void)p, (void)hostPointers;
-  notBuilt();
-#endif
-}
-
-void cudaConv(const std::string &op, std::vector<double> *bufs[3],
-              MemRefDescriptor<double, 4> *m[3], const ConvParams &p,
-              bool hostPointers) {
-#if CSCC_HAVE_CUDA_RUNTIME
-  cudaConvImpl<double>(op, bufs, m, p, hostPointers);
-#else
-  (void)op, (void)bufs, (void)m, (void)p, (void)hostPointers;
-  notBuilt();
-#endif
-}
-
-int runCudaCheck(const std::string &cmd, int argc, char **argv) {
-  if (cmd != "cuda-device-check" && cmd != "cuda-cudnn-check" &&
-      cmd != "cuda-module-check" && cmd != "cuda-launch-check" &&
-      cmd != "cuda-symbols")
-    return -1;
-#if CSCC_HAVE_CUDA_RUNTIME
-  if (cmd == "cuda-device-check")
-    return cmdDeviceCheck(argc, argv);
-  if (cmd == "cuda-cudnn-check")
-    return cmdCudnnCheck(argc, argv);
-  if (cmd == "cuda-symbols")
-    return cmdSymbols(argc, argv);
-  if (cmd == "cuda-module-check")
-    return cmdModuleCheck(argc, argv);
-  return cmdLaunchCheck(argc, argv);
-#else
-  (void)argc, (void)argv;
-  if (cmd == "cuda-device-check") {
-    std::printf("this cscc-runtime-check was built without the CUDA runtime "
-                "(cuda.h or cudnn.h was not found when the build was "
-                "configured)\n");
-    return 1;
-  }
-  notBuilt();
-#endif
+CheckFamily runtime_check::cudaChecks() {
+  CheckFamily family;
+  family.usage = R"(
+CUDA runtime (libcuda and cuDNN are loaded at run time; no GPU is needed to
+run these, only to pass them):
+  cuda-device-check                   print what cscc_cuda_device_check()
+      says: 'cuda: usable: DEVICE; CUDNN' and exit 0, or its message and
+      exit 1
+  cuda-symbols                        the names cscc::rt::cudaSymbols() lists
+                                      (for a JIT), then 'N symbols'
+  cuda-cudnn-check [--dirs]           load cuDNN only (no driver needed):
+      'cudnn: cuDNN X.Y.Z (PATH)' and exit 0, or the message and exit 1;
+      --dirs first prints 'search: DIR' for each directory searched after
+      the loader's own path
+  cuda-module-check FILE [--jit] [--opt N] [--get-function NAME]
+      print 'target: ...' (the GPU FILE was compiled for), record it with
+      mgpuModuleLoad (mgpuModuleLoadJIT with --jit: FILE is PTX), which must
+      not touch the driver; with --get-function, mgpuModuleGetFunction
+      (loads the module: errors abort with the runtime's message); then
+      mgpuModuleUnload
+  cuda-launch-check KERNELS.ptx [--trap]
+      through mgpu* only: load the PTX (both ways), allocate, copy, set,
+      launch cscc_test_axpy on two streams ordered by an event, copy back
+      and compare; --trap launches cscc_test_trap, whose fault must abort
+      at mgpuStreamSynchronize
+  conv ... --device cuda [--host-pointers]
+      (see conv) run the CUDA entry point on device copies of the three
+      buffers (each whole, so that writes outside the output view show);
+      --host-pointers passes the host buffers instead: only for calls the
+      shape checks reject, or with an empty output
+)";
+  family.checks = {
+      {"cuda-device-check", cmdDeviceCheck},
+      {"cuda-symbols", cmdSymbols},
+      {"cuda-cudnn-check", cmdCudnnCheck},
+      {"cuda-module-check", cmdModuleCheck},
+      {"cuda-launch-check", cmdLaunchCheck},
+  };
+  return family;
 }

@@ -35,7 +35,7 @@ std::unique_ptr<Target> driver::targetFor(const Options &opts) {
 ProgramOptions driver::programOptionsFor(const Options &opts,
                                          const rt::TrainSettings &s) {
   ProgramOptions p;
-  p.f64 = opts.dtype == "f64";
+  p.f64 = opts.dtype == ElementType::F64;
   p.optimizer = s.optimizer.kind;
   bool sgd = s.optimizer.kind == rt::OptimizerKind::Sgd;
   p.momentum = sgd && s.optimizer.momentum != 0;
@@ -46,11 +46,6 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
 
 int driver::programCommand(const Options &opts, const Model &model,
                            const SourceManager &sm, mlir::MLIRContext &context) {
-  for (const std::string &a : opts.passThrough)
-    if (a == "--help" || a == "-h") {
-      std::cout << rt::kTrainFlagsHelp;
-      return 0;
-    }
   // Settings first: the optimiser is compiled in.
   rt::TrainSettings settings = settingsFor(opts, model);
   // The toolchain is checked first; the device after compiling (the
@@ -59,8 +54,9 @@ int driver::programCommand(const Options &opts, const Model &model,
   std::unique_ptr<Target> target = targetFor(opts);
   rt::Program program;
   ProgramOptions options = programOptionsFor(opts, settings);
-  options.training = opts.command == "train";
-  options.batchStatsEval = opts.command == "eval" && settings.batchStatsEval;
+  options.training = opts.command == Command::Train;
+  options.batchStatsEval =
+      opts.command == Command::Eval && settings.batchStatsEval;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       buildProgramModule(context, model, sm, options, program.info);
   if (!module)
@@ -81,11 +77,6 @@ int driver::programCommand(const Options &opts, const Model &model,
         r.push_back({b.data, b.shape});
       jit->invoke(name, a, r);
     };
-  std::vector<std::string> argv{opts.command};
-  argv.insert(argv.end(), opts.passThrough.begin(), opts.passThrough.end());
-  std::vector<char *> cargv;
-  for (std::string &a : argv)
-    cargv.push_back(a.data());
-  return rt::runProgramCommand(program, static_cast<int>(cargv.size()),
-                               cargv.data());
+  return rt::runProgramCommand(program, commandName(opts.command),
+                               opts.passThrough);
 }

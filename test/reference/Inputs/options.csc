@@ -41,6 +41,7 @@ model options {
   maxpool(3, stride = 2, padding = 1);
   x = shortcut(s2, 6, 2);
   conv(4, 3, stride = 2, dilation = 1, padding = 1, init = authors);
+  h = pursuit([identity, conv(3, 3, padding = 1)], prox = hard, unfold = 1);
   linear(10, bias = false);
   loss cross_entropy;
 }

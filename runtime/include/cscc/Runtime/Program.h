@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,10 +118,15 @@ struct Program {
 /// the first call of generated code (the JIT, a built executable's main).
 void keepFreedMemoryForGeneratedCode();
 
-/// The subcommands of a built executable and of `cscc train`/`cscc eval`:
-/// argv[0] is the command ("train", "eval", "predict", "summary"), the rest
-/// its flags. Prints to stdout/stderr; returns the exit status.
-int runProgramCommand(Program &program, int argc, char **argv);
+/// The subcommands of a built executable and of `cscc train`/`cscc eval`.
+enum class ProgramCommand { Train, Eval, Predict, Summary };
+/// The command of that name, if there is one.
+std::optional<ProgramCommand> programCommandNamed(const std::string &name);
+
+/// Runs the command named `command` with its flags `args` (Trainer.h: the
+/// training flags). Prints to stdout/stderr; returns the exit status.
+int runProgramCommand(Program &program, const std::string &command,
+                      const std::vector<std::string> &args);
 
 } // namespace cscc::rt
 

@@ -1,0 +1,379 @@
+//===- Commands.cpp - The bodies of the cscc commands ---------------------===//
+//
+// The front end (no MLIR) parses and elaborates; MLIRGen builds the csc
+// dialect; the pipelines of cscc/Execution lower it; `run` and `grad`
+// compile it in memory (MLIR's ExecutionEngine) and call it on the
+// runtime's tensors.
+//
+//===----------------------------------------------------------------------===//
+#include "cscc/Driver/Commands.h"
+#include "cscc/Target/Target.h"
+
+#include "cscc/Execution/BatchedRun.h"
+#include "cscc/Execution/GradientCheck.h"
+#include "cscc/Execution/JitModel.h"
+#include "cscc/Execution/ModelInputs.h"
+#include "cscc/Execution/Pipeline.h"
+#include "cscc/Frontend/Parser.h"
+#include "cscc/MLIRGen/MLIRGen.h"
+#include "cscc/Registration.h"
+#include "cscc/Runtime/Init.h"
+#include "cscc/Runtime/Npy.h"
+#include "cscc/Runtime/Safetensors.h"
+#include "dialects/csc/IR/CscDialect.h"
+#include "dialects/csc/Transforms/Passes.h"
+#include "dialects/cst/IR/CstDialect.h"
+#include "dialects/cst/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace cscc::driver {
+
+namespace {
+
+/// Writes `text` to -o FILE (through a temporary file, so a failed write
+/// never leaves half a file) or to stdout.
+int writeOutput(const Options &o, const std::string &text) {
+  if (o.output.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  std::string tmp = o.output + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) {
+      std::cerr << "cscc: error: cannot write '" << o.output << "'\n";
+      std::remove(tmp.c_str());
+      return 1;
+    }
+  }
+  if (std::rename(tmp.c_str(), o.output.c_str()) != 0) {
+    std::cerr << "cscc: error: cannot write '" << o.output << "'\n";
+    std::remove(tmp.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+std::string printModule(mlir::ModuleOp module, bool debugInfo) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  mlir::OpPrintingFlags flags;
+  if (debugInfo)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  module->print(os, flags);
+  os.flush();
+  return text;
+}
+
+std::vector<mlir::csc::ParamOp> paramsOf(mlir::ModuleOp module) {
+  std::vector<mlir::csc::ParamOp> params;
+  module.walk([&](mlir::csc::ParamOp p) { params.push_back(p); });
+  return params;
+}
+
+std::vector<int64_t> shapeOf(mlir::Type t) {
+  auto s = mlir::cast<mlir::ShapedType>(t).getShape();
+  return std::vector<int64_t>(s.begin(), s.end());
+}
+
+/// `summary --weights`: one line per tensor, in checkpoint order.
+std::string listWeights(mlir::ModuleOp module) {
+  std::ostringstream os;
+  size_t width = 4;
+  auto params = paramsOf(module);
+  for (auto p : params)
+    width = std::max(width, p.getName().size());
+  int64_t learned = 0, state = 0;
+  os << std::left << std::setw(width + 2) << "name" << std::setw(18)
+     << "shape" << std::setw(9) << "init" << "kind\n";
+  for (auto p : params) {
+    auto shape = shapeOf(p.getType());
+    int64_t n = rt::shapeNumel(shape);
+    (p.getState() ? state : learned) += n;
+    os << std::setw(width + 2) << p.getName().str() << std::setw(18)
+       << rt::shapeString(shape) << std::setw(9) << p.getInit().str()
+       << (p.getState() ? "state" : "learned") << "\n";
+  }
+  os << "tensors: " << params.size() << ", learned parameters: " << learned
+     << ", state: " << state << "\n";
+  return os.str();
+}
+
+/// `init`: every tensor initialised as its csc.param says, in program order
+/// from one generator seeded by --seed.
+int initWeights(const Options &opts, mlir::ModuleOp module) {
+  rt::Rng rng(opts.seed);
+  std::map<std::string, rt::Tensor> tensors;
+  for (auto p : paramsOf(module))
+    tensors[p.getName().str()] =
+        rt::initTensor(p.getInit().str(), shapeOf(p.getType()), rng);
+  std::map<std::string, std::string> meta{
+      {"format", "pt"},
+      {"cscc.model", module.getSymName() ? module.getSymName()->str() : ""},
+      {"cscc.seed", std::to_string(opts.seed)}};
+  rt::writeSafetensors(opts.output, tensors, meta);
+  return 0;
+}
+
+/// `run`: the eval-mode forward pass over the input, in batches.
+int runModel(const Options &opts, mlir::ModuleOp module) {
+  std::unique_ptr<JitModel> jit =
+      JitModel::compile(module, "forward", opts.gpuLoops);
+  std::vector<rt::Tensor> weights = loadWeights(opts.weights, jit->signature());
+  rt::Tensor input = loadInput(opts.input, jit->signature());
+  rt::Tensor output = runForwardInBatches(
+      *jit, weights, input, opts.batchSize ? opts.batchSize : 256, opts.repeat);
+  rt::writeNpy(opts.output, output);
+  return 0;
+}
+
+/// `grad`: the train-mode loss and the gradient of every learned parameter
+/// (or, with --check, a finite-difference check of it). `module` is at the
+/// tensor level (train mode, with loss).
+int gradCommand(const Options &opts, mlir::ModuleOp module) {
+  mlir::MLIRContext *ctx = module.getContext();
+  {
+    mlir::PassManager pm(ctx);
+    mlir::cst::CstAutodiffOptions ad;
+    ad.recompute = !opts.noRecompute;
+    pm.addPass(mlir::cst::createCstAutodiff(ad));
+    if (mlir::failed(pm.run(module)))
+      return 1;
+  }
+  // Only the train step is compiled.
+  if (auto fwd = module.lookupSymbol<mlir::func::FuncOp>("forward"))
+    fwd.erase();
+  if (opts.emitGiven) {
+    if (opts.emit == EmitKind::Llvm) {
+      mlir::PassManager pm(ctx);
+      if (mlir::failed(addPipeline(pm, createHostTarget()->tensorLevelToLLVMPipeline())) ||
+          mlir::failed(pm.run(module)))
+        return 1;
+    }
+    module->print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+
+  TrainStepInputs inputs;
+  inputs.weights = opts.weights;
+  inputs.input = opts.input;
+  inputs.labels = opts.labels;
+  inputs.seed = opts.seed;
+  inputs.batchSize = opts.batchSize ? opts.batchSize : 2;
+  TrainStep step = prepareTrainStep(module, inputs, opts.gpuLoops);
+  if (opts.check > 0)
+    return finiteDifferenceCheck(step, opts.check, opts.seed, std::cout) ? 0
+                                                                         : 1;
+  if (opts.repeat > 0)
+    reportRepeatTiming("train step", opts.repeat, step.input.shape[0],
+                       [&] { step.run(); });
+
+  std::map<std::string, std::string> meta{
+      {"format", "pt"},
+      {"cscc.model", module.getSymName() ? module.getSymName()->str() : ""},
+      {"cscc.content", "gradient of the train-mode loss"}};
+  rt::writeSafetensors(opts.output, step.gradients(), meta);
+  std::cout << "loss: " << std::setprecision(17) << step.loss() << "\n";
+  return 0;
+}
+
+/// The dialects, passes and external models every command needs.
+void setUpRegistry(mlir::DialectRegistry &registry) {
+  registerDialects(registry);
+  registerPasses();
+}
+
+/// `cscc grad FILE.mlir`: a model written at the tensor level (a
+/// train-mode @forward returning its loss, parameters named by cst.param),
+/// for experiments below the language and per-op gradient checks.
+int tensorLevelFile(const Options &opts) {
+  if (opts.command != Command::Grad) {
+    std::cerr << "cscc: error: '" << opts.file
+              << "' is an MLIR file; only 'cscc grad' takes a tensor-level "
+                 "model, the other commands a .csc model\n";
+    return 1;
+  }
+  mlir::DialectRegistry registry;
+  setUpRegistry(registry);
+  mlir::MLIRContext context(registry);
+  context.loadDialect<mlir::cst::CstDialect, mlir::func::FuncDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(opts.file, &context);
+  if (!module)
+    return 1; // the parser reported where
+  try {
+    return gradCommand(opts, *module);
+  } catch (std::exception &err) {
+    std::cerr << "cscc: error: " << err.what() << "\n";
+    return 1;
+  }
+}
+
+/// The front end: the syntax tree (--emit=ast), then the elaborated model.
+struct Source {
+  SourceManager sm;
+  Module ast;
+  Model model;
+};
+
+/// False after printing the error.
+bool runFrontEnd(const Options &opts, Source &source, bool elaborateModel) {
+  try {
+    source.ast = parseFile(source.sm, opts.file);
+    if (elaborateModel)
+      source.model =
+          cscc::elaborate(source.ast, source.sm, opts.overrides, opts.model);
+    return true;
+  } catch (CompileError &err) {
+    std::cerr << renderError(source.sm, err);
+  } catch (std::exception &err) {
+    // Anything else is a bug in cscc; still no crash and a clear message.
+    std::cerr << "cscc: internal error: " << err.what() << "\n";
+  }
+  return false;
+}
+
+/// A context with every dialect loaded whose errors set `failed` (a
+/// verifier error must not print a module and exit 0).
+class CompilerContext {
+public:
+  CompilerContext() : context(registryWithEverything()) {
+    context.loadDialect<mlir::csc::CscDialect, mlir::cst::CstDialect,
+                        mlir::func::FuncDialect>();
+  }
+  mlir::MLIRContext context;
+  bool failed = false;
+
+private:
+  static mlir::DialectRegistry registryWithEverything() {
+    mlir::DialectRegistry registry;
+    setUpRegistry(registry);
+    return registry;
+  }
+  mlir::ScopedDiagnosticHandler handler{&context, [this](mlir::Diagnostic &d) {
+    if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
+      failed = true;
+    return mlir::failure(); // let the default handler print it
+  }};
+};
+
+/// summary --weights, init, run, grad and --emit=mlir|cst|llvm on the csc
+/// module of the model.
+int moduleCommand(const Options &opts, const Source &source,
+                  CompilerContext &cc) {
+  mlir::MLIRContext &context = cc.context;
+  bool f64 = (opts.command == Command::Run || opts.command == Command::Grad) &&
+             opts.dtype == ElementType::F64;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlirGen(context, source.model, source.sm, f64);
+  if (!module || cc.failed)
+    return 1;
+  if (opts.inferShapes) {
+    mlir::PassManager pm(&context);
+    pm.addNestedPass<mlir::func::FuncOp>(mlir::csc::createShapeInferencePass());
+    if (mlir::failed(pm.run(*module)) || cc.failed)
+      return 1;
+  }
+  if (mlir::failed(mlir::verify(*module)) || cc.failed)
+    return 1;
+
+  switch (opts.command) {
+  case Command::Summary:
+    return writeOutput(opts, listWeights(*module));
+  case Command::Init:
+    return initWeights(opts, *module);
+  case Command::Emit:
+    if (opts.emit == EmitKind::Mlir)
+      return writeOutput(opts, printModule(*module, opts.debugInfo));
+    break;
+  case Command::Run:
+  case Command::Grad:
+    break;
+  case Command::Train:
+  case Command::Eval:
+  case Command::Predict:
+  case Command::Build:
+    return 1; // runModelCommand's
+  }
+
+  // Down to the tensor level.
+  LoweringOptions lowering;
+  // run predicts (logits only); grad differentiates the train-mode loss.
+  lowering.withLoss = opts.command != Command::Run;
+  if (opts.command == Command::Grad)
+    lowering.mode = "train";
+  mlir::PassManager pm(&context);
+  if (mlir::failed(addPipeline(pm, toTensorLevelPipeline(lowering))) ||
+      mlir::failed(pm.run(*module)) || cc.failed)
+    return 1;
+  if (opts.command == Command::Emit && opts.emit == EmitKind::Cst)
+    return writeOutput(opts, printModule(*module, opts.debugInfo));
+  if (opts.command == Command::Emit && opts.emit == EmitKind::Llvm) {
+    mlir::PassManager llvmPm(&context);
+    if (mlir::failed(addPipeline(llvmPm, createHostTarget()->tensorLevelToLLVMPipeline())) ||
+        mlir::failed(llvmPm.run(*module)) || cc.failed)
+      return 1;
+    return writeOutput(opts, printModule(*module, opts.debugInfo));
+  }
+  if (opts.command == Command::Grad)
+    return gradCommand(opts, *module);
+  return runModel(opts, *module);
+}
+
+} // namespace
+
+int runCompilerCommand(const Options &opts) {
+  if (llvm::StringRef(opts.file).ends_with(".mlir"))
+    return tensorLevelFile(opts);
+  bool astOnly = opts.command == Command::Emit && opts.emit == EmitKind::Ast;
+  Source source;
+  if (!runFrontEnd(opts, source, /*elaborateModel=*/!astOnly))
+    return 1;
+  if (astOnly) {
+    std::ostringstream os;
+    dumpAST(source.ast, source.sm, os);
+    return writeOutput(opts, os.str());
+  }
+  if (opts.command == Command::Summary && !opts.listWeights) {
+    std::ostringstream os;
+    printSummary(source.model, os);
+    return writeOutput(opts, os.str());
+  }
+  CompilerContext cc;
+  try {
+    return moduleCommand(opts, source, cc);
+  } catch (std::exception &err) {
+    std::cerr << "cscc: error: " << err.what() << "\n";
+    return 1;
+  }
+}
+
+int runModelCommand(const Options &opts, const ModelCommand &command) {
+  if (llvm::StringRef(opts.file).ends_with(".mlir"))
+    return tensorLevelFile(opts);
+  Source source;
+  if (!runFrontEnd(opts, source, /*elaborateModel=*/true))
+    return 1;
+  CompilerContext cc;
+  try {
+    int rc = command(opts, source.model, source.sm, cc.context);
+    return cc.failed ? 1 : rc;
+  } catch (std::exception &err) {
+    std::cerr << "cscc: error: " << err.what() << "\n";
+    return 1;
+  }
+}
+
+} // namespace cscc::driver
