@@ -1,4 +1,4 @@
-// Every verifier of the cst dialect (lib/Dialect/Cst/CstOps.cpp) and its ODS
+// Every verifier of the cst dialect (dialects/cst/IR/CstOps.cpp) and its ODS
 // constraints reject what they must, with their message.
 // RUN: csc-opt %s -split-input-file -verify-diagnostics
 

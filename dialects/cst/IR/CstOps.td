@@ -69,7 +69,7 @@ def Cst_StorageView : NativeOpTrait<"StorageViewTrait"> {
 }
 
 // An op of the forward pass: it builds its own vector-Jacobian product
-// (lib/Dialect/Cst/CstVjp.cpp).
+// (dialects/cst/IR/CstVjp.cpp).
 class Cst_DiffOp<string mnemonic, list<Trait> traits = []>
     : Cst_PureOp<mnemonic, !listconcat(traits,
                  [DeclareOpInterfaceMethods<Cscc_VjpOpInterface>])>;
