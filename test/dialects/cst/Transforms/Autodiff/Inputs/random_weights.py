@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "..", "reference"))
+                                "..", "..", "..", "..", "..", "reference"))
 from cscc_io import write_safetensors  # noqa: E402
 
 ARG = re.compile(r'tensor<([0-9x]+)xf64>\s*\{[^}]*cst\.param = "([^"]+)"[^}]*\}')

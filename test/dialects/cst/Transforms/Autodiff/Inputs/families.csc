@@ -3,7 +3,7 @@
 # conv-bn-relu layer, a ResNet pair (warm start from a strided shortcut,
 # gram off), a Res-CSC pair (gram on), an ML-CSC-FISTA layer with unfold 2,
 # and two MSD-CSC-FISTA layers (identity + dilated conv: a growing code).
-include "../../../examples/paper/lib/cifar_resnet.csc";
+include "../../../../../../examples/paper/lib/cifar_resnet.csc";
 
 model families {
   input [2, 8, 8];
