@@ -17,6 +17,9 @@
 #ifndef CSCC_FRONTEND_KINDS_H
 #define CSCC_FRONTEND_KINDS_H
 
+#include "cscc/Runtime/Optimizer.h"
+#include "cscc/Runtime/Words.h"
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -47,18 +50,16 @@ enum class PenaltyKind { L1 };
 enum class Loss { CrossEntropy };
 /// The train section's data set.
 enum class DataSet { FashionMnist, Mnist, Cifar10, Cifar100, Svhn, Simulated };
-/// The train section's optimizer.
-enum class Optimizer { Sgd, Adam };
-/// The train section's learning-rate schedule.
-enum class Schedule { Constant, Multistep, Cosine };
+/// The train section's optimizer and learning-rate schedule: the runtime's
+/// kinds, which read the same words from settings (one table each, in
+/// cscc/Runtime/Optimizer.h).
+using Optimizer = rt::OptimizerKind;
+using Schedule = rt::ScheduleKind;
 /// One augmentation of the train section's `augment` list.
 enum class Augment { Crop, Flip };
 
-/// One entry of a word table.
-template <typename E> struct KindWord {
-  const char *word;
-  E value;
-};
+/// One entry of a word table (the runtime's: one mechanism for both).
+template <typename E> using KindWord = rt::Word<E>;
 
 /// The word table of E: `words`, every case of E in declaration order.
 template <typename E> struct KindTable;
@@ -90,10 +91,12 @@ CSCC_KIND_TABLE(DataSet, {"fashion_mnist", DataSet::FashionMnist},
                 {"mnist", DataSet::Mnist}, {"cifar10", DataSet::Cifar10},
                 {"cifar100", DataSet::Cifar100}, {"svhn", DataSet::Svhn},
                 {"simulated", DataSet::Simulated});
-CSCC_KIND_TABLE(Optimizer, {"sgd", Optimizer::Sgd}, {"adam", Optimizer::Adam});
-CSCC_KIND_TABLE(Schedule, {"constant", Schedule::Constant},
-                {"multistep", Schedule::Multistep},
-                {"cosine", Schedule::Cosine});
+template <> struct KindTable<Optimizer> {
+  static constexpr const auto &words = rt::kOptimizerWords;
+};
+template <> struct KindTable<Schedule> {
+  static constexpr const auto &words = rt::kScheduleWords;
+};
 CSCC_KIND_TABLE(Augment, {"crop", Augment::Crop}, {"flip", Augment::Flip});
 
 #undef CSCC_KIND_TABLE
@@ -127,10 +130,7 @@ template <typename E> constexpr const char *kindWord(E e) {
 
 /// The kind a word names, or nothing if the language has no such word.
 template <typename E> std::optional<E> parseKind(std::string_view word) {
-  for (const auto &w : KindTable<E>::words)
-    if (word == w.word)
-      return w.value;
-  return std::nullopt;
+  return rt::lookupWord(KindTable<E>::words, word);
 }
 
 /// Every case of E, in table order.
