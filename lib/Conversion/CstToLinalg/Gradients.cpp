@@ -411,20 +411,12 @@ Value lowerCrossEntropyGrad(LinalgBuilder &l, cst::SoftmaxCrossEntropyGradOp op,
   Value z4 = in.getLogits();
   auto type = cast<RankedTensorType>(op.getType());
   Type elem = type.getElementType();
-  int64_t classes = type.getDimSize(1);
-  auto flat = RankedTensorType::get({ShapedType::kDynamic, classes}, elem);
-  Value z = tensor::CollapseShapeOp::create(
-      l.b, l.loc, flat, z4, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  auto rowType = RankedTensorType::get({ShapedType::kDynamic}, elem);
   MLIRContext *ctx = l.b.getContext();
-  AffineMap nk = l.identity(2), nOnly = AffineMap::get(2, 0, l.b.getAffineDimExpr(0), ctx);
-  SmallVector<IteratorType> rowIters{IteratorType::parallel, IteratorType::reduction};
-  double lowest = -std::numeric_limits<double>::infinity();
-  Value rowMax = l.reduce({z}, {nk}, {l.filled(rowType, z, lowest)}, {nOnly}, rowIters,
-                          [](OpBuilder &nb, Location nl, ValueRange a) {
-                            return SmallVector<Value>{
-                                arith::MaximumFOp::create(nb, nl, a[1], a[0])};
-                          })[0];
+  LogitRows r = logitRows(l, z4);
+  Value z = r.rows, rowMax = r.rowMax;
+  RankedTensorType flat = r.rowsType, rowType = r.rowType;
+  AffineMap nk = r.nk, nOnly = r.nOnly;
+  ArrayRef<IteratorType> rowIters = r.rowIters;
   Value sumExp = l.reduce({z, rowMax}, {nk, nOnly}, {l.filled(rowType, z, 0.0)}, {nOnly},
                           rowIters, [](OpBuilder &nb, Location nl, ValueRange a) {
                             Value e = math::ExpOp::create(

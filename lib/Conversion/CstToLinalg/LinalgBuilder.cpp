@@ -1,6 +1,8 @@
 //===- LinalgBuilder.cpp - Helpers of more than one family ----------------===//
 #include "LinalgBuilder.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::cscc;
 
@@ -13,6 +15,29 @@ Value mlir::cscc::signOf(OpBuilder &nb, Location nl, Value x) {
   Value neg = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, x, zero);
   return arith::SelectOp::create(
       nb, nl, pos, one, arith::SelectOp::create(nb, nl, neg, minus, zero));
+}
+
+LogitRows mlir::cscc::logitRows(LinalgBuilder &l, Value logits) {
+  auto type = cast<RankedTensorType>(logits.getType());
+  Type elem = type.getElementType();
+  LogitRows r;
+  r.rowsType =
+      RankedTensorType::get({ShapedType::kDynamic, type.getDimSize(1)}, elem);
+  r.rows = tensor::CollapseShapeOp::create(
+      l.b, l.loc, r.rowsType, logits,
+      SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  r.rowType = RankedTensorType::get({ShapedType::kDynamic}, elem);
+  r.nk = l.identity(2);
+  r.nOnly = AffineMap::get(2, 0, l.b.getAffineDimExpr(0), l.b.getContext());
+  r.rowIters = {utils::IteratorType::parallel, utils::IteratorType::reduction};
+  double lowest = -std::numeric_limits<double>::infinity();
+  r.rowMax = l.reduce({r.rows}, {r.nk}, {l.filled(r.rowType, r.rows, lowest)},
+                      {r.nOnly}, r.rowIters,
+                      [](OpBuilder &nb, Location nl, ValueRange a) {
+                        return SmallVector<Value>{
+                            arith::MaximumFOp::create(nb, nl, a[1], a[0])};
+                      })[0];
+  return r;
 }
 
 Value mlir::cscc::expandToNchw(LinalgBuilder &l, Value v, RankedTensorType type,

@@ -150,6 +150,19 @@ public:
 /// sign(x): 1 above 0, -1 below, else 0 (at +-0 and NaN, as PyTorch).
 Value signOf(OpBuilder &nb, Location nl, Value x);
 
+/// The logits [N, K, 1, 1] of a loss as rows [N, K] and the max of each
+/// row (softmax's shift), with the maps and iterators over (n, k): what the
+/// cross-entropy and its gradient share.
+struct LogitRows {
+  Value rows;                ///< [N, K]
+  Value rowMax;              ///< [N]
+  RankedTensorType rowsType; ///< tensor<?xKxT>
+  RankedTensorType rowType;  ///< tensor<?xT>
+  AffineMap nk, nOnly;       ///< (n, k) -> (n, k), (n, k) -> (n)
+  SmallVector<utils::IteratorType> rowIters; ///< parallel n, reduction k
+};
+LogitRows logitRows(LinalgBuilder &l, Value logits);
+
 /// [N, C] -> [N, C, 1, 1] of `type`, N the batch of `like`.
 Value expandToNchw(LinalgBuilder &l, Value v, RankedTensorType type,
                    Value like);

@@ -60,22 +60,13 @@ Value lowerLinear(LinalgBuilder &l, cst::LinearOp op,
 Value lowerCrossEntropy(LinalgBuilder &l, cst::SoftmaxCrossEntropyOp op,
                         cst::SoftmaxCrossEntropyOp::Adaptor in) {
   Value z4 = in.getLogits();
-  auto zt = cast<RankedTensorType>(z4.getType());
-  Type elem = zt.getElementType();
-  int64_t classes = zt.getDimSize(1);
-  auto flat = RankedTensorType::get({ShapedType::kDynamic, classes}, elem);
-  Value z = tensor::CollapseShapeOp::create(
-      l.b, l.loc, flat, z4, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  auto rowType = RankedTensorType::get({ShapedType::kDynamic}, elem);
+  Type elem = cast<RankedTensorType>(z4.getType()).getElementType();
   MLIRContext *ctx = l.b.getContext();
-  AffineMap nk = l.identity(2), nOnly = AffineMap::get(2, 0, l.b.getAffineDimExpr(0), ctx);
-  SmallVector<IteratorType> rowIters{IteratorType::parallel, IteratorType::reduction};
-  double lowest = -std::numeric_limits<double>::infinity();
-  Value rowMax = l.reduce({z}, {nk}, {l.filled(rowType, z, lowest)}, {nOnly}, rowIters,
-                          [](OpBuilder &nb, Location nl, ValueRange a) {
-                            return SmallVector<Value>{
-                                arith::MaximumFOp::create(nb, nl, a[1], a[0])};
-                          })[0];
+  LogitRows r = logitRows(l, z4);
+  Value z = r.rows, rowMax = r.rowMax;
+  RankedTensorType rowType = r.rowType;
+  AffineMap nk = r.nk, nOnly = r.nOnly;
+  ArrayRef<IteratorType> rowIters = r.rowIters;
   // sum_k exp(z - max) and z[n, label[n]] in one pass over the logits.
   auto parts = l.reduce(
       {z, rowMax, in.getLabels()}, {nk, nOnly, nOnly},
