@@ -23,4 +23,13 @@
 #define GET_OP_CLASSES
 #include "dialects/csc/IR/CscOps.h.inc"
 
+namespace mlir::csc {
+/// How many batch-norm tensors one pursuit level with `iterations` prox
+/// applications has (csc.pursuit's `bn_params` layout): weight and bias once
+/// or per iteration, then a running mean and variance per iteration (bn =
+/// prox) or once (bn = analysis, D^T X being the same in every iteration).
+int64_t pursuitBnTensorCount(BnPlacement bn, BnAffine affine,
+                             int64_t iterations);
+} // namespace mlir::csc
+
 #endif

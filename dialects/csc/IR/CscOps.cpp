@@ -79,21 +79,8 @@ LogicalResult checkVector(Operation *op, Value v, int64_t n, StringRef what) {
 LogicalResult checkPursuitBn(Operation *op, ValueRange params,
                              BnPlacement bn, BnAffine affine, int64_t unfold,
                              int64_t k) {
-  // bn = prox normalises every prox argument: one set of running statistics
-  // per iteration. bn = analysis normalises D^T X, which is the same in every
-  // iteration: one set.
-  int64_t sets = affine == BnAffine::PerIter ? unfold + 1 : 1;
-  size_t expected = 0;
-  switch (bn) {
-  case BnPlacement::None:
-    break;
-  case BnPlacement::Prox:
-    expected = 2 * sets + 2 * (unfold + 1);
-    break;
-  case BnPlacement::Analysis:
-    expected = 2 * sets + 2;
-    break;
-  }
+  size_t expected = static_cast<size_t>(
+      pursuitBnTensorCount(bn, affine, unfold + 1));
   if (params.size() != expected)
     return op->emitOpError() << "with bn = \"" << stringifyBnPlacement(bn)
                              << "\", bn_affine = \""
@@ -126,6 +113,20 @@ FailureOr<std::pair<int64_t, int64_t>> dictSize(Operation *user, Value dict,
 }
 
 } // namespace
+
+int64_t mlir::csc::pursuitBnTensorCount(BnPlacement bn, BnAffine affine,
+                                        int64_t iterations) {
+  int64_t affineCount = affine == BnAffine::PerIter ? 2 * iterations : 2;
+  switch (bn) {
+  case BnPlacement::None:
+    return 0;
+  case BnPlacement::Prox:
+    return affineCount + 2 * iterations;
+  case BnPlacement::Analysis:
+    return affineCount + 2;
+  }
+  llvm_unreachable("unknown batch-norm placement");
+}
 
 //===----------------------------------------------------------------------===//
 // csc.param

@@ -104,17 +104,7 @@ struct Level {
   }
 
   int64_t bnParamCount() const {
-    int64_t affineCount =
-        affine == csc::BnAffine::PerIter ? 2 * iterations : 2;
-    switch (bn) {
-    case csc::BnPlacement::None:
-      return 0;
-    case csc::BnPlacement::Prox:
-      return affineCount + 2 * iterations;
-    case csc::BnPlacement::Analysis:
-      return affineCount + 2;
-    }
-    llvm_unreachable("unknown batch-norm placement");
+    return csc::pursuitBnTensorCount(bn, affine, iterations);
   }
 };
 
