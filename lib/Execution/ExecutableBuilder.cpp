@@ -1,20 +1,18 @@
 //===- ExecutableBuilder.cpp - A model as a standalone executable ---------===//
 #include "cscc/Execution/ExecutableBuilder.h"
+#include "cscc/Execution/HostCodegen.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Target/Target.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -91,27 +89,6 @@ void addProgramTables(llvm::Module &m, const rt::ProgramInfo &info,
   new llvm::GlobalVariable(m, i64, true, llvm::GlobalValue::ExternalLinkage,
                            llvm::ConstantInt::get(i64, entries.size()),
                            "cscc_program_entry_count");
-}
-
-/// The host's target machine, position-independent (the executable is a
-/// PIE).
-std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
-  static bool ready = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)ready;
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    throw std::runtime_error("cannot detect the host CPU");
-  builder->setRelocationModel(llvm::Reloc::PIC_);
-  builder->setCodeModel(llvm::CodeModel::Small);
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto tm = builder->createTargetMachine();
-  if (!tm)
-    throw std::runtime_error("cannot create a target machine for the host");
-  return std::move(*tm);
 }
 
 void writeObject(llvm::Module &m, llvm::TargetMachine &tm,
@@ -221,17 +198,9 @@ cscc::buildExecutable(mlir::ModuleOp module, const rt::ProgramInfo &info,
   if (mlir::failed(runPipeline(module, target.tensorLevelToLLVMPipeline())))
     return mlir::failure();
   llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      mlir::translateModuleToLLVMIR(module, llvmContext, "cscc_model");
-  if (!llvmModule)
-    throw std::runtime_error("translating the model to LLVM IR failed");
   std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine();
-  llvmModule->setDataLayout(tm->createDataLayout());
-  llvmModule->setTargetTriple(tm->getTargetTriple());
-  if (llvm::Error e = mlir::makeOptimizingTransformer(3, 0, tm.get())(
-          llvmModule.get()))
-    throw std::runtime_error("optimising the model failed: " +
-                             llvm::toString(std::move(e)));
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateForHost(module, llvmContext, *tm);
   addProgramTables(*llvmModule, info, target);
 
   std::string object = output + ".o.tmp";

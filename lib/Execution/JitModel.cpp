@@ -1,5 +1,6 @@
 //===- JitModel.cpp - A model compiled in memory for a target -------------===//
 #include "cscc/Execution/JitModel.h"
+#include "cscc/Execution/HostCodegen.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Execution/RuntimeSymbols.h"
 #include "cscc/Runtime/Program.h"
@@ -8,13 +9,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/Support/TargetSelect.h"
 
+#include <cstdlib>
 #include <stdexcept>
 
 using namespace mlir;
@@ -116,24 +115,21 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
                                target.description() + " failed:\n" +
                                diags.text);
   }
-  static bool targetsReady = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)targetsReady;
-
-  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!tmBuilder)
-    throw std::runtime_error("cannot detect the host CPU for the JIT");
-  auto tm = tmBuilder->createTargetMachine();
-  if (!tm)
-    throw std::runtime_error("cannot create a target machine for the JIT");
+  // The same translation, optimisation and code generation as cscc build
+  // (HostCodegen.h): the JIT's code is the executable's.
+  std::unique_ptr<llvm::TargetMachine> tm = hostTargetMachine();
+  llvm::TargetMachine &tmRef = *tm;
+  auto buildModule = [&](Operation *op, llvm::LLVMContext &context) {
+    return translateForHost(op, context, tmRef);
+  };
   ExecutionEngineOptions options;
-  // -O3 with the host's vector width: LLVM vectorises the generated loops.
-  options.transformer = makeOptimizingTransformer(3, 0, tm->get());
+  options.llvmModuleBuilder = buildModule;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(module, options, std::move(*tm));
+  // CSCC_JIT_OBJECT=FILE writes the machine code the JIT made (to compare
+  // with cscc build's: test/Execution/jit-codegen.test).
+  const char *objectPath = std::getenv("CSCC_JIT_OBJECT");
+  options.enableObjectDump = objectPath && *objectPath;
+  auto engine = ExecutionEngine::create(module, options, std::move(tm));
   if (!engine)
     throw std::runtime_error("JIT compilation failed: " +
                              llvm::toString(engine.takeError()));
@@ -157,6 +153,8 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
   // at the first launch). The engine's first invocation would run them
   // otherwise: now, so that the device check comes after them.
   (*engine)->initialize();
+  if (options.enableObjectDump)
+    (*engine)->dumpToObjectFile(objectPath);
   model->engine = std::move(*engine);
   return model;
 }
