@@ -137,6 +137,12 @@ def CsccParallelLoops : Pass<"cscc-parallel-loops", "::mlir::func::FuncOp"> {
            "into one loop">,
     Option<"maxDims", "max-dims", "unsigned", /*default=*/"2",
            "Most leading parallel dimensions in one scf.parallel">,
+    Option<"reassociateReductions", "reassociate-reductions", "bool",
+           /*default=*/"false",
+           "Mark each reduction's combiner (arith.addf, ...) reassoc, so "
+           "that LLVM vectorises the reduction loop with vector partial "
+           "results: faster, deterministic for a given build and any thread "
+           "count, but not bitwise the sequential order">,
     Option<"gpu", "gpu", "bool", /*default=*/"false",
            "For GPU kernels (cscc-parallel-to-gpu): every leading parallel "
            "dimension that indexes all outputs joins the scf.parallel, the "

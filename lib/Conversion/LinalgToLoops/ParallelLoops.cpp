@@ -14,6 +14,7 @@
 #include "cscc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -271,10 +272,14 @@ struct ParallelLoopsPass
         return false;
     for (OpOperand &init : op.getDpsInitsMutable()) {
       AffineMap m = op.getMatchingIndexingMap(&init);
-      if (!m.isProjectedPermutation())
+      // A total sum into a [1] buffer is indexed (0): a constant index is
+      // a register reduction too (else it became a loop nest on one thread
+      // that loads and stores its accumulator at every element).
+      if (!m.isProjectedPermutation(/*allowZeroInResults=*/true))
         return false;
       for (AffineExpr e : m.getResults())
-        if (cast<AffineDimExpr>(e).getPosition() >= numParallel)
+        if (auto d = dyn_cast<AffineDimExpr>(e);
+            d && d.getPosition() >= numParallel)
           return false;
       Value root = rootBuffer(init.get());
       for (OpOperand *in : op.getDpsInputOperands())
@@ -304,6 +309,10 @@ struct ParallelLoopsPass
     for (AffineExpr e : map.getResults()) {
       if (auto d = dyn_cast<AffineDimExpr>(e))
         indices.push_back(ivs[d.getPosition()]);
+      else if (auto c = dyn_cast<AffineConstantExpr>(e))
+        // no loop variable: a reduction's output is loaded before its
+        // reduction loops exist
+        indices.push_back(arith::ConstantIndexOp::create(b, loc, c.getValue()));
       else
         indices.push_back(affine::AffineApplyOp::create(
             b, loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
@@ -316,7 +325,8 @@ struct ParallelLoopsPass
   static SmallVector<Value> applyBody(OpBuilder &b, Location loc,
                                       linalg::LinalgOp op,
                                       ArrayRef<Value> ivs,
-                                      ArrayRef<Value> accs) {
+                                      ArrayRef<Value> accs,
+                                      bool reassociate = false) {
     IRMapping map;
     Block *body = op.getBlock();
     for (OpOperand *in : op.getDpsInputOperands())
@@ -328,7 +338,18 @@ struct ParallelLoopsPass
         map.map(index.getResult(), ivs[index.getDim()]);
         continue;
       }
-      b.clone(o, map);
+      Operation *copy = b.clone(o, map);
+      // The combiner of a reduction (its result yielded) may be
+      // reassociated, so that LLVM vectorises the loop with vector partial
+      // sums (see `reassociate-reductions`).
+      if (reassociate && llvm::any_of(o.getUsers(), [&](Operation *u) {
+            return u == body->getTerminator();
+          }))
+        if (auto fm = dyn_cast<arith::ArithFastMathInterface>(copy))
+          copy->setAttr(fm.getFastMathAttrName(),
+                        arith::FastMathFlagsAttr::get(
+                            b.getContext(), fm.getFastMathFlagsAttr().getValue() |
+                                                arith::FastMathFlags::reassoc));
     }
     return llvm::map_to_vector(body->getTerminator()->getOperands(),
                                [&](Value v) { return map.lookupOrDefault(v); });
@@ -428,7 +449,8 @@ struct ParallelLoopsPass
               llvm::append_range(
                   next, applyBody(b, loc, op, point,
                                   SmallVector<Value>(accs.slice(
-                                      j * numInits, numInits))));
+                                      j * numInits, numInits)),
+                                  reassociateReductions));
             }
             return next;
           });
@@ -584,7 +606,8 @@ struct ParallelLoopsPass
               b, loc, numParallel, from, to,
               SmallVector<Value>(numLoops, one), accs, ivs,
               [&](OpBuilder &b, ValueRange accs) {
-                return applyBody(b, loc, op, ivs, SmallVector<Value>(accs));
+                return applyBody(b, loc, op, ivs, SmallVector<Value>(accs),
+                                 reassociateReductions);
               });
           for (unsigned k = 0; k < numInits; ++k)
             memref::StoreOp::create(b, loc, results[k], partials[k], pivs);
@@ -649,8 +672,11 @@ struct ParallelLoopsPass
         op = collapseInner(rewriter, op);
       rewriter.setInsertionPoint(op);
       unsigned n = parallelDims(op, work);
-      if (gpu && splitReductions > 0 && isRegisterReduction(op) &&
-          n == parallelDimsOf(op) && splitReduction(rewriter, op)) {
+      // A reduction left without a parallel loop (a total sum) would run
+      // on one thread: split it too on the CPU.
+      if (splitReductions > 0 && isRegisterReduction(op) &&
+          (gpu ? n == parallelDimsOf(op) : n == 0) &&
+          splitReduction(rewriter, op)) {
         rewriter.eraseOp(op);
         continue;
       }

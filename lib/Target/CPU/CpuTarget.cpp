@@ -57,7 +57,7 @@ public:
            // worksharing loops (reductions sequential: cscc-parallel-loops)
            "func.func(cscc-copy-to-linalg," +
            (gpuLoopLayout ? gpuLoopsPass()
-                          : std::string("cscc-parallel-loops")) +
+                          : std::string("cscc-parallel-loops{reassociate-reductions=true split-reductions=4096}")) +
            "),"
            "convert-scf-to-openmp,expand-strided-metadata,"
            // memref.alloca_scope (around each worksharing loop's body)
