@@ -370,6 +370,10 @@ int runModelCommand(const Options &opts, const ModelCommand &command) {
   try {
     int rc = command(opts, source.model, source.sm, cc.context);
     return cc.failed ? 1 : rc;
+  } catch (CompileError &err) {
+    // A flag that contradicts the model file: shown at the file's text.
+    std::cerr << renderError(source.sm, err);
+    return 1;
   } catch (std::exception &err) {
     std::cerr << "cscc: error: " << err.what() << "\n";
     return 1;

@@ -653,6 +653,10 @@ int trainCommand(Program &program, const TrainSettings &s) {
          describe(info.optimizer, info.nesterov) + "; the settings ask for " +
          describe(s.optimizer.kind, nesterov) +
          " (compile it again with those settings)");
+  if (nesterov && s.optimizer.momentum == 0)
+    fail("Nesterov momentum needs a momentum > 0, but --momentum is 0 "
+         "(Nesterov's update acts on the momentum buffer); give --momentum "
+         "a value in (0, 1)");
   DType dt = floatType(info);
   namespace fs = std::filesystem;
 
