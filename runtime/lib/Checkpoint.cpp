@@ -554,6 +554,32 @@ Checkpoint loadCheckpoint(const std::string &dir, const std::string &tag) {
   }
   s.bestAccuracy = metaDouble(m, "cscc.best_accuracy", trainFile, context);
   s.bestEpoch = metaInt(m, "cscc.best_epoch", trainFile, context);
+  // The training state must agree with itself: every finished epoch took at
+  // least one step, and the best accuracy is an accuracy of a finished
+  // epoch (or -1 with best epoch -1 before the first epoch ends).
+  auto inconsistent = [&](const std::string &what) {
+    throw std::runtime_error(context + "'" + trainFile + "': " + what +
+                             "; the metadata is corrupt or was edited: "
+                             "restore the file or resume from another "
+                             "checkpoint; " + otherCheckpoints(dir, tag));
+  };
+  if (s.step < 0 || s.epoch < 0)
+    inconsistent("metadata 'cscc.step' (" + std::to_string(s.step) +
+                 ") and 'cscc.epoch' (" + std::to_string(s.epoch) +
+                 ") must not be negative");
+  if (s.epoch > s.step)
+    inconsistent("metadata 'cscc.epoch' is " + std::to_string(s.epoch) +
+                 " but 'cscc.step' is " + std::to_string(s.step) +
+                 ", and every epoch takes at least one step");
+  bool noBest = s.bestAccuracy == -1 && s.bestEpoch == -1;
+  if (!noBest && !(s.bestAccuracy >= 0 && s.bestAccuracy <= 1))
+    inconsistent("metadata 'cscc.best_accuracy' is " +
+                 requireKey(m, "cscc.best_accuracy", trainFile, context) +
+                 ", not an accuracy in [0, 1]");
+  if (!noBest && !(s.bestEpoch >= 1 && s.bestEpoch <= s.epoch))
+    inconsistent("metadata 'cscc.best_epoch' is " +
+                 std::to_string(s.bestEpoch) + ", not a finished epoch (1 to " +
+                 std::to_string(s.epoch) + ")");
   for (const auto &[k, v] : m)
     if (startsWith(k, "extra."))
       s.extra[k.substr(6)] = v;

@@ -441,13 +441,61 @@ std::string joinDoubles(const std::vector<double> &v) {
   return os.str();
 }
 
-std::vector<double> splitDoubles(const std::string &s) {
+/// The numbers of a comma-separated list; nullopt unless every item is a
+/// finite number.
+std::optional<std::vector<double>> splitDoubles(const std::string &s) {
   std::vector<double> v;
   std::stringstream ss(s);
   std::string item;
-  while (std::getline(ss, item, ','))
-    v.push_back(std::stod(item));
+  while (std::getline(ss, item, ',')) {
+    char *end = nullptr;
+    double x = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end || !std::isfinite(x))
+      return std::nullopt;
+    v.push_back(x);
+  }
   return v;
+}
+
+/// The normalisation a checkpoint records (metadata extra.normalize_mean
+/// and extra.normalize_std, given as `mean` and `std_`, null when absent):
+/// both or neither, one finite number per input channel, every std > 0.
+/// Leaves `outMean` and `outStd` empty when there is none.
+void readNormalization(const ProgramInfo &info, const std::string *mean,
+                       const std::string *std_, const std::string &where,
+                       std::vector<double> &outMean,
+                       std::vector<double> &outStd) {
+  outMean.clear();
+  outStd.clear();
+  if (!mean && !std_)
+    return;
+  auto corrupt = [&](const std::string &what) {
+    fail("checkpoint '" + where + "': " + what +
+         "; the metadata is corrupt or was edited: restore the file (or "
+         "remove both keys to normalise with the training set's statistics)");
+  };
+  if (!mean || !std_)
+    corrupt(std::string("metadata 'extra.normalize_") +
+            (mean ? "mean' has no 'extra.normalize_std'"
+                  : "std' has no 'extra.normalize_mean'") +
+            " beside it");
+  size_t channels = info.inputShape.empty() ? 1 : info.inputShape[0];
+  std::string want = std::to_string(channels) + " comma-separated " +
+                     (channels == 1 ? "number" : "numbers") +
+                     " (one per input channel)";
+  std::optional<std::vector<double>> m = splitDoubles(*mean);
+  std::optional<std::vector<double>> d = splitDoubles(*std_);
+  // An empty pair: no normalisation recorded.
+  if (m && d && m->empty() && d->empty())
+    return;
+  if (!m || m->size() != channels)
+    corrupt("metadata 'extra.normalize_mean' is '" + *mean + "', not " + want);
+  if (!d || d->size() != channels ||
+      std::any_of(d->begin(), d->end(), [](double x) { return !(x > 0); }))
+    corrupt("metadata 'extra.normalize_std' is '" + *std_ + "', not " + want +
+            " > 0");
+  outMean = std::move(*m);
+  outStd = std::move(*d);
 }
 
 struct EvalResult {
@@ -686,10 +734,13 @@ int trainCommand(Program &program, const TrainSettings &s) {
     if (state.seed != s.seed)
       fail("checkpoint '" + s.resume + "' was trained with --seed " +
            std::to_string(state.seed) + "; resume with the same seed");
-    if (state.extra.count("normalize_mean")) {
-      savedMean = splitDoubles(state.extra.at("normalize_mean"));
-      savedStd = splitDoubles(state.extra.at("normalize_std"));
-    }
+    auto extra = [&](const char *k) {
+      auto it = state.extra.find(k);
+      return it == state.extra.end() ? nullptr : &it->second;
+    };
+    readNormalization(info, extra("normalize_mean"), extra("normalize_std"),
+                      (fs::path(s.resume) / "last.train.safetensors").string(),
+                      savedMean, savedStd);
     if (state.epoch >= s.epochs) {
       std::cout << "run '" << s.resume << "' already finished " << state.epoch
                 << " of " << s.epochs << " epochs; nothing to train (raise "
@@ -729,6 +780,30 @@ int trainCommand(Program &program, const TrainSettings &s) {
          std::to_string(state.epoch + 1) + ", which now has " +
          std::to_string(stepsPerEpoch) + " batches; resume with the run's "
          "data settings (--limit-train, --validation, --data)");
+  // The step count agrees with the epochs and batches done (each epoch of
+  // this run has stepsPerEpoch steps): otherwise the metadata was edited, or
+  // the data settings changed, and the learning-rate schedule and the
+  // optimiser's step count would not be those of the run.
+  if (!s.resume.empty()) {
+    __int128 expected =
+        static_cast<__int128>(state.epoch) * stepsPerEpoch + resumed.batches;
+    if (expected != state.step)
+      fail("run '" + s.resume + "': its checkpoint is at step " +
+           std::to_string(state.step) + " after " +
+           std::to_string(state.epoch) + " epochs" +
+           (resumed.batches > 0 ? " and " + std::to_string(resumed.batches) +
+                                      " batches of epoch " +
+                                      std::to_string(state.epoch + 1)
+                                : std::string()) +
+           ", but an epoch of this run has " + std::to_string(stepsPerEpoch) +
+           " steps, which makes " +
+           (expected <= INT64_MAX
+                ? "step " + std::to_string(static_cast<int64_t>(expected))
+                : std::string("more than 2^63 steps")) +
+           "; the metadata (cscc.step, cscc.epoch, extra.epoch_batches) was "
+           "edited, or the data settings changed: resume with the run's "
+           "data settings (--limit-train, --validation, --data, --batch)");
+  }
   if (!s.resume.empty())
     std::cout << "resuming after epoch " << state.epoch
               << (resumed.batches > 0
@@ -945,12 +1020,12 @@ ModelTensors weightsFor(const Program &program, const TrainSettings &s,
   ModelTensors t = initialTensors(program.info, 0);
   t.optimizer.clear();
   loadWeightsInto(t, file, path, floatType(program.info));
-  auto m = file.metadata.find("extra.normalize_mean");
-  auto d = file.metadata.find("extra.normalize_std");
-  if (m != file.metadata.end() && d != file.metadata.end()) {
-    mean = splitDoubles(m->second);
-    std_ = splitDoubles(d->second);
-  }
+  auto extra = [&](const char *k) {
+    auto it = file.metadata.find(k);
+    return it == file.metadata.end() ? nullptr : &it->second;
+  };
+  readNormalization(program.info, extra("extra.normalize_mean"),
+                    extra("extra.normalize_std"), path, mean, std_);
   return t;
 }
 
