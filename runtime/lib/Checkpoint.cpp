@@ -389,6 +389,14 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
           ", not a checkpoint file; remove it or save elsewhere");
   }
 
+  // What a failed save leaves: the previous checkpoint, or none (a run's
+  // first save).
+  const bool hadPrevious = isRegular(w) || isRegular(t);
+  const std::string unchanged =
+      hadPrevious ? "; the previous checkpoint is unchanged"
+                  : "; no checkpoint '" + tag + "' was written (there was "
+                    "none before this save)";
+
   // 2. Both files under staging names.
   std::string id = newSaveId();
   std::map<std::string, std::string> common = {
@@ -413,8 +421,7 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
   } catch (const std::exception &e) {
     ::unlink(ts.c_str());
     ::unlink(ws.c_str());
-    throw std::runtime_error(context + e.what() +
-                             "; the previous checkpoint is unchanged");
+    throw std::runtime_error(context + e.what() + unchanged);
   }
   hookPoint("staged");
 
@@ -431,8 +438,7 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
     if (backedUp)
       ::unlink(prev.c_str());
     throw std::runtime_error(context + "cannot rename '" + ts + "' to '" + t +
-                             "': " + errnoText(e) +
-                             "; the previous checkpoint is unchanged");
+                             "': " + errnoText(e) + unchanged);
   }
   hookPoint("between");
   if (::rename(ws.c_str(), w.c_str()) != 0) {
@@ -443,7 +449,7 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
     throw std::runtime_error(
         context + "cannot rename '" + ws + "' to '" + w + "': " +
         errnoText(e) +
-        (restored ? "; the previous checkpoint is unchanged"
+        (restored ? unchanged
                   : "; the checkpoint is now incomplete, save it again"));
   }
   fsyncDirectory(dir);

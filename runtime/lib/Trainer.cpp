@@ -425,6 +425,10 @@ void loadWeightsInto(ModelTensors &t, const TensorFile &file,
       fail("weights '" + path + "': '" + name + "' has shape " +
            shapeString(src->shape) + ", the model needs " +
            shapeString(w.shape));
+    // The same rule as `cscc run` (Tensor.h): F32 or F64, finite, running
+    // variances >= 0.
+    if (std::string why = weightProblem(name, *src); !why.empty())
+      fail("weights '" + path + "': " + why);
     w = convertDType(*src, dt);
   }
   for (const auto &[name, _] : file.tensors)
@@ -728,6 +732,9 @@ int trainCommand(Program &program, const TrainSettings &s) {
              "' of shape " + shapeString(t.shape) +
              "; it was written with another optimiser (resume with the "
              "same settings)");
+      if (std::string why = weightProblem(name, it->second, true);
+          !why.empty())
+        fail("checkpoint '" + s.resume + "': optimiser state " + why);
       t = convertDType(it->second, dt);
     }
     state = c.state;
@@ -814,9 +821,42 @@ int trainCommand(Program &program, const TrainSettings &s) {
               << " (step " << state.step << ")\n";
   std::cout.flush();
 
+  // A run can diverge without a NaN training loss (train mode normalises
+  // with the batch's statistics while the running ones overflow; weights
+  // grow without bound). Weights, running statistics and optimiser state
+  // are checked before every checkpoint is written, so that the checkpoint
+  // a stopped run names is a good one.
+  auto lastGood = [&] {
+    return checkpointExists(s.runDir, "last")
+               ? "; the last good checkpoint is " +
+                     (fs::path(s.runDir) / "last.safetensors").string() +
+                     " (continue with --resume " + s.runDir + ")"
+               : std::string("; no checkpoint was written yet");
+  };
+  auto diverged = [&](const std::string &what, int64_t epoch) {
+    fail("training diverged: " + what + " after step " +
+         std::to_string(state.step) + " (epoch " + std::to_string(epoch + 1) +
+         "); training stopped without writing a checkpoint" + lastGood() +
+         ". Lower --lr or add --warmup");
+  };
+  auto checkFinite = [&](int64_t epoch) {
+    std::string why;
+    for (const auto &[name, t] : tensors.weights)
+      if (why.empty())
+        why = weightProblem(name, t);
+    for (const auto &[name, t] : tensors.optimizer)
+      if (why.empty())
+        if (std::string w = weightProblem(name, t, true); !w.empty())
+          why = "optimiser state " + w;
+    if (why.empty())
+      return;
+    progress.endEpoch("");
+    diverged(why, epoch);
+  };
   // Saves RUN_DIR/last inside an epoch (no evaluation; the best checkpoint
   // is chosen at epoch ends only).
   auto saveMidEpoch = [&](const EpochProgress &p) {
+    checkFinite(state.epoch);
     Checkpoint c;
     c.weights = tensors.weights;
     c.optimizer = tensors.optimizer;
@@ -891,16 +931,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
       double loss = scalarOf(r[lossAt]);
       if (!std::isfinite(loss)) {
         progress.endEpoch("");
-        std::string last = (fs::path(s.runDir) / "last.safetensors").string();
         fail("the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
              " at step " + std::to_string(state.step + 1) + " (epoch " +
              std::to_string(epoch + 1) + ", batch " +
              std::to_string(run.batches + 1) + "); training stopped" +
-             (checkpointExists(s.runDir, "last")
-                  ? "; the last good checkpoint is " + last +
-                        " (continue with --resume " + s.runDir + ")"
-                  : "; no checkpoint was written yet") +
-             ". Lower --lr or add --warmup");
+             lastGood() + ". Lower --lr or add --warmup");
       }
       // The new values replace the old ones.
       for (size_t i = 0; i < fi.results.size(); ++i) {
@@ -961,6 +996,21 @@ int trainCommand(Program &program, const TrainSettings &s) {
     rec.testLoss = t.loss;
     rec.testAccuracy = t.accuracy;
     rec.sparsity = t.sparsity;
+    // Before anything of this epoch is written (metrics, curves,
+    // checkpoints): eval mode uses the running statistics, so a finite
+    // training loss can hide a diverged model.
+    for (auto [what, v] : {std::pair<const char *, double>{"test", rec.testLoss},
+                           {"validation", rec.valLoss}})
+      if ((std::string(what) == "test" || !data.validation.empty()) &&
+          !std::isfinite(v)) {
+        progress.endEpoch("");
+        diverged(std::string("the ") + what + " loss is " +
+                     (std::isnan(v) ? "NaN" : "infinite") +
+                     " (eval mode, running statistics) while the training "
+                     "loss is " + fixed(rec.trainLoss),
+                 epoch);
+      }
+    checkFinite(epoch);
     progress.endEpoch(
         "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.epochs) +
         ": train loss " + fixed(rec.trainLoss) + " acc " +
@@ -1058,6 +1108,11 @@ int predictCommand(Program &program, const TrainSettings &s) {
     fail("input '" + s.input + "' has shape " + shapeString(x.shape) +
          "; the model takes [N, " +
          shapeString(want).substr(1));
+  // Pixels: uint8 (0-255, as the data sets store them) or floats in [0, 1]
+  // (`cscc run` takes floats only; other integer types are refused by both).
+  if (x.dtype != DType::U8 && x.dtype != DType::F32 && x.dtype != DType::F64)
+    fail("input '" + s.input + "' is " + dtypeName(x.dtype) +
+         "; use uint8 pixels (0-255) or float32/float64 in [0, 1]");
   // Pixels to [0, 1], then the training normalisation.
   Tensor f64 = convertDType(x, DType::F64);
   double scale = x.dtype == DType::U8 ? 1.0 / 255 : 1.0;
