@@ -158,10 +158,32 @@ void applySetting(TrainSettings &s, const std::string &key,
   else if (key == "data") {
     static const char *kinds[] = {"fashion_mnist", "mnist", "cifar10",
                                   "cifar100", "svhn", "simulated"};
-    if (std::find(std::begin(kinds), std::end(kinds), v) == std::end(kinds))
-      fail("'data' is fashion_mnist, mnist, cifar10, cifar100, svhn or "
-           "simulated, got '" + v + "'");
-    s.data.kind = v;
+    if (std::find(std::begin(kinds), std::end(kinds), v) != std::end(kinds)) {
+      s.data.kind = v;
+      return;
+    }
+    // A directory: its files say which kind it is.
+    if (std::optional<std::string> kind = detectDataKind(v)) {
+      s.data.kind = *kind;
+      s.data.path = v;
+      return;
+    }
+    std::error_code ec;
+    bool dir = std::filesystem::is_directory(v, ec);
+    bool pathLike = dir || v.find('/') != std::string::npos ||
+                    std::filesystem::exists(v, ec);
+    if (pathLike)
+      fail("'data' is a kind (fashion_mnist, mnist, cifar10, cifar100, svhn "
+           "or simulated) or a directory of one, but '" + v + "' " +
+           (dir ? "holds none of the files cscc reads (IDX "
+                  "train-images-idx3-ubyte[.gz], CIFAR-10 data_batch_1.bin, "
+                  "CIFAR-100 train.bin, SVHN train_32x32.mat)"
+                : "is not a directory") +
+           "; name the kind and the directory, e.g. --data mnist "
+           "--data-path DIR");
+    fail("'data' is fashion_mnist, mnist, cifar10, cifar100, svhn or "
+         "simulated, got '" + v + "' (or a directory that holds one of them; "
+         "the kind and a directory: --data mnist --data-path DIR)");
   } else if (key == "data_path")
     s.data.path = v;
   else if (key == "data_seed")
