@@ -114,10 +114,14 @@ std::string listWeights(mlir::ModuleOp module) {
 /// from one generator seeded by --seed.
 int initWeights(const Options &opts, mlir::ModuleOp module) {
   rt::Rng rng(opts.seed);
+  // --dtype f64 writes F64 tensors (the same draws, unrounded); F32 is the
+  // default, PyTorch's.
+  rt::DType dt =
+      opts.dtype == ElementType::F64 ? rt::DType::F64 : rt::DType::F32;
   std::map<std::string, rt::Tensor> tensors;
   for (auto p : paramsOf(module))
     tensors[p.getName().str()] =
-        rt::initTensor(p.getInit().str(), shapeOf(p.getType()), rng);
+        rt::initTensor(p.getInit().str(), shapeOf(p.getType()), rng, dt);
   std::map<std::string, std::string> meta{
       {"format", "pt"},
       {"cscc.model", module.getSymName() ? module.getSymName()->str() : ""},
@@ -370,6 +374,10 @@ int runModelCommand(const Options &opts, const ModelCommand &command) {
   try {
     int rc = command(opts, source.model, source.sm, cc.context);
     return cc.failed ? 1 : rc;
+  } catch (CompileError &err) {
+    // A flag that contradicts the model file: shown at the file's text.
+    std::cerr << renderError(source.sm, err);
+    return 1;
   } catch (std::exception &err) {
     std::cerr << "cscc: error: " << err.what() << "\n";
     return 1;

@@ -29,11 +29,10 @@ std::vector<rt::Tensor> loadWeights(const std::string &path,
                                rt::shapeString(t->shape) +
                                ", the model needs " +
                                rt::shapeString(p.shape));
-    if (t->dtype != rt::DType::F32 && t->dtype != rt::DType::F64)
-      throw std::runtime_error("weights file '" + path + "': tensor '" +
-                               p.name + "' is " +
-                               rt::dtypeName(t->dtype) +
-                               "; weights must be F32 or F64");
+    // The runtime's one rule (eval, predict and resume apply it too):
+    // F32 or F64, finite, running variances >= 0.
+    if (std::string why = rt::weightProblem(p.name, *t); !why.empty())
+      throw std::runtime_error("weights file '" + path + "': " + why);
     out.push_back(rt::convertDType(*t, want));
     used.insert(p.name);
   }

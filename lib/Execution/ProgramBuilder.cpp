@@ -90,6 +90,36 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   return s;
 }
 
+void checkSettingsAgainstModel(const rt::TrainSettings &s,
+                               const Model &model) {
+  const rt::OptimizerSettings &o = s.optimizer;
+  switch (o.kind) {
+  case rt::OptimizerKind::Sgd: {
+    if (!o.nesterov || o.momentum != 0)
+      return;
+    // Nesterov's update acts on the momentum buffer (the front end refuses
+    // sgd(nesterov = true) without momentum; here a flag made it so).
+    const auto &locs = model.train.optimizerArgLocs;
+    auto at = [&](const char *k) {
+      auto it = locs.find(k);
+      return it == locs.end() ? Location{} : it->second;
+    };
+    if (at("nesterov").file >= 0)
+      throw CompileError(at("nesterov"),
+                         "nesterov = true needs a momentum > 0, but "
+                         "--momentum 0 sets the momentum to 0",
+                         "give --momentum a value in (0, 1), or add "
+                         "--nesterov false");
+    throw CompileError(Location{},
+                       "--nesterov true needs a momentum > 0, but the "
+                       "momentum is 0",
+                       "give --momentum a value in (0, 1) as well");
+  }
+  case rt::OptimizerKind::Adam:
+    return;
+  }
+}
+
 rt::FunctionInfo describeFunction(ModuleOp module, const std::string &name) {
   auto fn = module.lookupSymbol<func::FuncOp>(name);
   rt::FunctionInfo info;

@@ -7,17 +7,63 @@
 
 namespace cscc {
 
-int SourceManager::addFile(const std::string &path) {
+/// What kind of file `st` is, for "it is not a regular file (...)".
+static std::string fileKind(std::filesystem::file_type t) {
+  using std::filesystem::file_type;
+  switch (t) {
+  case file_type::directory:
+    return "a directory";
+  case file_type::character:
+    return "a character device";
+  case file_type::block:
+    return "a block device";
+  case file_type::fifo:
+    return "a FIFO";
+  case file_type::socket:
+    return "a socket";
+  default:
+    return "not a regular file";
+  }
+}
+
+int SourceManager::addFile(const std::string &path, std::string *why) {
+  namespace fs = std::filesystem;
+  auto fail = [&](std::string r) {
+    if (why)
+      *why = std::move(r);
+    return -1;
+  };
+  // Only regular files: a device (/dev/zero) would be read without end and
+  // opening a FIFO blocks until a writer comes. The type is checked before
+  // the file is opened.
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st))
+    return fail("");
+  if (!fs::is_regular_file(st))
+    return fail("it is " + fileKind(st.type()) + ", not a regular file");
+  uintmax_t size = fs::file_size(path, ec);
+  auto tooLarge = [&](uintmax_t n) {
+    return fail("it is larger than " + std::to_string(kMaxFileBytes >> 20) +
+                " MiB (" + std::to_string(n) + " bytes)");
+  };
+  if (!ec && size > kMaxFileBytes)
+    return tooLarge(size);
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return -1;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::error_code ec;
+    return fail("");
+  // Read at most one chunk past the limit (the file may grow meanwhile).
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes)
+      return tooLarge(text.size());
+  }
   std::string canonical = std::filesystem::weakly_canonical(path, ec).string();
   if (ec)
     canonical = path;
-  files.push_back({path, canonical, ss.str()});
+  files.push_back({path, canonical, std::move(text)});
   return static_cast<int>(files.size()) - 1;
 }
 

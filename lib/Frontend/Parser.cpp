@@ -220,7 +220,12 @@ private:
     if (fs::is_directory(target, ec))
       throw CompileError(pathTok.loc, "cannot include '" + target.string() +
                                           "': it is a directory");
-    int id = sm.addFile(target.string());
+    std::string why;
+    int id = sm.addFile(target.string(), &why);
+    if (id < 0 && !why.empty())
+      throw CompileError(pathTok.loc, "cannot include '" + target.string() +
+                                          "': " + why,
+                         "an include names a .csc source file");
     if (id < 0)
       throw CompileError(pathTok.loc, "cannot read included file '" +
                                           target.string() + "'",
@@ -536,7 +541,11 @@ Module parseFile(SourceManager &sm, const std::string &path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw CompileError(Location{}, "'" + path + "' is a directory, not a .csc file");
-  int id = sm.addFile(path);
+  std::string why;
+  int id = sm.addFile(path, &why);
+  if (id < 0 && !why.empty())
+    throw CompileError(Location{}, "cannot read '" + path + "': " + why,
+                       "name a .csc source file");
   if (id < 0)
     throw CompileError(Location{}, "cannot read '" + path + "'",
                        "check the path and permissions");

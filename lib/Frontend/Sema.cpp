@@ -28,12 +28,29 @@ void Elaborator::remapOverrideError(CompileError &err) {
     remap(n.first);
 }
 
-void Elaborator::countIteration(Location loc) {
-  if (++totalIterations > kMaxTotalIterations)
-    throw CompileError(loc, "the model expands to more than " +
-                                std::to_string(kMaxTotalIterations) +
-                                " loop iterations",
-                       "nested loops multiply; make them shorter");
+void Elaborator::countExpansion(Location loc, Expansion what) {
+  if (++totalExpansions <= kMaxTotalExpansions)
+    return;
+  std::string help;
+  switch (what) {
+  case Expansion::LoopIteration:
+    help = "nested loops multiply; make them shorter";
+    break;
+  case Expansion::BlockCall:
+    help = "each call expands the block's body again, so blocks that call "
+           "blocks several times multiply; call them fewer times or use a "
+           "shorter 'for' loop";
+    break;
+  case Expansion::DictionaryUse:
+    help = "each use expands the dictionary again, so dictionaries that "
+           "list named dictionaries several times multiply; list fewer";
+    break;
+  }
+  throw CompileError(loc, "the model expands to more than " +
+                              std::to_string(kMaxTotalExpansions) +
+                              " loop iterations, block calls and dictionary "
+                              "uses",
+                     help);
 }
 
 Model Elaborator::run(const std::vector<ParamOverride> &overrides,

@@ -146,6 +146,15 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
       err.notes.push_back({first.loc, "first block here"});
       throw err;
     }
+    // The code channels are bounded as every channel count is (so that a
+    // dictionary that lists dictionaries cannot grow without limit).
+    acc.channels += b.codeChannels;
+    if (acc.channels > kMaxSize)
+      throw CompileError(b.loc, layerPrefix() + "the dictionary has more "
+                                    "than " + std::to_string(kMaxSize) +
+                                    " code channels",
+                         "a dictionary's code channels are the sum of its "
+                         "blocks' channels; list fewer or smaller blocks");
     acc.dict.blocks.push_back(std::move(b));
   };
   if (e.kind == Expr::Kind::List) {
@@ -169,6 +178,7 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
   if ((e.kind == Expr::Kind::Call || e.kind == Expr::Kind::Name) &&
       dicts.count(e.text)) {
     const DictDecl &d = *dicts.at(e.text);
+    countExpansion(e.loc, Expansion::DictionaryUse);
     if (std::find(dictStack.begin(), dictStack.end(), &d) != dictStack.end()) {
       CompileError err(e.loc, "dictionary '" + d.name + "' refers to itself",
                        "dictionaries cannot be recursive; write the blocks "

@@ -40,8 +40,10 @@ constexpr int64_t kMaxLoopIterations = 1000000;
 constexpr int64_t kMaxSize = 1 << 20;
 /// Largest number of weights in one layer (far beyond any real model).
 constexpr long double kMaxLayerWeights = 1e12L;
-/// All loop iterations of one elaboration together (nested loops multiply).
-constexpr int64_t kMaxTotalIterations = 10000000;
+/// The expansion budget: all loop iterations, block calls and named
+/// dictionary uses of one elaboration together (nested loops, blocks that
+/// call blocks and dictionaries that list dictionaries multiply).
+constexpr int64_t kMaxTotalExpansions = 10000000;
 constexpr size_t kMaxBlockDepth = 64;
 
 /// b - a as a loop length, without overflow (0 if b <= a).
@@ -108,8 +110,10 @@ private:
   /// Buffer `param NAME = VALUE;` -> buffer `-D NAME=VALUE` (same value text).
   std::map<int, int> overrideBuffers;
   void remapOverrideError(CompileError &err);
-  int64_t totalIterations = 0;
-  void countIteration(Location loc);
+  /// What spends the expansion budget (kMaxTotalExpansions).
+  enum class Expansion { LoopIteration, BlockCall, DictionaryUse };
+  int64_t totalExpansions = 0;
+  void countExpansion(Location loc, Expansion what);
 
   /// Replaces the visible scopes until it goes out of scope, also when an
   /// error unwinds through it.
@@ -184,6 +188,7 @@ private:
   struct DictResult {
     Dictionary dict;
     int64_t h = 0, w = 0;
+    int64_t channels = 0; ///< code channels so far (at most kMaxSize)
   };
   DictResult evalDict(const Expr &e, const Shape &signal);
   void evalDictInto(const Expr &e, const Shape &signal, DictResult &acc,

@@ -328,6 +328,22 @@ void Elaborator::layerPursuit(Layer &l, const Expr &e) {
   DictResult d = evalDict(*a["dict"], l.in);
   l.dict = std::move(d.dict);
   pursuitOptions(l.opts, a, false);
+  switch (l.opts.threshold) {
+  case Threshold::ConvChannels:
+    // Without a conv block there is no threshold to learn: the MLIR
+    // verifier would refuse the empty threshold later, without a location.
+    if (l.dict.convCodeChannels() == 0)
+      throw CompileError(a.at("threshold")->loc,
+                         "threshold = conv_channels learns a threshold on the "
+                         "channels of conv blocks, but this dictionary has "
+                         "identity blocks only",
+                         "use threshold = none (no threshold) or threshold = "
+                         "channel (one per code channel)");
+    break;
+  case Threshold::Channel:
+  case Threshold::None:
+    break;
+  }
   int64_t k = l.dict.codeChannels();
   l.out = Shape{k, d.h, d.w};
   if (a.count("init")) {

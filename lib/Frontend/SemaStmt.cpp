@@ -77,7 +77,7 @@ void Elaborator::runFor(const Stmt &s, const Body &body) {
                        "loops may run at most " +
                            std::to_string(kMaxLoopIterations) + " times");
   for (int64_t i = a; i < b; ++i) {
-    countIteration(s.loc);
+    countExpansion(s.loc, Expansion::LoopIteration);
     scopes.emplace_back();
     loopIndices.push_back(i);
     Binding v;
@@ -215,6 +215,7 @@ void Elaborator::checkLayerNameUnused(const Stmt &s) {
 
 void Elaborator::runBlockCall(const Stmt &s, const Expr &call,
                               const BlockDecl &b) {
+  countExpansion(call.loc, Expansion::BlockCall);
   if (std::find(blockStack.begin(), blockStack.end(), &b) != blockStack.end())
     throw CompileError(call.loc, "block '" + b.name + "' calls itself",
                        "blocks cannot be recursive; use a 'for' loop");

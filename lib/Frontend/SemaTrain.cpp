@@ -92,6 +92,7 @@ void Elaborator::runTrain(const TrainDecl &t) {
                                joinWords(kindWords<Optimizer>(), "and"));
       c.optimizer = *opt;
       c.optimizerArgs.clear();
+      c.optimizerArgLocs.clear();
       if (v.kind == Expr::Kind::Call) {
         switch (*opt) {
         case Optimizer::Sgd:
@@ -127,6 +128,30 @@ void Elaborator::runTrain(const TrainDecl &t) {
                                      " for " + head,
                              help);
         }
+      }
+      for (const auto &arg : v.args)
+        if (c.optimizerArgs.count(arg.name))
+          c.optimizerArgLocs[arg.name] = arg.value->loc;
+      // Nesterov's update acts on the momentum buffer (PyTorch refuses it
+      // without momentum too); a written sgd(...) has momentum 0 unless it
+      // says otherwise.
+      switch (*opt) {
+      case Optimizer::Sgd:
+        if (c.optimizerArgs.count("nesterov") &&
+            c.optimizerArgs.at("nesterov") != 0 &&
+            (!c.optimizerArgs.count("momentum") ||
+             c.optimizerArgs.at("momentum") == 0))
+          throw CompileError(
+              c.optimizerArgLocs.at("nesterov"),
+              "nesterov = true needs a momentum > 0, but momentum is " +
+                  std::string(c.optimizerArgs.count("momentum")
+                                  ? "0"
+                                  : "not given (0 in a written sgd(...))"),
+              "Nesterov's update acts on the momentum buffer: add momentum "
+              "= 0.9, or remove nesterov");
+        break;
+      case Optimizer::Adam:
+        break;
       }
     } else if (s.key == "schedule") {
       std::optional<Schedule> sched = parseKind<Schedule>(head);

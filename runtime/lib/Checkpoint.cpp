@@ -389,6 +389,14 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
           ", not a checkpoint file; remove it or save elsewhere");
   }
 
+  // What a failed save leaves: the previous checkpoint, or none (a run's
+  // first save).
+  const bool hadPrevious = isRegular(w) || isRegular(t);
+  const std::string unchanged =
+      hadPrevious ? "; the previous checkpoint is unchanged"
+                  : "; no checkpoint '" + tag + "' was written (there was "
+                    "none before this save)";
+
   // 2. Both files under staging names.
   std::string id = newSaveId();
   std::map<std::string, std::string> common = {
@@ -413,8 +421,7 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
   } catch (const std::exception &e) {
     ::unlink(ts.c_str());
     ::unlink(ws.c_str());
-    throw std::runtime_error(context + e.what() +
-                             "; the previous checkpoint is unchanged");
+    throw std::runtime_error(context + e.what() + unchanged);
   }
   hookPoint("staged");
 
@@ -431,8 +438,7 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
     if (backedUp)
       ::unlink(prev.c_str());
     throw std::runtime_error(context + "cannot rename '" + ts + "' to '" + t +
-                             "': " + errnoText(e) +
-                             "; the previous checkpoint is unchanged");
+                             "': " + errnoText(e) + unchanged);
   }
   hookPoint("between");
   if (::rename(ws.c_str(), w.c_str()) != 0) {
@@ -443,7 +449,7 @@ void saveCheckpoint(const std::string &dir, const std::string &tag,
     throw std::runtime_error(
         context + "cannot rename '" + ws + "' to '" + w + "': " +
         errnoText(e) +
-        (restored ? "; the previous checkpoint is unchanged"
+        (restored ? unchanged
                   : "; the checkpoint is now incomplete, save it again"));
   }
   fsyncDirectory(dir);
@@ -554,6 +560,32 @@ Checkpoint loadCheckpoint(const std::string &dir, const std::string &tag) {
   }
   s.bestAccuracy = metaDouble(m, "cscc.best_accuracy", trainFile, context);
   s.bestEpoch = metaInt(m, "cscc.best_epoch", trainFile, context);
+  // The training state must agree with itself: every finished epoch took at
+  // least one step, and the best accuracy is an accuracy of a finished
+  // epoch (or -1 with best epoch -1 before the first epoch ends).
+  auto inconsistent = [&](const std::string &what) {
+    throw std::runtime_error(context + "'" + trainFile + "': " + what +
+                             "; the metadata is corrupt or was edited: "
+                             "restore the file or resume from another "
+                             "checkpoint; " + otherCheckpoints(dir, tag));
+  };
+  if (s.step < 0 || s.epoch < 0)
+    inconsistent("metadata 'cscc.step' (" + std::to_string(s.step) +
+                 ") and 'cscc.epoch' (" + std::to_string(s.epoch) +
+                 ") must not be negative");
+  if (s.epoch > s.step)
+    inconsistent("metadata 'cscc.epoch' is " + std::to_string(s.epoch) +
+                 " but 'cscc.step' is " + std::to_string(s.step) +
+                 ", and every epoch takes at least one step");
+  bool noBest = s.bestAccuracy == -1 && s.bestEpoch == -1;
+  if (!noBest && !(s.bestAccuracy >= 0 && s.bestAccuracy <= 1))
+    inconsistent("metadata 'cscc.best_accuracy' is " +
+                 requireKey(m, "cscc.best_accuracy", trainFile, context) +
+                 ", not an accuracy in [0, 1]");
+  if (!noBest && !(s.bestEpoch >= 1 && s.bestEpoch <= s.epoch))
+    inconsistent("metadata 'cscc.best_epoch' is " +
+                 std::to_string(s.bestEpoch) + ", not a finished epoch (1 to " +
+                 std::to_string(s.epoch) + ")");
   for (const auto &[k, v] : m)
     if (startsWith(k, "extra."))
       s.extra[k.substr(6)] = v;

@@ -1,6 +1,8 @@
 //===- DataLoader.cpp - data sets, splits and batches for training --------===//
 #include "cscc/Runtime/DataLoader.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -214,6 +216,35 @@ std::string knownDataKinds() {
   for (const KindInfo &k : kKinds)
     s += (s.empty() ? "" : ", ") + std::string(k.kind);
   return s;
+}
+
+std::optional<std::string> detectDataKind(const std::string &dir) {
+  if (pathKind(dir) != PathKind::Directory)
+    return std::nullopt;
+  auto hasAny = [](const std::string &d, const std::vector<std::string> &ns) {
+    for (const std::string &n : ns)
+      if (pathKind(join(d, n)) == PathKind::File)
+        return true;
+    return false;
+  };
+  if (hasAny(dir, idxNames("train", "images", 3))) {
+    // The same format; only the name of the directory tells them apart.
+    std::string lower;
+    for (char ch : dir)
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return std::string(lower.find("fashion") != std::string::npos
+                           ? "fashion_mnist"
+                           : "mnist");
+  }
+  if (hasAny(dir, {"data_batch_1.bin"}) ||
+      hasAny(join(dir, "cifar-10-batches-bin"), {"data_batch_1.bin"}))
+    return std::string("cifar10");
+  if (hasAny(dir, {"train.bin"}) ||
+      hasAny(join(dir, "cifar-100-binary"), {"train.bin"}))
+    return std::string("cifar100");
+  if (hasAny(dir, {"train_32x32.mat"}))
+    return std::string("svhn");
+  return std::nullopt;
 }
 
 DataSplits generateSimulated(const DataSpec &spec) {

@@ -492,6 +492,48 @@ int checkMatFile(const std::string &path, const std::string &what) {
     fail(what, "a MAT-file header with unknown version " + hex32(version) +
                    " (v5 is 0x00000100, v7.3 0x00000200); the file is "
                    "corrupt, or from a MATLAB format matio does not read");
+  // A compressed (miCOMPRESSED) element is one zlib stream. matio inflates
+  // only as many bytes as the variable needs and never reaches the stream's
+  // Adler-32 checksum, so a flipped bit gave changed pixels without an
+  // error: inflate each element to its end here, which verifies it.
+  auto checkCompressedElement = [&](uint64_t at, uint64_t n, int element,
+                                    uint64_t tagAt) {
+    z_stream zs{};
+    if (inflateInit(&zs) != Z_OK)
+      fail(what, "cannot initialise zlib");
+    struct ZsEnd {
+      z_stream &zs;
+      ~ZsEnd() { inflateEnd(&zs); }
+    } zsEnd{zs};
+    auto corrupt = [&](const std::string &why) {
+      fail(what, "compressed data element " + std::to_string(element) +
+                     " (at byte " + std::to_string(tagAt) + ") " + why +
+                     "; the file is corrupt (download it again)");
+    };
+    std::vector<uint8_t> in(1 << 16), out(1 << 18);
+    uint64_t done = 0;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+      if (zs.avail_in == 0) {
+        if (done == n)
+          corrupt("ends before its zlib stream does");
+        size_t k = static_cast<size_t>(std::min<uint64_t>(in.size(), n - done));
+        if (!readAt(at + done, in.data(), k))
+          corrupt("cannot be read to its end");
+        done += k;
+        zs.next_in = in.data();
+        zs.avail_in = static_cast<uInt>(k);
+      }
+      zs.next_out = out.data();
+      zs.avail_out = static_cast<uInt>(out.size());
+      rc = inflate(&zs, Z_NO_FLUSH);
+      if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR)
+        corrupt("fails its zlib check (zlib: " +
+                std::string(zs.msg ? zs.msg : "invalid data") + ")");
+      if (rc == Z_MEM_ERROR)
+        fail(what, "out of memory while checking its compressed data");
+    }
+  };
   // v5: a sequence of data elements, each an 8-byte tag (type, byte count)
   // then its data; miCOMPRESSED (15) elements are not padded, others are
   // padded to 8 bytes. A tag whose upper 16 bits are set is a 'small'
@@ -521,6 +563,8 @@ int checkMatFile(const std::string &path, const std::string &what) {
                      " bytes but the file ends after " +
                      std::to_string(size - pos) +
                      "; it is truncated (download it again)");
+    if (type == 15)
+      checkCompressedElement(pos + 8, nbytes, element, pos);
     pos = next;
     ++element;
   }

@@ -1,7 +1,9 @@
 //===- Tensor.cpp - element types and host tensors ------------------------===//
 #include "cscc/Runtime/Tensor.h"
 
+#include <cmath>
 #include <limits>
+#include <string>
 #include <stdexcept>
 
 namespace cscc::rt {
@@ -155,6 +157,36 @@ std::vector<float> toF32(const double *data, size_t n) {
   for (size_t i = 0; i < n; ++i)
     out[i] = static_cast<float>(data[i]);
   return out;
+}
+
+std::string weightProblem(const std::string &name, const Tensor &t,
+                          bool finiteOnly) {
+  if (t.dtype != DType::F32 && t.dtype != DType::F64)
+    return "tensor '" + name + "' is " + dtypeName(t.dtype) +
+           "; weights must be F32 or F64";
+  const std::string suffix = ".running_var";
+  bool variance = !finiteOnly && name.size() >= suffix.size() &&
+                  name.compare(name.size() - suffix.size(), suffix.size(),
+                               suffix) == 0;
+  int64_t n = t.numel();
+  const double *f64 = t.dtype == DType::F64 ? t.as<double>() : nullptr;
+  const float *f32 = t.dtype == DType::F32 ? t.as<float>() : nullptr;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = f64 ? f64[i] : static_cast<double>(f32[i]);
+    if (std::isfinite(v) && !(variance && v < 0))
+      continue;
+    std::string at = " at element " + std::to_string(i) + " of " +
+                     std::to_string(n);
+    if (std::isnan(v))
+      return "tensor '" + name + "' has a NaN" + at;
+    if (std::isinf(v))
+      return "tensor '" + name + "' has an infinite value (" +
+             (v > 0 ? "+inf" : "-inf") + ")" + at;
+    if (variance && v < 0)
+      return "tensor '" + name + "' is a running variance but has the "
+             "negative value " + std::to_string(v) + at;
+  }
+  return {};
 }
 
 } // namespace cscc::rt

@@ -158,10 +158,32 @@ void applySetting(TrainSettings &s, const std::string &key,
   else if (key == "data") {
     static const char *kinds[] = {"fashion_mnist", "mnist", "cifar10",
                                   "cifar100", "svhn", "simulated"};
-    if (std::find(std::begin(kinds), std::end(kinds), v) == std::end(kinds))
-      fail("'data' is fashion_mnist, mnist, cifar10, cifar100, svhn or "
-           "simulated, got '" + v + "'");
-    s.data.kind = v;
+    if (std::find(std::begin(kinds), std::end(kinds), v) != std::end(kinds)) {
+      s.data.kind = v;
+      return;
+    }
+    // A directory: its files say which kind it is.
+    if (std::optional<std::string> kind = detectDataKind(v)) {
+      s.data.kind = *kind;
+      s.data.path = v;
+      return;
+    }
+    std::error_code ec;
+    bool dir = std::filesystem::is_directory(v, ec);
+    bool pathLike = dir || v.find('/') != std::string::npos ||
+                    std::filesystem::exists(v, ec);
+    if (pathLike)
+      fail("'data' is a kind (fashion_mnist, mnist, cifar10, cifar100, svhn "
+           "or simulated) or a directory of one, but '" + v + "' " +
+           (dir ? "holds none of the files cscc reads (IDX "
+                  "train-images-idx3-ubyte[.gz], CIFAR-10 data_batch_1.bin, "
+                  "CIFAR-100 train.bin, SVHN train_32x32.mat)"
+                : "is not a directory") +
+           "; name the kind and the directory, e.g. --data mnist "
+           "--data-path DIR");
+    fail("'data' is fashion_mnist, mnist, cifar10, cifar100, svhn or "
+         "simulated, got '" + v + "' (or a directory that holds one of them; "
+         "the kind and a directory: --data mnist --data-path DIR)");
   } else if (key == "data_path")
     s.data.path = v;
   else if (key == "data_seed")
@@ -425,6 +447,10 @@ void loadWeightsInto(ModelTensors &t, const TensorFile &file,
       fail("weights '" + path + "': '" + name + "' has shape " +
            shapeString(src->shape) + ", the model needs " +
            shapeString(w.shape));
+    // The same rule as `cscc run` (Tensor.h): F32 or F64, finite, running
+    // variances >= 0.
+    if (std::string why = weightProblem(name, *src); !why.empty())
+      fail("weights '" + path + "': " + why);
     w = convertDType(*src, dt);
   }
   for (const auto &[name, _] : file.tensors)
@@ -441,13 +467,61 @@ std::string joinDoubles(const std::vector<double> &v) {
   return os.str();
 }
 
-std::vector<double> splitDoubles(const std::string &s) {
+/// The numbers of a comma-separated list; nullopt unless every item is a
+/// finite number.
+std::optional<std::vector<double>> splitDoubles(const std::string &s) {
   std::vector<double> v;
   std::stringstream ss(s);
   std::string item;
-  while (std::getline(ss, item, ','))
-    v.push_back(std::stod(item));
+  while (std::getline(ss, item, ',')) {
+    char *end = nullptr;
+    double x = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end || !std::isfinite(x))
+      return std::nullopt;
+    v.push_back(x);
+  }
   return v;
+}
+
+/// The normalisation a checkpoint records (metadata extra.normalize_mean
+/// and extra.normalize_std, given as `mean` and `std_`, null when absent):
+/// both or neither, one finite number per input channel, every std > 0.
+/// Leaves `outMean` and `outStd` empty when there is none.
+void readNormalization(const ProgramInfo &info, const std::string *mean,
+                       const std::string *std_, const std::string &where,
+                       std::vector<double> &outMean,
+                       std::vector<double> &outStd) {
+  outMean.clear();
+  outStd.clear();
+  if (!mean && !std_)
+    return;
+  auto corrupt = [&](const std::string &what) {
+    fail("checkpoint '" + where + "': " + what +
+         "; the metadata is corrupt or was edited: restore the file (or "
+         "remove both keys to normalise with the training set's statistics)");
+  };
+  if (!mean || !std_)
+    corrupt(std::string("metadata 'extra.normalize_") +
+            (mean ? "mean' has no 'extra.normalize_std'"
+                  : "std' has no 'extra.normalize_mean'") +
+            " beside it");
+  size_t channels = info.inputShape.empty() ? 1 : info.inputShape[0];
+  std::string want = std::to_string(channels) + " comma-separated " +
+                     (channels == 1 ? "number" : "numbers") +
+                     " (one per input channel)";
+  std::optional<std::vector<double>> m = splitDoubles(*mean);
+  std::optional<std::vector<double>> d = splitDoubles(*std_);
+  // An empty pair: no normalisation recorded.
+  if (m && d && m->empty() && d->empty())
+    return;
+  if (!m || m->size() != channels)
+    corrupt("metadata 'extra.normalize_mean' is '" + *mean + "', not " + want);
+  if (!d || d->size() != channels ||
+      std::any_of(d->begin(), d->end(), [](double x) { return !(x > 0); }))
+    corrupt("metadata 'extra.normalize_std' is '" + *std_ + "', not " + want +
+            " > 0");
+  outMean = std::move(*m);
+  outStd = std::move(*d);
 }
 
 struct EvalResult {
@@ -653,6 +727,10 @@ int trainCommand(Program &program, const TrainSettings &s) {
          describe(info.optimizer, info.nesterov) + "; the settings ask for " +
          describe(s.optimizer.kind, nesterov) +
          " (compile it again with those settings)");
+  if (nesterov && s.optimizer.momentum == 0)
+    fail("Nesterov momentum needs a momentum > 0, but --momentum is 0 "
+         "(Nesterov's update acts on the momentum buffer); give --momentum "
+         "a value in (0, 1)");
   DType dt = floatType(info);
   namespace fs = std::filesystem;
 
@@ -676,16 +754,22 @@ int trainCommand(Program &program, const TrainSettings &s) {
              "' of shape " + shapeString(t.shape) +
              "; it was written with another optimiser (resume with the "
              "same settings)");
+      if (std::string why = weightProblem(name, it->second, true);
+          !why.empty())
+        fail("checkpoint '" + s.resume + "': optimiser state " + why);
       t = convertDType(it->second, dt);
     }
     state = c.state;
     if (state.seed != s.seed)
       fail("checkpoint '" + s.resume + "' was trained with --seed " +
            std::to_string(state.seed) + "; resume with the same seed");
-    if (state.extra.count("normalize_mean")) {
-      savedMean = splitDoubles(state.extra.at("normalize_mean"));
-      savedStd = splitDoubles(state.extra.at("normalize_std"));
-    }
+    auto extra = [&](const char *k) {
+      auto it = state.extra.find(k);
+      return it == state.extra.end() ? nullptr : &it->second;
+    };
+    readNormalization(info, extra("normalize_mean"), extra("normalize_std"),
+                      (fs::path(s.resume) / "last.train.safetensors").string(),
+                      savedMean, savedStd);
     if (state.epoch >= s.epochs) {
       std::cout << "run '" << s.resume << "' already finished " << state.epoch
                 << " of " << s.epochs << " epochs; nothing to train (raise "
@@ -725,6 +809,30 @@ int trainCommand(Program &program, const TrainSettings &s) {
          std::to_string(state.epoch + 1) + ", which now has " +
          std::to_string(stepsPerEpoch) + " batches; resume with the run's "
          "data settings (--limit-train, --validation, --data)");
+  // The step count agrees with the epochs and batches done (each epoch of
+  // this run has stepsPerEpoch steps): otherwise the metadata was edited, or
+  // the data settings changed, and the learning-rate schedule and the
+  // optimiser's step count would not be those of the run.
+  if (!s.resume.empty()) {
+    __int128 expected =
+        static_cast<__int128>(state.epoch) * stepsPerEpoch + resumed.batches;
+    if (expected != state.step)
+      fail("run '" + s.resume + "': its checkpoint is at step " +
+           std::to_string(state.step) + " after " +
+           std::to_string(state.epoch) + " epochs" +
+           (resumed.batches > 0 ? " and " + std::to_string(resumed.batches) +
+                                      " batches of epoch " +
+                                      std::to_string(state.epoch + 1)
+                                : std::string()) +
+           ", but an epoch of this run has " + std::to_string(stepsPerEpoch) +
+           " steps, which makes " +
+           (expected <= INT64_MAX
+                ? "step " + std::to_string(static_cast<int64_t>(expected))
+                : std::string("more than 2^63 steps")) +
+           "; the metadata (cscc.step, cscc.epoch, extra.epoch_batches) was "
+           "edited, or the data settings changed: resume with the run's "
+           "data settings (--limit-train, --validation, --data, --batch)");
+  }
   if (!s.resume.empty())
     std::cout << "resuming after epoch " << state.epoch
               << (resumed.batches > 0
@@ -735,9 +843,42 @@ int trainCommand(Program &program, const TrainSettings &s) {
               << " (step " << state.step << ")\n";
   std::cout.flush();
 
+  // A run can diverge without a NaN training loss (train mode normalises
+  // with the batch's statistics while the running ones overflow; weights
+  // grow without bound). Weights, running statistics and optimiser state
+  // are checked before every checkpoint is written, so that the checkpoint
+  // a stopped run names is a good one.
+  auto lastGood = [&] {
+    return checkpointExists(s.runDir, "last")
+               ? "; the last good checkpoint is " +
+                     (fs::path(s.runDir) / "last.safetensors").string() +
+                     " (continue with --resume " + s.runDir + ")"
+               : std::string("; no checkpoint was written yet");
+  };
+  auto diverged = [&](const std::string &what, int64_t epoch) {
+    fail("training diverged: " + what + " after step " +
+         std::to_string(state.step) + " (epoch " + std::to_string(epoch + 1) +
+         "); training stopped without writing a checkpoint" + lastGood() +
+         ". Lower --lr or add --warmup");
+  };
+  auto checkFinite = [&](int64_t epoch) {
+    std::string why;
+    for (const auto &[name, t] : tensors.weights)
+      if (why.empty())
+        why = weightProblem(name, t);
+    for (const auto &[name, t] : tensors.optimizer)
+      if (why.empty())
+        if (std::string w = weightProblem(name, t, true); !w.empty())
+          why = "optimiser state " + w;
+    if (why.empty())
+      return;
+    progress.endEpoch("");
+    diverged(why, epoch);
+  };
   // Saves RUN_DIR/last inside an epoch (no evaluation; the best checkpoint
   // is chosen at epoch ends only).
   auto saveMidEpoch = [&](const EpochProgress &p) {
+    checkFinite(state.epoch);
     Checkpoint c;
     c.weights = tensors.weights;
     c.optimizer = tensors.optimizer;
@@ -812,16 +953,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
       double loss = scalarOf(r[lossAt]);
       if (!std::isfinite(loss)) {
         progress.endEpoch("");
-        std::string last = (fs::path(s.runDir) / "last.safetensors").string();
         fail("the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
              " at step " + std::to_string(state.step + 1) + " (epoch " +
              std::to_string(epoch + 1) + ", batch " +
              std::to_string(run.batches + 1) + "); training stopped" +
-             (checkpointExists(s.runDir, "last")
-                  ? "; the last good checkpoint is " + last +
-                        " (continue with --resume " + s.runDir + ")"
-                  : "; no checkpoint was written yet") +
-             ". Lower --lr or add --warmup");
+             lastGood() + ". Lower --lr or add --warmup");
       }
       // The new values replace the old ones.
       for (size_t i = 0; i < fi.results.size(); ++i) {
@@ -882,6 +1018,21 @@ int trainCommand(Program &program, const TrainSettings &s) {
     rec.testLoss = t.loss;
     rec.testAccuracy = t.accuracy;
     rec.sparsity = t.sparsity;
+    // Before anything of this epoch is written (metrics, curves,
+    // checkpoints): eval mode uses the running statistics, so a finite
+    // training loss can hide a diverged model.
+    for (auto [what, v] : {std::pair<const char *, double>{"test", rec.testLoss},
+                           {"validation", rec.valLoss}})
+      if ((std::string(what) == "test" || !data.validation.empty()) &&
+          !std::isfinite(v)) {
+        progress.endEpoch("");
+        diverged(std::string("the ") + what + " loss is " +
+                     (std::isnan(v) ? "NaN" : "infinite") +
+                     " (eval mode, running statistics) while the training "
+                     "loss is " + fixed(rec.trainLoss),
+                 epoch);
+      }
+    checkFinite(epoch);
     progress.endEpoch(
         "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.epochs) +
         ": train loss " + fixed(rec.trainLoss) + " acc " +
@@ -941,12 +1092,12 @@ ModelTensors weightsFor(const Program &program, const TrainSettings &s,
   ModelTensors t = initialTensors(program.info, 0);
   t.optimizer.clear();
   loadWeightsInto(t, file, path, floatType(program.info));
-  auto m = file.metadata.find("extra.normalize_mean");
-  auto d = file.metadata.find("extra.normalize_std");
-  if (m != file.metadata.end() && d != file.metadata.end()) {
-    mean = splitDoubles(m->second);
-    std_ = splitDoubles(d->second);
-  }
+  auto extra = [&](const char *k) {
+    auto it = file.metadata.find(k);
+    return it == file.metadata.end() ? nullptr : &it->second;
+  };
+  readNormalization(program.info, extra("extra.normalize_mean"),
+                    extra("extra.normalize_std"), path, mean, std_);
   return t;
 }
 
@@ -979,6 +1130,11 @@ int predictCommand(Program &program, const TrainSettings &s) {
     fail("input '" + s.input + "' has shape " + shapeString(x.shape) +
          "; the model takes [N, " +
          shapeString(want).substr(1));
+  // Pixels: uint8 (0-255, as the data sets store them) or floats in [0, 1]
+  // (`cscc run` takes floats only; other integer types are refused by both).
+  if (x.dtype != DType::U8 && x.dtype != DType::F32 && x.dtype != DType::F64)
+    fail("input '" + s.input + "' is " + dtypeName(x.dtype) +
+         "; use uint8 pixels (0-255) or float32/float64 in [0, 1]");
   // Pixels to [0, 1], then the training normalisation.
   Tensor f64 = convertDType(x, DType::F64);
   double scale = x.dtype == DType::U8 ? 1.0 / 255 : 1.0;

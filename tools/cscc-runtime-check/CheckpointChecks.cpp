@@ -12,6 +12,7 @@
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -94,16 +95,27 @@ int cmdCheckpointWrite(int argc, char **argv) {
   uint64_t seed = static_cast<uint64_t>(parseInteger(a.get("--seed", "0"), "seed"));
   DType dt = parseDType(a.get("--dtype", "f32"));
   Checkpoint c;
-  c.state.epoch = parseInteger(a.get("--epoch", "3"), "epoch");
   c.state.step = parseInteger(a.get("--step", "300"), "step");
+  // By default 3 epochs, or fewer when there are fewer steps (every epoch
+  // takes at least one step: the loader checks that).
+  c.state.epoch = parseInteger(
+      a.get("--epoch", std::to_string(std::min<int64_t>(c.state.step, 3))),
+      "epoch");
   c.state.seed = seed;
   Rng rng(seed);
   for (int i = 0; i < 5; ++i)
     rng.normal(); // an odd number of normals: a pending spare in the state
   c.state.rngState = rng.state();
-  c.state.bestAccuracy = parseReal(a.get("--best-accuracy", "0.8125"),
-                                  "best accuracy");
-  c.state.bestEpoch = parseInteger(a.get("--best-epoch", "2"), "best epoch");
+  // By default a best epoch among the finished ones (the loader checks
+  // that), none before the first epoch ends.
+  bool finished = c.state.epoch >= 1;
+  c.state.bestAccuracy = parseReal(
+      a.get("--best-accuracy", finished ? "0.8125" : "-1"), "best accuracy");
+  c.state.bestEpoch = parseInteger(
+      a.get("--best-epoch",
+            finished ? std::to_string(std::min<int64_t>(c.state.epoch, 2))
+                     : "-1"),
+      "best epoch");
   for (const std::string &kv : a.all("--extra")) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos)

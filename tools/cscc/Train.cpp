@@ -20,8 +20,10 @@
 using namespace cscc;
 
 rt::TrainSettings driver::settingsFor(const Options &opts, const Model &model) {
-  return rt::parseTrainSettings(trainSettingsOf(model.train), opts.passThrough,
-                                model.name);
+  rt::TrainSettings s = rt::parseTrainSettings(trainSettingsOf(model.train),
+                                               opts.passThrough, model.name);
+  checkSettingsAgainstModel(s, model);
+  return s;
 }
 
 std::unique_ptr<Target> driver::targetFor(const Options &opts) {

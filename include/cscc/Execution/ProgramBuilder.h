@@ -15,6 +15,7 @@
 
 #include "cscc/Frontend/Model.h"
 #include "cscc/Runtime/Program.h"
+#include "cscc/Runtime/Trainer.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -42,6 +43,13 @@ struct ProgramOptions {
 /// The model's train section as the runtime's `key=value` settings
 /// (rt::parseTrainSettings reads them).
 std::map<std::string, std::string> trainSettingsOf(const TrainConfig &config);
+
+/// Checks the settings (the train section with the flags applied) against
+/// what the model file says: a flag that makes the file's settings
+/// contradictory (--momentum 0 with nesterov = true) is a CompileError at
+/// the file's text, as the front end reports it.
+void checkSettingsAgainstModel(const rt::TrainSettings &settings,
+                               const Model &model);
 
 /// Builds the tensor-level module (@train_update, @evaluate) and fills
 /// `info`. Diagnostics go to the context's handler; returns null on failure.

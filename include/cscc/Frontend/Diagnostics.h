@@ -27,8 +27,13 @@ struct Location {
 /// Owns the text of every file read during one compilation.
 class SourceManager {
 public:
-  /// Reads `path`; returns its id, or -1 if it cannot be read.
-  int addFile(const std::string &path);
+  /// Source files are read whole; larger ones are refused.
+  static constexpr uintmax_t kMaxFileBytes = 16u << 20;
+  /// Reads `path`; returns its id, or -1 if it cannot be read, with the
+  /// reason in `why` when it is not plain failure to open (not a regular
+  /// file: a device such as /dev/zero or a FIFO, which could be read
+  /// without end or block; larger than kMaxFileBytes).
+  int addFile(const std::string &path, std::string *why = nullptr);
   /// Registers text that does not come from disk (tests, -D values).
   int addBuffer(const std::string &name, std::string text);
   const std::string &path(int file) const { return files[file].path; }

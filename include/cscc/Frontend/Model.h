@@ -135,6 +135,10 @@ struct TrainConfig {
   std::map<std::string, double> dataArgs;
   Optimizer optimizer = Optimizer::Sgd;
   std::map<std::string, double> optimizerArgs;
+  /// Where each optimizer argument is written (for errors that a flag
+  /// overriding another argument causes, such as --momentum 0 with
+  /// nesterov = true).
+  std::map<std::string, Location> optimizerArgLocs;
   Schedule schedule = Schedule::Constant;
   std::map<std::string, double> scheduleArgs;
   std::vector<int64_t> milestones;

@@ -23,6 +23,10 @@
                              hold what loadData must return
   compare-npy EXPECT GOT     the .npy files of EXPECT equal those in GOT
                              (same dtype, shape and values)
+  flip-bits MAT DIR K        K copies of the compressed MAT v5 file MAT in
+                             DIR (0.mat ...), each with one bit flipped at
+                             a place spread evenly over the data of its
+                             compressed (miCOMPRESSED) elements
 """
 import gzip
 import os
@@ -357,6 +361,35 @@ def expect_idx(images_path, labels_path):
     sys.stdout.write(summary(images, labels, max(10, int(labels.max()) + 1)))
 
 
+def flip_bits(path, d, k):
+    with open(path, "rb") as f:
+        blob = bytearray(f.read())
+    little = blob[126:128] == b"IM"
+    order = "<" if little else ">"
+    # The byte ranges of the miCOMPRESSED (15) elements' data.
+    spans, pos = [], 128
+    while pos + 8 <= len(blob):
+        typ, n = struct.unpack(order + "II", bytes(blob[pos:pos + 8]))
+        if typ >> 16:
+            pos += 8
+            continue
+        if typ == 15:
+            spans.append((pos + 8, pos + 8 + n))
+            pos += 8 + n
+        else:
+            pos += 8 + (n + 7) // 8 * 8
+    places = [b for a, e in spans for b in range(a, e)]
+    if not places:
+        sys.exit("flip-bits: no compressed element in " + path)
+    os.makedirs(d, exist_ok=True)
+    for i in range(k):
+        at = places[(i * (len(places) - 1)) // max(k - 1, 1)]
+        copy = bytearray(blob)
+        copy[at] ^= 1 << (i % 8)
+        with open(os.path.join(d, "%d.mat" % i), "wb") as f:
+            f.write(copy)
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "make":
@@ -369,6 +402,8 @@ def main():
         make_dirs(sys.argv[2])
     elif cmd == "compare-npy":
         compare_npy(sys.argv[2], sys.argv[3])
+    elif cmd == "flip-bits":
+        flip_bits(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         sys.exit("unknown command " + cmd)
 

@@ -31,6 +31,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -57,6 +58,14 @@ struct DataSpec {
 
 /// The kinds loadData knows, for messages: "fashion_mnist, mnist, ...".
 std::string knownDataKinds();
+
+/// The kind of the data set whose files are in directory `dir` (the file
+/// names loadData reads, below): "mnist" for IDX files (MNIST and
+/// Fashion-MNIST share the format; "fashion_mnist" when the directory's
+/// name says fashion), "cifar10", "cifar100" (also through the archive's
+/// subdirectory) or "svhn". nullopt when `dir` is not a directory or holds
+/// none of them; `dir` holding several kinds gives the first of that order.
+std::optional<std::string> detectDataKind(const std::string &dir);
 
 struct DataSplits {
   Dataset train, test;

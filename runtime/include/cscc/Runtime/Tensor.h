@@ -113,6 +113,15 @@ Tensor convertDType(const Tensor &t, DType to);
 std::vector<double> toF64(const float *data, size_t n);
 std::vector<float> toF32(const double *data, size_t n);
 
+/// Why `t`, the weight or running statistic `name` (PyTorch names), cannot
+/// be used as one: it is not F32 or F64, an element is NaN or infinite, or
+/// an element of a running variance (`*.running_var`) is negative. Empty
+/// when it can. The one rule of every command that reads weights (run,
+/// grad, eval, predict, train --resume) and of the trainer before it
+/// writes a checkpoint; optimiser state is checked with `finiteOnly`.
+std::string weightProblem(const std::string &name, const Tensor &t,
+                          bool finiteOnly = false);
+
 } // namespace cscc::rt
 
 #endif // CSCC_RUNTIME_TENSOR_H
