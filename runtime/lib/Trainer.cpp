@@ -11,6 +11,7 @@
 #include "cscc/Runtime/Trainer.h"
 #include "cscc/Runtime/Checkpoint.h"
 #include "cscc/Runtime/CommandLine.h"
+#include "cscc/Runtime/ConvTrace.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Metrics.h"
 #include "cscc/Runtime/Npy.h"
@@ -948,8 +949,10 @@ int trainCommand(Program &program, const TrainSettings &s) {
         else
           hyper.as<float>()[i] = static_cast<float>(h[i]);
       }
+      traceStepBegin(state.step + 1); // CSCC_CONV_TRACE
       std::vector<Tensor> r =
           callOnBatch(program, "train_update", batch, tensors, &hyper);
+      traceStepEnd(state.step + 1);
       double loss = scalarOf(r[lossAt]);
       if (!std::isfinite(loss)) {
         progress.endEpoch("");

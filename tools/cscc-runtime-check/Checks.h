@@ -44,6 +44,7 @@ struct CheckFamily {
 
 CheckFamily convChecks();
 CheckFamily convBenchChecks();
+CheckFamily convReplayChecks();
 CheckFamily tensorFileChecks();
 CheckFamily datasetChecks();
 CheckFamily dataLoaderChecks();

@@ -6,8 +6,9 @@
 // views), safetensors and .npy reading and writing, data set readers (IDX,
 // CIFAR, SVHN), the data loader (splits, statistics, batches written as
 // .npy for Python to re-derive), weight initialisation, a convolution
-// benchmark, the training runtime's files and the CUDA runtime. Run with
-// --help for the subcommands.
+// benchmark and the replay of a convolution trace (CSCC_CONV_TRACE), the
+// training runtime's files and the CUDA runtime. Run with --help for the
+// subcommands.
 //
 //===----------------------------------------------------------------------===//
 #include "Checks.h"
@@ -23,9 +24,9 @@ namespace {
 
 /// Every subcommand, by family, in the order --help lists them.
 std::vector<CheckFamily> allFamilies() {
-  return {convChecks(),       convBenchChecks(),  tensorFileChecks(),
-          datasetChecks(),    dataLoaderChecks(), checkpointChecks(),
-          metricsChecks(),    cudaChecks()};
+  return {convChecks(),       convBenchChecks(),  convReplayChecks(),
+          tensorFileChecks(), datasetChecks(),    dataLoaderChecks(),
+          checkpointChecks(), metricsChecks(),    cudaChecks()};
 }
 
 void printUsage(std::FILE *out, const std::vector<CheckFamily> &families) {

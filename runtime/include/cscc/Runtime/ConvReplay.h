@@ -1,0 +1,70 @@
+//===- ConvReplay.h - re-run traced convolutions and time them ---*- C++ -*-===//
+//
+// The calls of traced train steps (ConvTrace.h) re-run on buffers of the
+// traced sizes, strides and address alignments, for
+// `cscc-runtime-check conv-replay` and bench/train_cpu.py's floor (a train
+// step's convolutions alone). Two ways:
+//   runtime    each call through the extern "C" entry point the generated
+//              code calls (_mlir_ciface_cscc_conv2d_*, ConvABI.h): the
+//              runtime's checks, its oneDNN primitive cache look-up, the
+//              reorders in and out of the primitive's layout (f64: the
+//              runtime's loops).
+//   primitive  f32 calls only: the same oneDNN convolutions built here with
+//              format_tag::any for every operand (what the runtime's
+//              default layout asks for), with operands already in the
+//              formats the primitive chose; only execute + wait is timed.
+// Buffers are allocated once and shared by calls with the same operation,
+// operand and extent (a step's many same-shaped calls reuse them, so caches
+// are warmer than in the real step: a floor). Inputs hold values uniform in
+// [-1, 1); outputs are never read as inputs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_RUNTIME_CONVREPLAY_H
+#define CSCC_RUNTIME_CONVREPLAY_H
+
+#include "cscc/Runtime/ConvTrace.h"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cscc::rt {
+
+enum class ConvReplayMode { Runtime, Primitive };
+
+struct ConvReplayOptions {
+  int warmup = 1; ///< untimed passes over the steps first
+  int repeat = 5; ///< timed passes
+  bool perCall = false;
+};
+
+struct ConvReplayResult {
+  /// One sample per (timed pass, step): the step's wall time, and the sum
+  /// of each operation's calls (fwd, bwd_data, bwd_filter), in ms.
+  std::vector<double> stepMs;
+  std::vector<double> kindMs[3];
+  /// Calls of each operation per step that were run (the first step).
+  int calls[3] = {0, 0, 0};
+  /// Calls per step left out: Primitive skips f64 calls, empty ones and
+  /// those oneDNN has no format_tag::any primitive for (the first step).
+  int skipped = 0;
+  size_t bufferBytes = 0;
+  /// With perCall: per call of the first step, its median ms (negative when
+  /// skipped) and what ran (the traced call, or oneDNN's implementation).
+  std::vector<double> callMs;
+  std::vector<std::string> callWhat;
+};
+
+/// Replays `steps` (each a step's calls in order); throws what the calls
+/// throw (a runtime entry point aborts on a bad call, as for generated
+/// code).
+ConvReplayResult replayConvolutions(
+    const std::vector<std::vector<TracedConv>> &steps, ConvReplayMode mode,
+    const ConvReplayOptions &options);
+
+/// The median (the mean of the middle two for an even count; 0 if empty).
+double medianOf(std::vector<double> v);
+
+} // namespace cscc::rt
+
+#endif // CSCC_RUNTIME_CONVREPLAY_H
