@@ -125,6 +125,10 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
   ExecutionEngineOptions options;
   options.llvmModuleBuilder = buildModule;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // MLIR's default perf listener writes a dump of every compiled module
+  // under /tmp/.debug/jit (growing without bound, and failing the run under
+  // a file-size limit or on a full disk).
+  options.enablePerfNotificationListener = false;
   // CSCC_JIT_OBJECT=FILE writes the machine code the JIT made (to compare
   // with cscc build's: test/Execution/jit-codegen.test).
   const char *objectPath = std::getenv("CSCC_JIT_OBJECT");
