@@ -327,7 +327,7 @@ void conv2dForward<double>(const TensorView<double> &x,
                            const TensorView<double> &w,
                            const TensorView<double> &y, const ConvParams &p) {
   conv2dForwardLoops(x, w, y, p);
-  traceConv(ConvTraceOp::Fwd, x, w, y, p);
+  traceConv(Conv2dKind::Forward, x, w, y, p);
 }
 template <>
 void conv2dBackwardData<double>(const TensorView<double> &dy,
@@ -335,7 +335,7 @@ void conv2dBackwardData<double>(const TensorView<double> &dy,
                                 const TensorView<double> &dx,
                                 const ConvParams &p) {
   conv2dBackwardDataLoops(dy, w, dx, p);
-  traceConv(ConvTraceOp::BwdData, dy, w, dx, p);
+  traceConv(Conv2dKind::BackwardData, dy, w, dx, p);
 }
 template <>
 void conv2dBackwardFilter<double>(const TensorView<double> &x,
@@ -343,7 +343,7 @@ void conv2dBackwardFilter<double>(const TensorView<double> &x,
                                   const TensorView<double> &dw,
                                   const ConvParams &p) {
   conv2dBackwardFilterLoops(x, dy, dw, p);
-  traceConv(ConvTraceOp::BwdFilter, x, dy, dw, p);
+  traceConv(Conv2dKind::BackwardFilter, x, dy, dw, p);
 }
 
 // float: oneDNN. The header built here names the call in oneDNN's errors.
@@ -352,7 +352,7 @@ void conv2dForward<float>(const TensorView<float> &x,
                           const TensorView<float> &w,
                           const TensorView<float> &y, const ConvParams &p) {
   checkConv2dForward(x, w, y, p);
-  traceConv(ConvTraceOp::Fwd, x, w, y, p);
+  traceConv(Conv2dKind::Forward, x, w, y, p);
   if (trivialCase(x, w, y) == Trivial::None)
     onednn::run(onednn::Op::Fwd, x, w, y, p, header(kFwd, x, w, y, p));
 }
@@ -362,7 +362,7 @@ void conv2dBackwardData<float>(const TensorView<float> &dy,
                                const TensorView<float> &dx,
                                const ConvParams &p) {
   checkConv2dBackwardData(dy, w, dx, p);
-  traceConv(ConvTraceOp::BwdData, dy, w, dx, p);
+  traceConv(Conv2dKind::BackwardData, dy, w, dx, p);
   if (trivialCase(dy, w, dx) == Trivial::None)
     onednn::run(onednn::Op::BwdData, dy, w, dx, p,
                 header(kBwdData, dy, w, dx, p));
@@ -373,7 +373,7 @@ void conv2dBackwardFilter<float>(const TensorView<float> &x,
                                  const TensorView<float> &dw,
                                  const ConvParams &p) {
   checkConv2dBackwardFilter(x, dy, dw, p);
-  traceConv(ConvTraceOp::BwdFilter, x, dy, dw, p);
+  traceConv(Conv2dKind::BackwardFilter, x, dy, dw, p);
   if (trivialCase(x, dy, dw) == Trivial::None)
     onednn::run(onednn::Op::BwdFilter, x, dy, dw, p,
                 header(kBwdFilter, x, dy, dw, p));

@@ -130,25 +130,25 @@ struct RuntimeCall {
     const ConvParams &p = c.params;
     if (!c.f64) {
       switch (c.op) {
-      case ConvTraceOp::Fwd:
+      case Conv2dKind::Forward:
         return _mlir_ciface_cscc_conv2d_fwd_f32(&f[0], &f[1], &f[2], p.stride,
                                                 p.dilation, p.padding);
-      case ConvTraceOp::BwdData:
+      case Conv2dKind::BackwardData:
         return _mlir_ciface_cscc_conv2d_bwd_data_f32(
             &f[0], &f[1], &f[2], p.stride, p.dilation, p.padding);
-      case ConvTraceOp::BwdFilter:
+      case Conv2dKind::BackwardFilter:
         return _mlir_ciface_cscc_conv2d_bwd_filter_f32(
             &f[0], &f[1], &f[2], p.stride, p.dilation, p.padding);
       }
     } else {
       switch (c.op) {
-      case ConvTraceOp::Fwd:
+      case Conv2dKind::Forward:
         return _mlir_ciface_cscc_conv2d_fwd_f64(&d[0], &d[1], &d[2], p.stride,
                                                 p.dilation, p.padding);
-      case ConvTraceOp::BwdData:
+      case Conv2dKind::BackwardData:
         return _mlir_ciface_cscc_conv2d_bwd_data_f64(
             &d[0], &d[1], &d[2], p.stride, p.dilation, p.padding);
-      case ConvTraceOp::BwdFilter:
+      case Conv2dKind::BackwardFilter:
         return _mlir_ciface_cscc_conv2d_bwd_filter_f64(
             &d[0], &d[1], &d[2], p.stride, p.dilation, p.padding);
       }
@@ -159,7 +159,7 @@ struct RuntimeCall {
 /// One f32 call as a bare oneDNN primitive (format_tag::any), with its
 /// operands in the primitive's formats.
 struct PrimitiveCall {
-  ConvTraceOp op;
+  Conv2dKind op;
   dnnl::primitive prim;
   std::unordered_map<int, dnnl::memory> args;
   std::string impl;
@@ -181,17 +181,17 @@ public:
     const memory::desc *src, *wei, *dst;
     int argOf[3];
     switch (c.op) {
-    case ConvTraceOp::Fwd:
+    case Conv2dKind::Forward:
       src = &md[0], wei = &md[1], dst = &md[2];
       argOf[0] = DNNL_ARG_SRC, argOf[1] = DNNL_ARG_WEIGHTS,
       argOf[2] = DNNL_ARG_DST;
       break;
-    case ConvTraceOp::BwdData:
+    case Conv2dKind::BackwardData:
       dst = &md[0], wei = &md[1], src = &md[2];
       argOf[0] = DNNL_ARG_DIFF_DST, argOf[1] = DNNL_ARG_WEIGHTS,
       argOf[2] = DNNL_ARG_DIFF_SRC;
       break;
-    case ConvTraceOp::BwdFilter:
+    case Conv2dKind::BackwardFilter:
     default:
       src = &md[0], dst = &md[1], wei = &md[2];
       argOf[0] = DNNL_ARG_SRC, argOf[1] = DNNL_ARG_DIFF_DST,
@@ -209,13 +209,13 @@ public:
                                    *dst, strides, dilates, pad, pad);
       convolution_forward::primitive_desc fpd(fd, engine_);
       switch (c.op) {
-      case ConvTraceOp::Fwd:
+      case Conv2dKind::Forward:
         chosen[0] = fpd.src_desc(), chosen[1] = fpd.weights_desc(),
         chosen[2] = fpd.dst_desc();
         out.impl = fpd.impl_info_str();
         out.prim = convolution_forward(fpd);
         break;
-      case ConvTraceOp::BwdData: {
+      case Conv2dKind::BackwardData: {
         convolution_backward_data::desc d(algorithm::convolution_direct, *src,
                                           *wei, *dst, strides, dilates, pad,
                                           pad);
@@ -226,7 +226,7 @@ public:
         out.prim = convolution_backward_data(pd);
         break;
       }
-      case ConvTraceOp::BwdFilter: {
+      case Conv2dKind::BackwardFilter: {
         convolution_backward_weights::desc d(algorithm::convolution_direct,
                                              *src, *wei, *dst, strides,
                                              dilates, pad, pad);

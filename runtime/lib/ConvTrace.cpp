@@ -77,12 +77,11 @@ std::string joined(const int64_t v[4]) {
 
 } // namespace
 
-const char *convTraceOpName(ConvTraceOp op) {
-  switch (op) {
-  case ConvTraceOp::Fwd: return "fwd";
-  case ConvTraceOp::BwdData: return "bwd_data";
-  case ConvTraceOp::BwdFilter: return "bwd_filter";
-  }
+const char *convTraceOpName(Conv2dKind op) {
+#define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
+  if (op == Conv2dKind::KIND)                                                  \
+    return #OP;
+#include "cscc/Runtime/Kernels.def"
   return "?";
 }
 
@@ -102,7 +101,7 @@ std::string describeTracedConv(const TracedConv &c) {
 }
 
 template <typename T>
-void traceConv(ConvTraceOp op, const TensorView<T> &a, const TensorView<T> &b,
+void traceConv(Conv2dKind op, const TensorView<T> &a, const TensorView<T> &b,
                const TensorView<T> &c, const ConvParams &p) {
   if (!convTraceEnabled())
     return;
@@ -122,10 +121,10 @@ void traceConv(ConvTraceOp op, const TensorView<T> &a, const TensorView<T> &b,
   writeLine("conv " + describeTracedConv(t));
 }
 
-template void traceConv<float>(ConvTraceOp, const TensorView<float> &,
+template void traceConv<float>(Conv2dKind, const TensorView<float> &,
                                const TensorView<float> &,
                                const TensorView<float> &, const ConvParams &);
-template void traceConv<double>(ConvTraceOp, const TensorView<double> &,
+template void traceConv<double>(Conv2dKind, const TensorView<double> &,
                                 const TensorView<double> &,
                                 const TensorView<double> &, const ConvParams &);
 
@@ -181,13 +180,14 @@ ConvTrace readConvTrace(const std::string &path) {
     c.line = line;
     std::string op, dtype;
     ls >> op >> dtype;
-    if (op == "fwd")
-      c.op = ConvTraceOp::Fwd;
-    else if (op == "bwd_data")
-      c.op = ConvTraceOp::BwdData;
-    else if (op == "bwd_filter")
-      c.op = ConvTraceOp::BwdFilter;
-    else
+    bool known = false;
+    for (Conv2dKind kind : {Conv2dKind::Forward, Conv2dKind::BackwardData,
+                            Conv2dKind::BackwardFilter})
+      if (op == convTraceOpName(kind)) {
+        c.op = kind;
+        known = true;
+      }
+    if (!known)
       bad(path, line, "unknown operation '" + op +
                           "' (fwd, bwd_data, bwd_filter)");
     if (dtype != "f32" && dtype != "f64")

@@ -31,6 +31,7 @@
 #define CSCC_RUNTIME_CONVTRACE_H
 
 #include "cscc/Runtime/Conv.h"
+#include "cscc/Runtime/Kernels.h"
 #include "cscc/Runtime/MemRef.h"
 
 #include <cstdint>
@@ -39,17 +40,15 @@
 
 namespace cscc::rt {
 
-enum class ConvTraceOp { Fwd, BwdData, BwdFilter };
-
-/// "fwd", "bwd_data", "bwd_filter".
-const char *convTraceOpName(ConvTraceOp op);
+/// "fwd", "bwd_data", "bwd_filter": Kernels.def's word for the kind.
+const char *convTraceOpName(Conv2dKind op);
 
 /// Whether CSCC_CONV_TRACE names a file (read once per process).
 bool convTraceEnabled();
 
 /// Appends the call's line when tracing; does nothing otherwise.
 template <typename T>
-void traceConv(ConvTraceOp op, const TensorView<T> &a, const TensorView<T> &b,
+void traceConv(Conv2dKind op, const TensorView<T> &a, const TensorView<T> &b,
                const TensorView<T> &c, const ConvParams &p);
 
 /// Appends "step N begin" / "step N end" when tracing.
@@ -58,7 +57,7 @@ void traceStepEnd(int64_t step);
 
 /// One traced call.
 struct TracedConv {
-  ConvTraceOp op = ConvTraceOp::Fwd;
+  Conv2dKind op = Conv2dKind::Forward;
   bool f64 = false;
   int64_t sizes[3][4] = {};
   int64_t strides[3][4] = {};
