@@ -38,6 +38,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <oneapi/dnnl/dnnl_debug.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -176,11 +177,17 @@ memory::desc userDesc(const TensorView<float> &v, bool copy) {
     return memory::desc(dimsOf(v), memory::data_type::f32, tag::abcd);
   memory::dims strides = {v.strides[0], v.strides[1], v.strides[2],
                           v.strides[3]};
-  // Extent-1 dimensions may carry any stride in a memref; give oneDNN a
-  // harmless positive one.
+  // Extent-1 dimensions may carry any stride in a memref. oneDNN checks
+  // that, ordered by stride, each dimension starts past the extent of the
+  // previous one, so give them the outermost extent: they then never
+  // overlap.
+  int64_t outer = 1;
   for (int d = 0; d < 4; ++d)
-    if (v.sizes[d] == 1 && strides[d] <= 0)
-      strides[d] = 1;
+    if (v.sizes[d] > 1)
+      outer = std::max<int64_t>(outer, v.strides[d] * v.sizes[d]);
+  for (int d = 0; d < 4; ++d)
+    if (v.sizes[d] == 1)
+      strides[d] = outer;
   return memory::desc(dimsOf(v), memory::data_type::f32, strides);
 }
 
@@ -266,9 +273,20 @@ std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
     Operand &o = e->ops[i];
     o.input = i < 2;
     o.copy = needsCopy(*views[i]);
-    if (o.copy)
+    if (!o.copy) {
+      try {
+        o.user = userDesc(*views[i], false);
+      } catch (const dnnl::error &) {
+        // oneDNN rejects strides that interleave without overlapping, e.g.
+        // a stride-2 subsample of a 7x7 image: [49, 49, 14, 2] for
+        // [2, 1, 4, 4] (it wants the batch stride >= 4 * 14).
+        o.copy = true;
+      }
+    }
+    if (o.copy) {
       o.dense.resize(views[i]->numel());
-    o.user = userDesc(*views[i], o.copy);
+      o.user = userDesc(*views[i], true);
+    }
   }
   // The requested layout first; when oneDNN has no implementation for it,
   // plain dense, then its own choice.
