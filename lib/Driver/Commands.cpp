@@ -40,6 +40,30 @@ namespace cscc::driver {
 
 namespace {
 
+/// Prints "cscc: error: ..." for an exception that ends a command and
+/// returns its exit status. Running out of memory (std::bad_alloc, whose
+/// what() says nothing) names the model's size, the usual cause.
+int reportError(const std::exception &err, const Model *model = nullptr) {
+  if (!dynamic_cast<const std::bad_alloc *>(&err)) {
+    std::cerr << "cscc: error: " << err.what() << "\n";
+    return 1;
+  }
+  std::cerr << "cscc: error: out of memory";
+  if (model) {
+    int64_t largest = 0;
+    for (const Layer &l : model->layers)
+      largest = std::max(largest, l.out.c * l.out.h * l.out.w);
+    std::cerr << ": the model has " << model->totalParameters()
+              << " parameters (" << std::setprecision(3)
+              << model->totalParameters() * 4.0 / (1u << 30)
+              << " GiB in float32) and activations of up to " << largest
+              << " elements per image";
+  }
+  std::cerr << "; make the model smaller or use a smaller batch (--batch, "
+               "--batch-size)\n";
+  return 1;
+}
+
 /// Writes `text` to -o FILE (through a temporary file, so a failed write
 /// never leaves half a file) or to stdout.
 int writeOutput(const Options &o, const std::string &text) {
@@ -220,8 +244,7 @@ int tensorLevelFile(const Options &opts) {
   try {
     return gradCommand(opts, *module);
   } catch (std::exception &err) {
-    std::cerr << "cscc: error: " << err.what() << "\n";
-    return 1;
+    return reportError(err);
   }
 }
 
@@ -359,8 +382,7 @@ int runCompilerCommand(const Options &opts) {
   try {
     return moduleCommand(opts, source, cc);
   } catch (std::exception &err) {
-    std::cerr << "cscc: error: " << err.what() << "\n";
-    return 1;
+    return reportError(err, &source.model);
   }
 }
 
@@ -379,8 +401,7 @@ int runModelCommand(const Options &opts, const ModelCommand &command) {
     std::cerr << renderError(source.sm, err);
     return 1;
   } catch (std::exception &err) {
-    std::cerr << "cscc: error: " << err.what() << "\n";
-    return 1;
+    return reportError(err, &source.model);
   }
 }
 

@@ -1,5 +1,6 @@
 //===- RuntimeSymbols.cpp - The runtime functions linked into cscc --------===//
 #include "cscc/Execution/RuntimeSymbols.h"
+#include "cscc/Runtime/AllocABI.h"
 #include "cscc/Runtime/ConvABI.h"
 #ifdef CSCC_HAVE_CUDA_RUNTIME
 #include "cscc/Runtime/Cuda.h"
@@ -19,6 +20,8 @@ void *cscc::findRuntimeSymbol(llvm::StringRef name) {
   static const llvm::StringMap<void *> symbols = [] {
     llvm::StringMap<void *> map;
     for (const rt::RuntimeSymbol &s : rt::convolutionSymbols())
+      map[s.name] = s.address;
+    for (const rt::RuntimeSymbol &s : rt::allocationSymbols())
       map[s.name] = s.address;
 #ifdef CSCC_HAVE_CUDA_RUNTIME
     for (const rt::RuntimeSymbol &s : rt::cudaSymbols())

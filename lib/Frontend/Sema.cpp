@@ -53,6 +53,24 @@ void Elaborator::countExpansion(Location loc, Expansion what) {
                      help);
 }
 
+void Elaborator::checkActivation(Location loc, const std::string &what,
+                                 long double c, long double h,
+                                 long double w, const char *help) const {
+  long double n = c * h * w;
+  if (n <= kMaxActivationElements)
+    return;
+  auto text = [](long double v) {
+    return std::to_string(static_cast<unsigned long long>(v));
+  };
+  throw CompileError(
+      loc,
+      layerPrefix() + what + " would have " + text(c) + " x " + text(h) +
+          " x " + text(w) + " = " + text(n) +
+          " elements per image, more than the limit of " +
+          text(kMaxActivationElements) + " (8 GiB in float32)",
+      help);
+}
+
 Model Elaborator::run(const std::vector<ParamOverride> &overrides,
                       const std::string &modelName) {
   // Declarations first: names must be unique across kinds.

@@ -52,6 +52,8 @@ ConvAtom Elaborator::evalConvAtom(const Expr &call, int64_t inChannels,
                                      " channels with kernel " +
                                      std::to_string(c.kernel) +
                                      " has too many weights");
+  checkActivation(call.loc, "the convolution's padded input", c.in,
+                  h + 2.0L * c.padding, w + 2.0L * c.padding);
   oh = windowOutputSize(h, c.kernel, c.stride, c.dilation, c.padding);
   ow = windowOutputSize(w, c.kernel, c.stride, c.dilation, c.padding);
   if (oh <= 0 || ow <= 0)
@@ -65,6 +67,7 @@ ConvAtom Elaborator::evalConvAtom(const Expr &call, int64_t inChannels,
                            std::to_string(c.dilation * (c.kernel - 1) + 1) +
                            " pixels; add padding or use a smaller kernel or "
                            "dilation");
+  checkActivation(call.loc, "the convolution's output", c.out, oh, ow);
   return c;
 }
 

@@ -40,6 +40,11 @@ constexpr int64_t kMaxLoopIterations = 1000000;
 constexpr int64_t kMaxSize = 1 << 20;
 /// Largest number of weights in one layer (far beyond any real model).
 constexpr long double kMaxLayerWeights = 1e12L;
+/// Largest activation: elements of one image's tensor (2^31, 8 GiB in
+/// float32), for every layer's output, code and padded window input. Far
+/// beyond any real model; it keeps a typo in a padding or a channel count
+/// from reaching the generated code as a terabyte buffer.
+constexpr long double kMaxActivationElements = 2147483648.0L;
 /// The expansion budget: all loop iterations, block calls and named
 /// dictionary uses of one elaboration together (nested loops, blocks that
 /// call blocks and dictionaries that list dictionaries multiply).
@@ -107,6 +112,13 @@ private:
     return model.layers.empty() ? std::string()
                                 : "layer '" + model.layers.back().name + "': ";
   }
+  /// Throws when `what` (c x h x w per image) is larger than
+  /// kMaxActivationElements.
+  void checkActivation(Location loc, const std::string &what, long double c,
+                       long double h, long double w,
+                       const char *help = "check the padding, kernel, stride "
+                                          "and channel counts that size it")
+      const;
   /// Buffer `param NAME = VALUE;` -> buffer `-D NAME=VALUE` (same value text).
   std::map<int, int> overrideBuffers;
   void remapOverrideError(CompileError &err);

@@ -142,6 +142,7 @@ void Elaborator::runLayer(const Stmt &s) {
     layerStack(L(), s, e);
     break;
   }
+  checkActivation(e.loc, "its output", L().out.c, L().out.h, L().out.w);
   current = static_cast<int>(index);
   if (!s.name.empty()) {
     layerNames[L().name] = s.nameLoc;
@@ -200,6 +201,8 @@ void Elaborator::layerPool(Layer &l, const Expr &e) {
   if (2 * l.padding > l.kernel)
     throw CompileError(a["padding"]->loc, "pooling padding must be at most "
                                           "half the kernel");
+  checkActivation(e.loc, "its padded input", l.in.c,
+                  l.in.h + 2.0L * l.padding, l.in.w + 2.0L * l.padding);
   int64_t oh = windowOutputSize(l.in.h, l.kernel, l.stride, 1, l.padding);
   int64_t ow = windowOutputSize(l.in.w, l.kernel, l.stride, 1, l.padding);
   if (oh <= 0 || ow <= 0)

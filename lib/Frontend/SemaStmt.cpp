@@ -111,6 +111,8 @@ void Elaborator::runInput(const Stmt &s, const Body &body) {
   model.input.c = evalIntAtLeast(*s.expr->elems[0], "input channels", 1);
   model.input.h = evalIntAtLeast(*s.expr->elems[1], "input height", 1);
   model.input.w = evalIntAtLeast(*s.expr->elems[2], "input width", 1);
+  checkActivation(s.loc, "the model input", model.input.c, model.input.h,
+                  model.input.w, "give the input as [channels, height, width]");
   haveInput = true;
   Binding b;
   b.kind = Binding::Kind::Tensor;

@@ -14,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -84,6 +85,12 @@ int main(int argc, char **argv) {
                                  cscc_program_target + ": " + why);
     return runProgramCommand(program, invocation.command,
                              invocation.arguments);
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr,
+                 "%s: error: out of memory; use a smaller batch (--batch, "
+                 "--batch-size)\n",
+                 self.c_str());
+    return 1;
   } catch (const std::exception &e) {
     std::fprintf(stderr, "%s: error: %s\n", self.c_str(), e.what());
     return 1;

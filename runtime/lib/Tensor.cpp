@@ -2,9 +2,11 @@
 #include "cscc/Runtime/Tensor.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
-#include <string>
+#include <new>
 #include <stdexcept>
+#include <string>
 
 namespace cscc::rt {
 
@@ -85,7 +87,18 @@ Tensor::Tensor(DType dt, std::vector<int64_t> shp)
   if (n != 0 && static_cast<uint64_t>(n) > std::numeric_limits<size_t>::max() / es)
     throw std::overflow_error("tensor of shape " + shapeString(shape) +
                               " is too large");
-  data.assign(static_cast<size_t>(n) * es, 0);
+  try {
+    data.assign(static_cast<size_t>(n) * es, 0);
+  } catch (const std::bad_alloc &) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.3g GiB",
+                  static_cast<double>(n) * es / (1u << 30));
+    throw std::runtime_error(
+        "out of memory: a " + std::string(dtypeName(dt)) + " tensor of shape " +
+        shapeString(shape) + " (" + size +
+        ") does not fit in this machine's memory; use a smaller batch "
+        "(--batch, --batch-size) or a smaller model");
+  }
 }
 
 void Tensor::checkType(DType want) const {

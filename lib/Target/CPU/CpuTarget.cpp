@@ -63,7 +63,9 @@ public:
            // memref.alloca_scope (around each worksharing loop's body)
            // before scf-to-cf: its region must stay one block until it is
            // lowered
-           "lower-affine,convert-math-to-llvm,finalize-memref-to-llvm,"
+           "lower-affine,convert-math-to-llvm,"
+           // heap buffers through the runtime's checked allocation
+           "finalize-memref-to-llvm{use-generic-functions=true},"
            "convert-scf-to-cf,convert-arith-to-llvm,convert-cf-to-llvm,"
            "convert-func-to-llvm,convert-index-to-llvm,"
            "convert-openmp-to-llvm,reconcile-unrealized-casts";
@@ -74,7 +76,9 @@ public:
   }
 
   std::vector<std::string> runtimeSymbols() const override {
-    std::vector<std::string> symbols;
+    // Heap buffers through the runtime's checked allocation (AllocABI.h).
+    std::vector<std::string> symbols(rt::allocationFunctions().begin(),
+                                     rt::allocationFunctions().end());
     for (const rt::Conv2dKernel &k : rt::conv2dKernels())
       symbols.push_back(std::string("_mlir_ciface_") +
                         rt::conv2dKernelSymbol(rt::KernelLibrary::Host,

@@ -182,7 +182,9 @@ public:
            // the host: kernel launches and GPU memory through MLIR's GPU
            // runtime ABI (mgpu*), the rest as on the CPU without OpenMP
            "expand-strided-metadata,lower-affine,gpu-to-llvm,"
-           "convert-math-to-llvm,finalize-memref-to-llvm,convert-scf-to-cf,"
+           "convert-math-to-llvm,"
+           "finalize-memref-to-llvm{use-generic-functions=true},"
+           "convert-scf-to-cf,"
            "convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
            "convert-index-to-llvm,reconcile-unrealized-casts";
   }
@@ -192,7 +194,9 @@ public:
   }
 
   std::vector<std::string> runtimeSymbols() const override {
-    std::vector<std::string> symbols;
+    // Heap buffers through the runtime's checked allocation (AllocABI.h).
+    std::vector<std::string> symbols(rt::allocationFunctions().begin(),
+                                     rt::allocationFunctions().end());
     for (const char *name : rt::gpuRuntimeFunctions())
       symbols.push_back(name);
     for (const rt::Conv2dKernel &k : rt::conv2dKernels())

@@ -98,6 +98,16 @@ inline const std::vector<const char *> &gpuRuntimeFunctions() {
   return names;
 }
 
+/// MLIR's generic allocation functions as the host runtime implements them
+/// (AllocABI.h), in Kernels.def's order.
+inline const std::vector<const char *> &allocationFunctions() {
+  static const std::vector<const char *> names = {
+#define CSCC_ALLOCATION_FUNCTION(NAME) #NAME,
+#include "cscc/Runtime/Kernels.def"
+  };
+  return names;
+}
+
 } // namespace cscc::rt
 
 #endif // CSCC_RUNTIME_KERNELS_H
