@@ -17,6 +17,11 @@ config.test_exec_root = os.path.join(config.cscc_obj_root, "test")
 config.substitutions.append(("%cscc_obj_root", config.cscc_obj_root))
 config.substitutions.append(("%cscc_src_root", config.cscc_src_root))
 config.substitutions.append(("%examples", os.path.join(config.cscc_src_root, "examples")))
+# Generated code allocates through the runtime's checked functions
+# (runtime AllocABI.h): under mlir-runner they come from this library.
+alloc_lib = os.path.join(config.cscc_obj_root, "lib", "libcscc_runtime_alloc.so")
+config.substitutions.append(("%cscc_alloc_lib", alloc_lib))
+config.environment["CSCC_ALLOC_LIB"] = alloc_lib
 # Debian's python3 (torch, numpy, scipy) in the venv scripts/setup.sh makes
 # (adds PyPI's safetensors); plain /usr/bin/python3 before it exists.
 venv_python = os.path.join(config.cscc_src_root, ".venv", "bin", "python")

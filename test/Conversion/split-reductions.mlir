@@ -9,7 +9,7 @@
 // RUN: csc-opt %s --pass-pipeline='builtin.module(func.func(cscc-parallel-loops{gpu=true jam=1 split-reductions=4}))' | FileCheck %s
 // RUN: csc-opt %s --pass-pipeline='builtin.module(func.func(cscc-parallel-loops{gpu=true jam=1}))' | FileCheck %s --check-prefix=OFF
 // RUN: csc-opt %s --pass-pipeline='builtin.module(func.func(cscc-parallel-loops{gpu=true jam=1 split-reductions=4}),convert-scf-to-cf,expand-strided-metadata,lower-affine,finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts)' > %t.ll.mlir
-// RUN: lib=$(dirname $(dirname $(readlink -f $(which mlir-runner))))/lib && mlir-runner %t.ll.mlir -e main -entry-point-result=void -shared-libs=$lib/libmlir_c_runner_utils.so,$lib/libmlir_runner_utils.so | FileCheck %s --check-prefix=EXEC
+// RUN: lib=$(dirname $(dirname $(readlink -f $(which mlir-runner))))/lib && mlir-runner %t.ll.mlir -e main -entry-point-result=void -shared-libs=$lib/libmlir_c_runner_utils.so,$lib/libmlir_runner_utils.so,%cscc_alloc_lib | FileCheck %s --check-prefix=EXEC
 
 #id4 = affine_map<(n, c, h, w) -> (n, c, h, w)>
 #ch4 = affine_map<(n, c, h, w) -> (c)>

@@ -367,6 +367,8 @@ def main():
                     ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so",
                      # the OpenMP runtime, for cscc-parallel-loops' loops
                      "libomp.so"))
+    # the runtime's allocation functions the generated code calls
+    libs += "," + os.environ["CSCC_ALLOC_LIB"]
     run = subprocess.run([runner, "-e", "main", "-entry-point-result=void",
                           "-shared-libs=" + libs], input=llvm.stdout,
                          capture_output=True, text=True)

@@ -4,7 +4,7 @@
 // a denormal do not.
 // RUN: csc-opt %s --cst-lower-to-linalg | FileCheck %s
 // RUN: csc-opt %s --cscc-cst-to-llvm > %t.ll.mlir
-// RUN: lib=$(dirname $(dirname $(readlink -f $(which mlir-runner))))/lib && mlir-runner %t.ll.mlir -e main -entry-point-result=void -shared-libs=$lib/libmlir_c_runner_utils.so,$lib/libmlir_runner_utils.so,$lib/libomp.so | FileCheck %s --check-prefix=EXEC
+// RUN: lib=$(dirname $(dirname $(readlink -f $(which mlir-runner))))/lib && mlir-runner %t.ll.mlir -e main -entry-point-result=void -shared-libs=$lib/libmlir_c_runner_utils.so,$lib/libmlir_runner_utils.so,$lib/libomp.so,%cscc_alloc_lib | FileCheck %s --check-prefix=EXEC
 
 // CHECK-DAG: #[[ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[ALL4:.*]] = affine_map<(d0, d1, d2, d3) -> ()>
