@@ -14,10 +14,12 @@
 #include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/ModelInputs.h"
 #include "cscc/Execution/Pipeline.h"
+#include "cscc/Execution/ProgramBuilder.h"
 #include "cscc/Frontend/Parser.h"
 #include "cscc/MLIRGen/MLIRGen.h"
 #include "cscc/Registration.h"
 #include "cscc/Runtime/Init.h"
+#include "cscc/Runtime/Lipschitz.h"
 #include "cscc/Runtime/Npy.h"
 #include "cscc/Runtime/Safetensors.h"
 #include "dialects/csc/IR/CscDialect.h"
@@ -30,6 +32,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -136,7 +139,44 @@ std::string listWeights(mlir::ModuleOp module) {
 
 /// `init`: every tensor initialised as its csc.param says, in program order
 /// from one generator seeded by --seed.
-int initWeights(const Options &opts, mlir::ModuleOp module) {
+/// The front end: the syntax tree (--emit=ast), then the elaborated model.
+struct Source {
+  SourceManager sm;
+  Module ast;
+  Model model;
+};
+
+/// The steps c of fresh weights from the dictionaries' Lipschitz
+/// constants (runtime Lipschitz.h), through D^T D compiled for the CPU.
+void setLipschitzSteps(const Options &opts, const Source &source,
+                       mlir::MLIRContext &context,
+                       std::map<std::string, rt::Tensor> &tensors) {
+  std::vector<DictionaryUse> uses = source.model.dictionaryUses();
+  if (!opts.lipschitzSteps ||
+      std::none_of(uses.begin(), uses.end(), [](const DictionaryUse &u) {
+        return !u.normalised && !u.step.empty();
+      }))
+    return;
+  rt::Program program;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
+  bool f64 = opts.dtype == ElementType::F64;
+  program.info.f64 = f64;
+  if (mlir::failed(appendDictionaryGrams(context, source.model, source.sm, f64,
+                                         *module, program.info)))
+    throw std::runtime_error("internal: the dictionaries' D^T D did not "
+                             "compile");
+  std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
+  bindCompiledFunctions(program, JitModel::compileAll(*module, *target));
+  rt::PowerIterationOptions power;
+  power.skipNormalised = true; // bn = prox keeps c = 1 (Lipschitz.h)
+  std::vector<rt::LipschitzEstimate> estimates =
+      rt::estimateLipschitz(program, tensors, power);
+  rt::setStepsFromLipschitz(estimates, tensors);
+}
+
+int initWeights(const Options &opts, const Source &source,
+                mlir::MLIRContext &context, mlir::ModuleOp module) {
   rt::Rng rng(opts.seed);
   // --dtype f64 writes F64 tensors (the same draws, unrounded); F32 is the
   // default, PyTorch's.
@@ -146,6 +186,7 @@ int initWeights(const Options &opts, mlir::ModuleOp module) {
   for (auto p : paramsOf(module))
     tensors[p.getName().str()] =
         rt::initTensor(p.getInit().str(), shapeOf(p.getType()), rng, dt);
+  setLipschitzSteps(opts, source, context, tensors);
   std::map<std::string, std::string> meta{
       {"format", "pt"},
       {"cscc.model", module.getSymName() ? module.getSymName()->str() : ""},
@@ -248,12 +289,6 @@ int tensorLevelFile(const Options &opts) {
   }
 }
 
-/// The front end: the syntax tree (--emit=ast), then the elaborated model.
-struct Source {
-  SourceManager sm;
-  Module ast;
-  Model model;
-};
 
 /// False after printing the error.
 bool runFrontEnd(const Options &opts, Source &source, bool elaborateModel) {
@@ -320,7 +355,7 @@ int moduleCommand(const Options &opts, const Source &source,
   case Command::Summary:
     return writeOutput(opts, listWeights(*module));
   case Command::Init:
-    return initWeights(opts, *module);
+    return initWeights(opts, source, context, *module);
   case Command::Emit:
     if (opts.emit == EmitKind::Mlir)
       return writeOutput(opts, printModule(*module, opts.debugInfo));

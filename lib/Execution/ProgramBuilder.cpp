@@ -1,5 +1,6 @@
 //===- ProgramBuilder.cpp - A model's train and eval functions ------------===//
 #include "cscc/Execution/ProgramBuilder.h"
+#include "cscc/Execution/JitModel.h"
 #include "cscc/Execution/Pipeline.h"
 #include "cscc/Frontend/Sema.h"
 #include "cscc/MLIRGen/MLIRGen.h"
@@ -191,6 +192,45 @@ cst::OptimizerKind cstOptimizer(rt::OptimizerKind kind) {
 
 } // namespace
 
+LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
+                                    const SourceManager &sm, bool f64,
+                                    ModuleOp module, rt::ProgramInfo &info) {
+  std::vector<DictionaryUse> uses = model.dictionaryUses();
+  for (size_t i = 0; i < uses.size(); ++i) {
+    OwningOpRef<ModuleOp> gramModule =
+        mlirGenDictionaryGram(context, model, sm, uses[i], f64);
+    LoweringOptions lowering;
+    lowering.withLoss = false;
+    if (!gramModule ||
+        failed(runPipeline(*gramModule, toTensorLevelPipeline(lowering))))
+      return failure();
+    auto gram = gramModule->lookupSymbol<func::FuncOp>("forward");
+    gram->remove();
+    std::string name = "dictionary_gram_" + std::to_string(i);
+    gram.setSymName(name);
+    module.push_back(gram);
+    info.functions.push_back(describeFunction(module, name));
+    info.dictionaries.push_back(
+        {uses[i].name, uses[i].step, name, uses[i].normalised});
+  }
+  return success();
+}
+
+void bindCompiledFunctions(rt::Program &program,
+                           std::shared_ptr<JitModel> jit) {
+  for (const rt::FunctionInfo &f : program.info.functions)
+    program.functions[f.name] = [jit, name = f.name](
+                                    const std::vector<rt::BufferRef> &args,
+                                    const std::vector<rt::BufferRef> &results) {
+      std::vector<Buffer> a, r;
+      for (const rt::BufferRef &b : args)
+        a.push_back({b.data, b.shape});
+      for (const rt::BufferRef &b : results)
+        r.push_back({b.data, b.shape});
+      jit->invoke(name, a, r);
+    };
+}
+
 OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
                                          const Model &model,
                                          const SourceManager &sm,
@@ -266,6 +306,9 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
   for (const char *name : {"train_update", "evaluate_batch_stats"})
     if (module->lookupSymbol(name))
       info.functions.push_back(describeFunction(*module, name));
+  if (failed(appendDictionaryGrams(context, model, sm, options.f64, *module,
+                                   info)))
+    return nullptr;
   info.functions.push_back(describeFunction(*module, "evaluate"));
   const rt::FunctionInfo &ev = info.functions.back();
   if (!ev.args.empty() && ev.args[0].shape.size() == 4)

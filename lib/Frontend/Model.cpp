@@ -89,4 +89,61 @@ int64_t Model::totalParameters() const {
   return n;
 }
 
+std::vector<DictionaryUse> Model::dictionaryUses() const {
+  std::vector<DictionaryUse> uses;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Layer &l = layers[i];
+    bool hasStep = l.opts.step != Step::None;
+    bool normalised = false;
+    switch (l.opts.bn) {
+    case BnPlacement::Prox:
+      normalised = true;
+      break;
+    case BnPlacement::None:
+    case BnPlacement::Analysis: // D^T D G is not normalised
+      break;
+    }
+    switch (l.kind) {
+    case LayerKind::Pursuit: {
+      DictionaryUse u;
+      u.layer = i;
+      u.name = l.name;
+      u.step = hasStep ? l.name + ".step" : "";
+      u.signal = l.in;
+      u.code = l.out;
+      u.normalised = normalised;
+      uses.push_back(u);
+      break;
+    }
+    case LayerKind::Stack: {
+      // Every level keeps the spatial size (Sema checks it).
+      Shape signal = l.in;
+      for (size_t j = 0; j < l.dicts.size(); ++j) {
+        DictionaryUse u;
+        u.layer = i;
+        u.level = j;
+        u.name = l.name + "." + std::to_string(j);
+        u.step = hasStep ? u.name + ".step" : "";
+        u.signal = signal;
+        u.code = Shape{l.dicts[j].codeChannels(), signal.h, signal.w};
+        signal = u.code;
+        u.normalised = normalised;
+        uses.push_back(u);
+      }
+      break;
+    }
+    case LayerKind::Conv:
+    case LayerKind::BatchNorm:
+    case LayerKind::Relu:
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool:
+    case LayerKind::GlobalAvgPool:
+    case LayerKind::Linear:
+    case LayerKind::Shortcut:
+      break;
+    }
+  }
+  return uses;
+}
+
 } // namespace cscc

@@ -66,6 +66,34 @@ public:
     return module;
   }
 
+  /// `func.func @forward(%v) -> D^T D v` for one dictionary of the model,
+  /// %v a batch of codes: the operator whose largest eigenvalue gives the
+  /// dictionary's Lipschitz constant (the runtime's power iteration).
+  OwningOpRef<ModuleOp> runGram(const cscc::DictionaryUse &use) {
+    const cscc::Layer &l = model.layers[use.layer];
+    const cscc::Dictionary &d =
+        l.kind == cscc::LayerKind::Stack ? l.dicts[use.level] : l.dict;
+    Location at = loc(l.loc, use.name + ".gram");
+    OwningOpRef<ModuleOp> module = ModuleOp::create(at);
+    module->setSymNameAttr(b.getStringAttr(model.name));
+    b.setInsertionPointToEnd(module->getBody());
+    auto nchw = [&](const cscc::Shape &s) {
+      return RankedTensorType::get({ShapedType::kDynamic, s.c, s.h, s.w},
+                                   floatType());
+    };
+    auto codeType = nchw(use.code);
+    auto fn = func::FuncOp::create(b, at, "forward",
+                                   b.getFunctionType({codeType}, {codeType}));
+    Block *entry = fn.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Value dict = genDict(d, at, use.name + ".dict");
+    Value signal = csc::SynthesisOp::create(b, at, nchw(use.signal), dict,
+                                            entry->getArgument(0));
+    Value gram = csc::AnalysisOp::create(b, at, codeType, dict, signal);
+    func::ReturnOp::create(b, at, gram);
+    return module;
+  }
+
 private:
   MLIRContext &ctx;
   const cscc::Model &model;
@@ -394,4 +422,12 @@ private:
 OwningOpRef<ModuleOp> cscc::mlirGen(MLIRContext &context, const Model &model,
                                     const SourceManager &sm, bool f64) {
   return Generator(context, model, sm, f64).run();
+}
+
+OwningOpRef<ModuleOp> cscc::mlirGenDictionaryGram(MLIRContext &context,
+                                                  const Model &model,
+                                                  const SourceManager &sm,
+                                                  const DictionaryUse &use,
+                                                  bool f64) {
+  return Generator(context, model, sm, f64).runGram(use);
 }

@@ -102,6 +102,13 @@ std::string ProgramInfo::toJson() const {
                   {"args", tensorsToJson(f.args)},
                   {"results", tensorsToJson(f.results)}});
   j["functions"] = fs;
+  json ds = json::array();
+  for (const DictionaryInfo &d : dictionaries)
+    ds.push_back({{"name", d.name},
+                  {"step", d.step},
+                  {"function", d.function},
+                  {"normalised", d.normalised}});
+  j["dictionaries"] = ds;
   return j.dump();
 }
 
@@ -123,6 +130,19 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
       fi.args = tensorsFromJson(f.at("args"));
       fi.results = tensorsFromJson(f.at("results"));
       p.functions.push_back(std::move(fi));
+    }
+    for (const json &d : j.at("dictionaries")) {
+      DictionaryInfo di;
+      di.name = d.at("name").get<std::string>();
+      di.step = d.at("step").get<std::string>();
+      di.function = d.at("function").get<std::string>();
+      di.normalised = d.at("normalised").get<bool>();
+      if (!p.find(di.function))
+        throw std::runtime_error("the program description names a "
+                                 "function '" + di.function +
+                                 "' it does not describe (rebuild the "
+                                 "executable with this cscc)");
+      p.dictionaries.push_back(std::move(di));
     }
     return p;
   } catch (const json::exception &e) {

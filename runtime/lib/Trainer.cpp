@@ -54,6 +54,9 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
   --normalize true|false  per-channel normalisation from the training set
   --validation F        hold out this fraction of the training set
   --seed N              initial weights, data order and augmentation
+  --step-init lipschitz|ones  a fresh model's pursuit steps without bn = prox:
+                        c = 1/L of each dictionary (default; L = 2
+                        lambda_max(D^T D) by power iteration) or c = 1
   --run-dir DIR         checkpoints, metrics.jsonl, curves.svg
                         (default runs/MODEL)
   --resume DIR          continue the run in DIR (weights, optimiser state,
@@ -156,6 +159,8 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.schedule.gamma = parseNumber(key, v);
   else if (key == "warmup")
     s.schedule.warmupEpochs = parseCount(key, v, 0);
+  else if (key == "step_init")
+    s.stepInit = parseStepInit(v, "'step_init'");
   else if (key == "data") {
     static const char *kinds[] = {"fashion_mnist", "mnist", "cifar10",
                                   "cifar100", "svhn", "simulated"};
@@ -197,8 +202,9 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.data.simulatedTest = parseCount(key, v, 1);
   else if (key == "data_dim" || key == "data_noise")
     fail("simulated(" + key.substr(5) +
-         " = ...) is not supported: the runtime's simulated set is 1x28x28 "
-         "images of class-dependent stripes with fixed noise; remove " +
+         " = ...) is not supported: the runtime's simulated set is images "
+         "of the model's input shape with class-dependent stripes and fixed "
+         "noise; remove " +
          key.substr(5) + " (seed, classes, train and test are supported)");
   else if (key == "min_lr") {
     s.schedule.minLr = parseNumber(key, v);
@@ -581,7 +587,10 @@ Data prepareData(const ProgramInfo &info, const TrainSettings &s,
                  const std::vector<double> *savedMean = nullptr,
                  const std::vector<double> *savedStd = nullptr) {
   Data d;
-  d.splits = loadData(s.data);
+  DataSpec spec = s.data;
+  if (info.inputShape.size() == 3) // simulated data: the model's images
+    spec.simulatedShape = info.inputShape;
+  d.splits = loadData(spec);
   const Tensor &img = d.splits.train.images;
   std::vector<int64_t> shape(img.shape.begin() + 1, img.shape.end());
   if (shape != info.inputShape)
@@ -714,6 +723,44 @@ struct EpochProgress {
   }
 };
 
+/// A fresh model's steps from its dictionaries' Lipschitz constants
+/// (`init` Lipschitz; Ones leaves them), then, fresh or loaded, a warning
+/// for every dictionary whose c L is 2 or more.
+void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
+                StepInit init) {
+  if (program.info.dictionaries.empty())
+    return;
+  PowerIterationOptions options;
+  options.skipNormalised = true; // bn = prox: c L does not decide stability
+  std::vector<LipschitzEstimate> estimates =
+      estimateLipschitz(program, weights, options);
+  if (estimates.empty())
+    return;
+  switch (init) {
+  case StepInit::Lipschitz: {
+    double lo = INFINITY, hi = 0;
+    for (const LipschitzEstimate &e : estimates)
+      lo = std::min(lo, e.lipschitz), hi = std::max(hi, e.lipschitz);
+    setStepsFromLipschitz(estimates, weights);
+    std::cout << "steps: c = 1/L, L = 2 lambda_max(D^T D) by power "
+                 "iteration: "
+              << lo;
+    if (hi != lo)
+      std::cout << " to " << hi;
+    std::cout << " over " << estimates.size() << " dictionar"
+              << (estimates.size() == 1 ? "y" : "ies");
+    std::cout << "\n";
+    break;
+  }
+  case StepInit::Ones:
+    break;
+  }
+  for (const std::string &line : unstableSteps(estimates))
+    std::cerr << "warning: " << line
+              << ": its unfolded iterations may diverge (start from "
+                 "--step-init lipschitz, or add batch norm)\n";
+}
+
 int trainCommand(Program &program, const TrainSettings &s) {
   const ProgramInfo &info = program.info;
   const FunctionInfo &fi = functionInfo(program, "train_update");
@@ -779,6 +826,8 @@ int trainCommand(Program &program, const TrainSettings &s) {
     }
   }
   Data data = prepareData(info, s, &savedMean, &savedStd);
+  checkSteps(program, tensors.weights, s.resume.empty() ? s.stepInit
+                                                          : StepInit::Ones);
   state.extra["model"] = info.model;
   state.extra["normalize_mean"] = joinDoubles(data.norm.mean);
   state.extra["normalize_std"] = joinDoubles(data.norm.std);

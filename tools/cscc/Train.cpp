@@ -68,17 +68,7 @@ int driver::programCommand(const Options &opts, const Model &model,
     throw std::runtime_error("--target " + target->name().str() + ": " + *why);
   if (std::string device = targetDeviceDescription(*target); !device.empty())
     std::cout << "device: " << device << "\n";
-  for (const rt::FunctionInfo &f : program.info.functions)
-    program.functions[f.name] = [jit, name = f.name](
-                                    const std::vector<rt::BufferRef> &args,
-                                    const std::vector<rt::BufferRef> &results) {
-      std::vector<Buffer> a, r;
-      for (const rt::BufferRef &b : args)
-        a.push_back({b.data, b.shape});
-      for (const rt::BufferRef &b : results)
-        r.push_back({b.data, b.shape});
-      jit->invoke(name, a, r);
-    };
+  bindCompiledFunctions(program, jit);
   return rt::runProgramCommand(program, commandName(opts.command),
                                opts.passThrough);
 }

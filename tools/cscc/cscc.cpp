@@ -102,6 +102,11 @@ text labels("labels", cl::value_desc("L.npy"), cl::sub(compilerCommands),
 text seed("seed", cl::value_desc("N"), cl::sub(compilerCommands),
           cl::desc("init, grad: the generator's seed (default 0)"),
           cl::cat(category));
+text stepInit("step-init", cl::value_desc("lipschitz|ones"), cl::sub(initCmd),
+              cl::desc("init: the pursuits' steps c = 1/L of each dictionary "
+                       "(default; L = 2 lambda_max(D^T D) by power "
+                       "iteration) or c = 1"),
+              cl::cat(category));
 text batchSize("batch-size", cl::value_desc("B"), cl::sub(compilerCommands),
                cl::desc("images per call"), cl::cat(category));
 text repeat("repeat", cl::value_desc("R"), cl::sub(compilerCommands),
@@ -192,6 +197,14 @@ Options readOptions() {
   o.labels = labels;
   if (seed.getNumOccurrences())
     o.seed = parseCount("--seed", seed, /*zeroAllowed=*/true);
+  if (stepInit.getNumOccurrences()) {
+    try {
+      o.lipschitzSteps = cscc::rt::parseStepInit(stepInit, "--step-init") ==
+                         cscc::rt::StepInit::Lipschitz;
+    } catch (const std::runtime_error &e) {
+      throw UsageError(e.what());
+    }
+  }
   if (batchSize.getNumOccurrences())
     o.batchSize = parseCount("--batch-size", batchSize, false);
   if (repeat.getNumOccurrences())

@@ -61,6 +61,9 @@ struct Options {
   std::string labels;
   ElementType dtype = ElementType::F32;
   uint64_t seed = 0;
+  /// init: steps c = 1/L of each dictionary (--step-init lipschitz, the
+  /// default) or 1 (--step-init ones).
+  bool lipschitzSteps = true;
   int64_t batchSize = 0; ///< 0: the command's default (run 256, grad 2)
   int64_t repeat = 0;
   int64_t check = 0; ///< grad: finite-difference check of this many coordinates

@@ -21,10 +21,12 @@
 #include "mlir/IR/OwningOpRef.h"
 
 #include <map>
+#include <memory>
 #include <string>
 
 namespace cscc {
 
+class JitModel;
 class SourceManager;
 
 struct ProgramOptions {
@@ -50,6 +52,20 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &config);
 /// the file's text, as the front end reports it.
 void checkSettingsAgainstModel(const rt::TrainSettings &settings,
                                const Model &model);
+
+/// Appends to `module` (tensor level) one function per dictionary of the
+/// model, @dictionary_gram_<i>(v) = D^T D v on a batch of codes, and
+/// describes them in `info` (functions, dictionaries): what the runtime's
+/// Lipschitz estimates call (cscc/Runtime/Lipschitz.h).
+mlir::LogicalResult appendDictionaryGrams(mlir::MLIRContext &context,
+                                          const Model &model,
+                                          const SourceManager &sm, bool f64,
+                                          mlir::ModuleOp module,
+                                          rt::ProgramInfo &info);
+
+/// Makes every function `program.info` describes callable through `jit`
+/// (compiled from the module those functions came from).
+void bindCompiledFunctions(rt::Program &program, std::shared_ptr<JitModel> jit);
 
 /// Builds the tensor-level module (@train_update, @evaluate) and fills
 /// `info`. Diagnostics go to the context's handler; returns null on failure.

@@ -152,6 +152,20 @@ struct TrainConfig {
   int64_t seed = 0;
 };
 
+/// One dictionary of the model: a pursuit's, or one level of a stack's.
+/// The runtime estimates its Lipschitz constant L = 2 lambda_max(D^T D) to
+/// initialise the step c (docs/language.md, "Step size").
+struct DictionaryUse {
+  size_t layer = 0;   ///< index into Model::layers
+  size_t level = 0;   ///< 0 for a pursuit, the level of a stack
+  std::string name;   ///< "<layer>" or "<layer>.<level>": its parameters' prefix
+  std::string step;   ///< the step parameter ("<name>.step"), "" when none
+  Shape signal, code; ///< per image
+  /// bn = prox: every iteration's prox argument is batch-normalised, so its
+  /// scale is reset at each step and c L does not decide stability.
+  bool normalised = false;
+};
+
 struct Model {
   std::string name;
   Location loc;
@@ -171,6 +185,8 @@ struct Model {
     return t < 0 ? input : layers[t].out;
   }
   int64_t totalParameters() const;
+  /// Every dictionary, in layer order (a stack's levels in order).
+  std::vector<DictionaryUse> dictionaryUses() const;
 };
 
 } // namespace cscc

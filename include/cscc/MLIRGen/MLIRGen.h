@@ -22,6 +22,14 @@ mlir::OwningOpRef<mlir::ModuleOp> mlirGen(mlir::MLIRContext &context,
                                           const SourceManager &sm,
                                           bool f64 = false);
 
+/// Builds `func.func @forward(%v) -> D^T D v` for dictionary `use` of the
+/// model (a batch of codes in, the Gram operator applied out), with the
+/// dictionary's filters as `csc.param` values of the model's names.
+mlir::OwningOpRef<mlir::ModuleOp>
+mlirGenDictionaryGram(mlir::MLIRContext &context, const Model &model,
+                      const SourceManager &sm, const DictionaryUse &use,
+                      bool f64 = false);
+
 } // namespace cscc
 
 #endif

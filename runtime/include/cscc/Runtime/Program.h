@@ -69,6 +69,18 @@ struct FunctionInfo {
   std::vector<TensorInfo> results;
 };
 
+/// A dictionary of the model (a pursuit's, or a stack level's) and the
+/// compiled function `function`(v) = D^T D v on a batch of its codes, from
+/// which the runtime estimates its Lipschitz constant (Lipschitz.h).
+struct DictionaryInfo {
+  std::string name;     ///< "<layer>" or "<layer>.<level>"
+  std::string step;     ///< the step parameter c, "" when the step is none
+  std::string function; ///< "dictionary_gram_<i>"
+  /// Its pursuit batch-normalises every prox argument (bn = prox): c L
+  /// does not decide stability there, and the step stays as drawn.
+  bool normalised = false;
+};
+
 /// Everything a built executable needs to know about its model.
 struct ProgramInfo {
   std::string model;               ///< the model's name
@@ -82,6 +94,7 @@ struct ProgramInfo {
   /// parses (command-line flags override them); see TrainSettings.
   std::map<std::string, std::string> train;
   std::vector<FunctionInfo> functions;
+  std::vector<DictionaryInfo> dictionaries;
 
   const FunctionInfo *find(const std::string &name) const;
   std::string toJson() const;

@@ -11,6 +11,7 @@
 #define CSCC_RUNTIME_TRAINER_H
 
 #include "cscc/Runtime/DataLoader.h"
+#include "cscc/Runtime/Lipschitz.h"
 #include "cscc/Runtime/Optimizer.h"
 #include "cscc/Runtime/Progress.h"
 
@@ -31,6 +32,8 @@ struct TrainSettings {
   Augmentation augment;
   bool normalize = true;
   double validation = 0;
+  /// A fresh model's steps c: 1 / L of each dictionary (or 1).
+  StepInit stepInit = StepInit::Lipschitz;
   uint64_t seed = 0;
   std::string runDir;  ///< default runs/MODEL
   std::string resume;  ///< a run directory to continue from

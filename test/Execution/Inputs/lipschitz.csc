@@ -1,0 +1,16 @@
+# Dictionaries of every kind for test/Execution/lipschitz-steps.test: a
+# plain conv, [identity, dilated conv] (Lemma 3), a strided conv, a stack
+# whose second level is a chain of two atoms.
+model lip {
+  input [2, 9, 9];
+  a = pursuit([conv(4, 3, padding = 1)]);
+  b = pursuit([identity, conv(3, 3, dilation = 2, padding = 2)], step = channel);
+  c = pursuit([conv(5, 3, stride = 2, padding = 1)]);
+  stack(unfold = 1) {
+    [identity, conv(4, 3, padding = 1)];
+    [conv(8, 1) >> conv(6, 3, padding = 1)];
+  }
+  global_avgpool;
+  linear(3);
+  loss cross_entropy;
+}
