@@ -96,6 +96,19 @@ double parseNumber(const std::string &key, const std::string &v) {
   fail("'" + key + "' expects a number, got '" + v + "'");
 }
 
+/// A number in [lo, hi) (momentum, Adam's betas).
+double parseInRange(const std::string &key, const std::string &v, double lo,
+                    double hi) {
+  double d = parseNumber(key, v);
+  if (!(d >= lo && d < hi)) {
+    std::ostringstream msg;
+    msg << "'" << key << "' must be in [" << lo << ", " << hi << "), got '"
+        << v << "'";
+    fail(msg.str());
+  }
+  return d;
+}
+
 int64_t parseCount(const std::string &key, const std::string &v,
                    int64_t min) {
   double d = parseNumber(key, v);
@@ -132,17 +145,22 @@ void applySetting(TrainSettings &s, const std::string &key,
     if (s.optimizer.lr <= 0)
       fail("'lr' must be positive, got '" + v + "'");
   } else if (key == "momentum")
-    s.optimizer.momentum = parseNumber(key, v);
+    s.optimizer.momentum = parseInRange(key, v, 0, 1);
   else if (key == "nesterov")
     s.optimizer.nesterov = parseBool(key, v);
-  else if (key == "weight_decay")
+  else if (key == "weight_decay") {
     s.optimizer.weightDecay = parseNumber(key, v);
-  else if (key == "beta1")
-    s.optimizer.beta1 = parseNumber(key, v);
+    if (!(s.optimizer.weightDecay >= 0))
+      fail("'weight_decay' must be 0 or more, got '" + v + "'");
+  } else if (key == "beta1")
+    s.optimizer.beta1 = parseInRange(key, v, 0, 1);
   else if (key == "beta2")
-    s.optimizer.beta2 = parseNumber(key, v);
-  else if (key == "eps")
+    s.optimizer.beta2 = parseInRange(key, v, 0, 1);
+  else if (key == "eps") {
     s.optimizer.eps = parseNumber(key, v);
+    if (!(s.optimizer.eps > 0))
+      fail("'eps' must be positive, got '" + v + "'");
+  }
   else if (key == "schedule") {
     std::optional<ScheduleKind> kind = lookupWord(kScheduleWords, v);
     if (!kind)
@@ -153,10 +171,18 @@ void applySetting(TrainSettings &s, const std::string &key,
     std::stringstream ss(v);
     std::string item;
     while (std::getline(ss, item, ','))
-      if (!item.empty())
-        s.schedule.milestones.push_back(parseCount(key, item, 0));
-  } else if (key == "gamma")
+      if (!item.empty()) {
+        int64_t e = parseCount(key, item, 1);
+        if (!s.schedule.milestones.empty() && e <= s.schedule.milestones.back())
+          fail("'milestones' must increase (epochs where the rate drops), "
+               "got '" + v + "'");
+        s.schedule.milestones.push_back(e);
+      }
+  } else if (key == "gamma") {
     s.schedule.gamma = parseNumber(key, v);
+    if (!(s.schedule.gamma > 0))
+      fail("'gamma' must be positive, got '" + v + "'");
+  }
   else if (key == "warmup")
     s.schedule.warmupEpochs = parseCount(key, v, 0);
   else if (key == "step_init")
@@ -300,6 +326,16 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
   if (s.runDir.empty())
     s.runDir = s.resume.empty() ? "runs/" + modelName : s.resume;
   s.schedule.epochs = s.epochs;
+  switch (s.schedule.kind) {
+  case ScheduleKind::Multistep:
+    if (s.schedule.milestones.empty())
+      fail("the multistep schedule needs its milestones: add --milestones "
+           "E1,E2,.. (the epochs where the rate is multiplied by gamma)");
+    break;
+  case ScheduleKind::Constant:
+  case ScheduleKind::Cosine:
+    break;
+  }
   if (s.schedule.minLr != 0 && s.schedule.kind != ScheduleKind::Cosine)
     fail("min_lr applies to the cosine schedule only, and the schedule is " +
          std::string(wordOf(kScheduleWords, s.schedule.kind)) +
