@@ -12,7 +12,13 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
+#include "llvm/Support/Memory.h"
+#include "llvm/Support/Process.h"
 
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -58,6 +64,71 @@ ModelSignature ModelSignature::read(ModuleOp module, const std::string &entry) {
   }
   return sig;
 }
+
+/// Where the JIT puts one module's code and data: every section inside one
+/// reserved range of address space. The host target's small code model
+/// reaches data, constants and the GOT behind the calls of external
+/// functions through 32-bit PC-relative offsets, but SectionMemoryManager
+/// maps code and data separately and nothing kept them within 2 GiB of each
+/// other: in a process whose mappings are spread out (AddressSanitizer's,
+/// found by tools/cscc-fuzz) they were terabytes apart, the offsets were
+/// truncated and the first call of a runtime function jumped through an
+/// unmapped address (SIGSEGV in the generated code).
+class cscc::JitMemory final : public llvm::SectionMemoryManager::MemoryMapper {
+public:
+  /// Far more than any model's machine code; only address space (no
+  /// memory) until used.
+  static constexpr size_t kReserved = size_t(1) << 30;
+
+  JitMemory() {
+    void *p = mmap(nullptr, kReserved, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    base = p == MAP_FAILED ? nullptr : static_cast<char *>(p);
+  }
+  ~JitMemory() override {
+    if (base)
+      munmap(base, kReserved);
+  }
+
+  llvm::sys::MemoryBlock
+  allocateMappedMemory(llvm::SectionMemoryManager::AllocationPurpose,
+                       size_t numBytes, const llvm::sys::MemoryBlock *near,
+                       unsigned flags, std::error_code &ec) override {
+    // No reservation (a tight address-space limit): the default mapping.
+    if (!base)
+      return llvm::sys::Memory::allocateMappedMemory(numBytes, near, flags, ec);
+    size_t page = llvm::sys::Process::getPageSizeEstimate();
+    size_t size = (numBytes + page - 1) / page * page;
+    if (size > kReserved - used) {
+      ec = std::make_error_code(std::errc::not_enough_memory);
+      return {};
+    }
+    llvm::sys::MemoryBlock block(base + used, size);
+    if ((ec = llvm::sys::Memory::protectMappedMemory(block, flags)))
+      return {};
+    used += size;
+    return block;
+  }
+  std::error_code protectMappedMemory(const llvm::sys::MemoryBlock &block,
+                                      unsigned flags) override {
+    return llvm::sys::Memory::protectMappedMemory(block, flags);
+  }
+  std::error_code releaseMappedMemory(llvm::sys::MemoryBlock &block) override {
+    if (!base)
+      return llvm::sys::Memory::releaseMappedMemory(block);
+    // The pages go back to the system; the range stays reserved until the
+    // model is destroyed.
+    if (mprotect(block.base(), block.allocatedSize(), PROT_NONE) != 0 ||
+        madvise(block.base(), block.allocatedSize(), MADV_DONTNEED) != 0)
+      return std::error_code(errno, std::generic_category());
+    block = llvm::sys::MemoryBlock();
+    return {};
+  }
+
+private:
+  char *base = nullptr;
+  size_t used = 0;
+};
 
 JitModel::~JitModel() = default;
 
@@ -124,6 +195,8 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
   };
   ExecutionEngineOptions options;
   options.llvmModuleBuilder = buildModule;
+  model->memory = std::make_unique<JitMemory>();
+  options.sectionMemoryMapper = model->memory.get();
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // MLIR's default perf listener writes a dump of every compiled module
   // under /tmp/.debug/jit (growing without bound, and failing the run under

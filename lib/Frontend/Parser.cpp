@@ -54,18 +54,49 @@ private:
   /// elaborator that walks the tree it builds).
   static constexpr int kMaxNesting = 200;
   int nesting = 0;
+  /// Of `nesting`, the levels that operators of unfinished chains add: a
+  /// chain (`a + b + c` is `(a + b) + c`) builds a tree as deep as it is
+  /// long, so each operator counts as one level until the chain ends, and
+  /// a long sum cannot exhaust the stack either (of the elaborator, the
+  /// AST dump or the tree's destructor).
+  int chainLinks = 0;
+  [[noreturn]] void tooDeep(Location loc) const {
+    if (chainLinks > 0)
+      throw CompileError(loc,
+                         "expression nested too deeply (more than " +
+                             std::to_string(kMaxNesting) +
+                             " levels, each operator of a chain such as "
+                             "a + b + c counting as one)",
+                         "split the expression with 'let' bindings");
+    throw CompileError(loc,
+                       "nested too deeply (more than " +
+                           std::to_string(kMaxNesting) + " levels)",
+                       "split the expression or use a 'let' binding");
+  }
   struct NestingGuard {
     Parser &p;
     explicit NestingGuard(Parser &p) : p(p) {
-      if (++p.nesting > kMaxNesting) {
-        --p.nesting;
-        throw CompileError(p.cur().loc,
-                           "nested too deeply (more than " +
-                               std::to_string(kMaxNesting) + " levels)",
-                           "split the expression or use a 'let' binding");
-      }
+      if (p.nesting + 1 > kMaxNesting)
+        p.tooDeep(p.cur().loc);
+      ++p.nesting;
     }
     ~NestingGuard() { --p.nesting; }
+  };
+  struct ChainGuard {
+    Parser &p;
+    int links = 0;
+    explicit ChainGuard(Parser &p) : p(p) {}
+    void add(const Token &op) {
+      if (p.nesting + 1 > kMaxNesting)
+        p.tooDeep(op.loc);
+      ++p.nesting;
+      ++p.chainLinks;
+      ++links;
+    }
+    ~ChainGuard() {
+      p.nesting -= links;
+      p.chainLinks -= links;
+    }
   };
 
   const Token &cur() const { return toks[pos]; }
@@ -377,25 +408,31 @@ private:
   }
 
   ExprPtr parseExpr() {
+    ChainGuard chain(*this);
     ExprPtr l = parseOr();
     while (at(Tok::Compose)) {
       Token op = take();
+      chain.add(op);
       l = makeBinary(op, std::move(l), parseOr());
     }
     return l;
   }
   ExprPtr parseOr() {
+    ChainGuard chain(*this);
     ExprPtr l = parseAnd();
     while (at(Tok::OrOr)) {
       Token op = take();
+      chain.add(op);
       l = makeBinary(op, std::move(l), parseAnd());
     }
     return l;
   }
   ExprPtr parseAnd() {
+    ChainGuard chain(*this);
     ExprPtr l = parseCmp();
     while (at(Tok::AndAnd)) {
       Token op = take();
+      chain.add(op);
       l = makeBinary(op, std::move(l), parseCmp());
     }
     return l;
@@ -410,17 +447,21 @@ private:
     return l;
   }
   ExprPtr parseAdd() {
+    ChainGuard chain(*this);
     ExprPtr l = parseMul();
     while (at(Tok::Plus) || at(Tok::Minus)) {
       Token op = take();
+      chain.add(op);
       l = makeBinary(op, std::move(l), parseMul());
     }
     return l;
   }
   ExprPtr parseMul() {
+    ChainGuard chain(*this);
     ExprPtr l = parseUnary();
     while (at(Tok::Star) || at(Tok::Slash) || at(Tok::Percent)) {
       Token op = take();
+      chain.add(op);
       l = makeBinary(op, std::move(l), parseUnary());
     }
     return l;

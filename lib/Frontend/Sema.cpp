@@ -71,6 +71,37 @@ void Elaborator::checkActivation(Location loc, const std::string &what,
       help);
 }
 
+void Elaborator::countEvaluation(Location loc, int64_t steps) {
+  evaluationSteps += steps;
+  if (evaluationSteps <= kMaxEvaluationSteps)
+    return;
+  throw CompileError(loc, "the model takes more than " +
+                              std::to_string(kMaxEvaluationSteps) +
+                              " evaluation steps (statements run and the "
+                              "expression nodes in them)",
+                     "loops and block calls run their bodies again each "
+                     "time; shorten the loop, or the statements and "
+                     "expressions it repeats");
+}
+
+int64_t exprNodes(const Expr *e) {
+  if (!e)
+    return 0;
+  int64_t n = 1;
+  for (const Arg &a : e->args)
+    n += exprNodes(a.value.get());
+  for (const ExprPtr &el : e->elems)
+    n += exprNodes(el.get());
+  return n;
+}
+
+int64_t formalNodes(const std::vector<Formal> &formals) {
+  int64_t n = 0;
+  for (const Formal &f : formals)
+    n += 1 + exprNodes(f.defaultValue.get());
+  return n;
+}
+
 Model Elaborator::run(const std::vector<ParamOverride> &overrides,
                       const std::string &modelName) {
   // Declarations first: names must be unique across kinds.

@@ -158,6 +158,14 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
                                     " code channels",
                          "a dictionary's code channels are the sum of its "
                          "blocks' channels; list fewer or smaller blocks");
+    dictionaryParts += b.identity ? 1 : static_cast<int64_t>(b.chain.size());
+    if (dictionaryParts > kMaxDictionaryParts)
+      throw CompileError(b.loc, layerPrefix() + "the model's dictionaries "
+                                    "hold more than " +
+                                    std::to_string(kMaxDictionaryParts) +
+                                    " identity blocks and convolutions in all",
+                         "each use of a dictionary holds its blocks again; "
+                         "use fewer or smaller dictionaries");
     acc.dict.blocks.push_back(std::move(b));
   };
   if (e.kind == Expr::Kind::List) {
@@ -182,6 +190,7 @@ void Elaborator::evalDictInto(const Expr &e, const Shape &signal,
       dicts.count(e.text)) {
     const DictDecl &d = *dicts.at(e.text);
     countExpansion(e.loc, Expansion::DictionaryUse);
+    countEvaluation(e.loc, exprNodes(d.value.get()) + formalNodes(d.formals));
     if (std::find(dictStack.begin(), dictStack.end(), &d) != dictStack.end()) {
       CompileError err(e.loc, "dictionary '" + d.name + "' refers to itself",
                        "dictionaries cannot be recursive; write the blocks "

@@ -49,12 +49,28 @@ constexpr long double kMaxActivationElements = 2147483648.0L;
 /// dictionary uses of one elaboration together (nested loops, blocks that
 /// call blocks and dictionaries that list dictionaries multiply).
 constexpr int64_t kMaxTotalExpansions = 10000000;
+/// The evaluation budget: every statement run, counted with the expression
+/// nodes it holds (and the defaults and named dictionaries' bodies that a
+/// call or use evaluates again), over one elaboration. The expansion budget
+/// bounds how often bodies run; this bounds the work of each run, so that
+/// a long body or a long expression inside a long loop cannot hang.
+constexpr int64_t kMaxEvaluationSteps = 50000000;
+/// Identity blocks and convolutions in all the model's dictionaries (each
+/// use of a dictionary holds its own copy): what the elaborated model
+/// keeps in memory, about 100 bytes each. Twice what one dictionary of
+/// 2^20 code channels can hold, so that its own limit comes first.
+constexpr int64_t kMaxDictionaryParts = 2 * kMaxSize;
 constexpr size_t kMaxBlockDepth = 64;
 
 /// b - a as a loop length, without overflow (0 if b <= a).
 inline uint64_t loopLength(int64_t a, int64_t b) {
   return b <= a ? 0 : uint64_t(b) - uint64_t(a);
 }
+
+/// What evaluating costs, for the evaluation budget: the nodes of an
+/// expression (0 for none), and one per formal plus its default's nodes.
+int64_t exprNodes(const Expr *e);
+int64_t formalNodes(const std::vector<Formal> &formals);
 
 struct Num {
   bool isInt = true;
@@ -126,6 +142,11 @@ private:
   enum class Expansion { LoopIteration, BlockCall, DictionaryUse };
   int64_t totalExpansions = 0;
   void countExpansion(Location loc, Expansion what);
+  /// Spends `steps` of the evaluation budget (kMaxEvaluationSteps).
+  int64_t evaluationSteps = 0;
+  void countEvaluation(Location loc, int64_t steps);
+  /// Identity blocks and convolutions kept so far (kMaxDictionaryParts).
+  int64_t dictionaryParts = 0;
 
   /// Replaces the visible scopes until it goes out of scope, also when an
   /// error unwinds through it.

@@ -21,6 +21,9 @@ void Elaborator::runBody(const StmtList &stmts, const Body &body) {
 }
 
 void Elaborator::runStmt(const Stmt &s, const Body &body) {
+  // A body's statements are counted when they run (a `for` or `if` here
+  // counts its header).
+  countEvaluation(s.loc, 1 + exprNodes(s.expr.get()) + exprNodes(s.expr2.get()));
   switch (s.kind) {
   case Stmt::Kind::Let: {
     Binding b;
@@ -218,6 +221,7 @@ void Elaborator::checkLayerNameUnused(const Stmt &s) {
 void Elaborator::runBlockCall(const Stmt &s, const Expr &call,
                               const BlockDecl &b) {
   countExpansion(call.loc, Expansion::BlockCall);
+  countEvaluation(call.loc, formalNodes(b.formals));
   if (std::find(blockStack.begin(), blockStack.end(), &b) != blockStack.end())
     throw CompileError(call.loc, "block '" + b.name + "' calls itself",
                        "blocks cannot be recursive; use a 'for' loop");

@@ -26,6 +26,7 @@ class ExecutionEngine;
 namespace cscc {
 
 class Target;
+class JitMemory;
 
 /// A tensor the model takes: a parameter or running statistic.
 struct ParamInfo {
@@ -89,6 +90,9 @@ private:
   JitModel() = default;
   ModelSignature sig;
   std::string entry;
+  /// The code's memory (JitModel.cpp): declared before the engine, which
+  /// releases its sections into it when destroyed.
+  std::unique_ptr<JitMemory> memory;
   std::unique_ptr<mlir::ExecutionEngine> engine;
 };
 

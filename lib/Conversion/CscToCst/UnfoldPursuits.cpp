@@ -181,7 +181,7 @@ Value unfoldPursuit(csc::PursuitOp op) {
               op.getBn(),
               op.getBnAffine(),
               {},
-              op.getUnfold() + 1};
+              static_cast<int64_t>(op.getUnfold()) + 1};
   SmallVector<Value> bnParams(op.getBnParams());
   level.bnParams = bnParams;
 
