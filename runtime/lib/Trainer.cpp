@@ -323,6 +323,39 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
       fail("flag " + flag.name + ": " + e.what());
     }
   }
+  // A flag the final optimiser or schedule does not use would be accepted
+  // without effect: an error, as --min-lr without the cosine schedule.
+  for (const CommandLineOption &flag : flags.options()) {
+    std::string key = flag.name.substr(flag.name.find_first_not_of('-'));
+    std::replace(key.begin(), key.end(), '-', '_');
+    bool adamOnly = key == "beta1" || key == "beta2" || key == "eps";
+    bool sgdOnly = key == "momentum" || key == "nesterov";
+    bool multistepOnly = key == "milestones" || key == "gamma";
+    switch (s.optimizer.kind) {
+    case OptimizerKind::Sgd:
+      if (adamOnly)
+        fail("flag " + flag.name + " is Adam's, and the optimiser is sgd: "
+             "drop it, or add --optimizer adam");
+      break;
+    case OptimizerKind::Adam:
+      if (sgdOnly)
+        fail("flag " + flag.name + " is SGD's, and the optimiser is adam: "
+             "drop it, or add --optimizer sgd");
+      break;
+    }
+    switch (s.schedule.kind) {
+    case ScheduleKind::Multistep:
+      break;
+    case ScheduleKind::Constant:
+    case ScheduleKind::Cosine:
+      if (multistepOnly)
+        fail("flag " + flag.name + " applies to the multistep schedule, and "
+             "the schedule is " +
+             std::string(wordOf(kScheduleWords, s.schedule.kind)) +
+             ": drop it, or add --schedule multistep");
+      break;
+    }
+  }
   if (s.runDir.empty())
     s.runDir = s.resume.empty() ? "runs/" + modelName : s.resume;
   s.schedule.epochs = s.epochs;
