@@ -151,11 +151,7 @@ struct Source {
 void setLipschitzSteps(const Options &opts, const Source &source,
                        mlir::MLIRContext &context,
                        std::map<std::string, rt::Tensor> &tensors) {
-  std::vector<DictionaryUse> uses = source.model.dictionaryUses();
-  if (!opts.lipschitzSteps ||
-      std::none_of(uses.begin(), uses.end(), [](const DictionaryUse &u) {
-        return !u.normalised && !u.step.empty();
-      }))
+  if (!opts.lipschitzSteps)
     return;
   rt::Program program;
   mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -166,12 +162,14 @@ void setLipschitzSteps(const Options &opts, const Source &source,
                                          *module, program.info)))
     throw std::runtime_error("internal: the dictionaries' D^T D did not "
                              "compile");
+  const std::vector<rt::DictionaryInfo> &dicts = program.info.dictionaries;
+  if (std::none_of(dicts.begin(), dicts.end(),
+                   [](const rt::DictionaryInfo &d) { return !d.step.empty(); }))
+    return; // no learned step to set: nothing to compile
   std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
   bindCompiledFunctions(program, JitModel::compileAll(*module, *target));
-  rt::PowerIterationOptions power;
-  power.skipNormalised = true; // bn = prox keeps c = 1 (Lipschitz.h)
   std::vector<rt::LipschitzEstimate> estimates =
-      rt::estimateLipschitz(program, tensors, power);
+      rt::estimateLipschitz(program, tensors);
   rt::setStepsFromLipschitz(estimates, tensors);
 }
 

@@ -197,6 +197,10 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
                                     ModuleOp module, rt::ProgramInfo &info) {
   std::vector<DictionaryUse> uses = model.dictionaryUses();
   for (size_t i = 0; i < uses.size(); ++i) {
+    // bn = prox resets the iterate's scale at every step: c L does not
+    // decide stability there, and the runtime leaves those steps alone.
+    if (uses[i].normalised)
+      continue;
     OwningOpRef<ModuleOp> gramModule =
         mlirGenDictionaryGram(context, model, sm, uses[i], f64);
     LoweringOptions lowering;
@@ -210,8 +214,7 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
     gram.setSymName(name);
     module.push_back(gram);
     info.functions.push_back(describeFunction(module, name));
-    info.dictionaries.push_back(
-        {uses[i].name, uses[i].step, name, uses[i].normalised});
+    info.dictionaries.push_back({uses[i].name, uses[i].step, name});
   }
   return success();
 }

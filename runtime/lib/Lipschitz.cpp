@@ -98,8 +98,6 @@ estimateLipschitz(Program &program,
   std::vector<LipschitzEstimate> out;
   Rng rng(options.seed);
   for (const DictionaryInfo &d : program.info.dictionaries) {
-    if (options.skipNormalised && d.normalised)
-      continue;
     const FunctionInfo *fi = program.info.find(d.function);
     if (!fi || fi->args.empty() || fi->args[0].shape.size() != 4)
       throw std::runtime_error("internal: no compiled " + d.function);
@@ -112,7 +110,6 @@ estimateLipschitz(Program &program,
     e.dictionary = d.name;
     e.step = d.step;
     e.stepMax = stepMaxOf(d.step, weights);
-    e.normalised = d.normalised;
     double lambda = 0;
     for (int it = 1; it <= options.maxIterations; ++it) {
       double norm = std::sqrt(dot(v, v));
@@ -143,7 +140,7 @@ estimateLipschitz(Program &program,
 void setStepsFromLipschitz(std::vector<LipschitzEstimate> &estimates,
                            std::map<std::string, Tensor> &weights) {
   for (LipschitzEstimate &e : estimates) {
-    if (e.step.empty() || e.normalised || !(e.lipschitz > 0))
+    if (e.step.empty() || !(e.lipschitz > 0))
       continue;
     e.stepMax = 1 / e.lipschitz;
     Tensor &c = weights.at(e.step);
@@ -157,7 +154,7 @@ unstableSteps(const std::vector<LipschitzEstimate> &estimates) {
   std::vector<std::string> lines;
   for (const LipschitzEstimate &e : estimates) {
     double cl = e.stepMax * e.lipschitz;
-    if (e.normalised || !(cl >= 2))
+    if (!(cl >= 2))
       continue;
     char buf[256];
     std::snprintf(buf, sizeof buf,

@@ -104,10 +104,8 @@ std::string ProgramInfo::toJson() const {
   j["functions"] = fs;
   json ds = json::array();
   for (const DictionaryInfo &d : dictionaries)
-    ds.push_back({{"name", d.name},
-                  {"step", d.step},
-                  {"function", d.function},
-                  {"normalised", d.normalised}});
+    ds.push_back(
+        {{"name", d.name}, {"step", d.step}, {"function", d.function}});
   j["dictionaries"] = ds;
   return j.dump();
 }
@@ -136,7 +134,6 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
       di.name = d.at("name").get<std::string>();
       di.step = d.at("step").get<std::string>();
       di.function = d.at("function").get<std::string>();
-      di.normalised = d.at("normalised").get<bool>();
       if (!p.find(di.function))
         throw std::runtime_error("the program description names a "
                                  "function '" + di.function +

@@ -799,12 +799,8 @@ void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
                 StepInit init) {
   if (program.info.dictionaries.empty())
     return;
-  PowerIterationOptions options;
-  options.skipNormalised = true; // bn = prox: c L does not decide stability
   std::vector<LipschitzEstimate> estimates =
-      estimateLipschitz(program, weights, options);
-  if (estimates.empty())
-    return;
+      estimateLipschitz(program, weights);
   switch (init) {
   case StepInit::Lipschitz: {
     double lo = INFINITY, hi = 0;

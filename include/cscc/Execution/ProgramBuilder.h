@@ -54,7 +54,7 @@ void checkSettingsAgainstModel(const rt::TrainSettings &settings,
                                const Model &model);
 
 /// Appends to `module` (tensor level) one function per dictionary of the
-/// model, @dictionary_gram_<i>(v) = D^T D v on a batch of codes, and
+/// model that is not under `bn = prox` (DictionaryUse::normalised), @dictionary_gram_<i>(v) = D^T D v on a batch of codes, and
 /// describes them in `info` (functions, dictionaries): what the runtime's
 /// Lipschitz estimates call (cscc/Runtime/Lipschitz.h).
 mlir::LogicalResult appendDictionaryGrams(mlir::MLIRContext &context,

@@ -45,15 +45,12 @@ struct LipschitzEstimate {
   int iterations = 0;
   /// The largest step c (1 when the step is none: G + D^T(X - D G)).
   double stepMax = 1;
-  bool normalised = false; ///< DictionaryInfo's: bn = prox
 };
 
 struct PowerIterationOptions {
   double tolerance = 1e-6; ///< stop when lambda changes by less (relative)
   int maxIterations = 1000;
   uint64_t seed = 0x5eed; ///< the start vector's
-  /// Leave out the batch-normalised dictionaries (DictionaryInfo).
-  bool skipNormalised = false;
 };
 
 /// lambda_max(D^T D) of every dictionary of `program`, through its compiled
@@ -63,8 +60,8 @@ estimateLipschitz(Program &program,
                   const std::map<std::string, Tensor> &weights,
                   const PowerIterationOptions &options = {});
 
-/// Sets every learned step of a pursuit that is not batch-normalised
-/// (bn = none or analysis) to c = 1 / L (c L = 1) from `estimates` (a
+/// Sets every learned step (the program's dictionaries are those of
+/// pursuits with bn = none or analysis, ProgramInfo) to c = 1 / L (c L = 1) from `estimates` (a
 /// per-channel step in every channel); stepMax follows. With bn = prox the
 /// steps stay as drawn (c = 1): the normalisation resets the iterate's
 /// scale at every step, and c = 1/L measurably slowed those models (the
@@ -75,8 +72,7 @@ estimateLipschitz(Program &program,
 void setStepsFromLipschitz(std::vector<LipschitzEstimate> &estimates,
                            std::map<std::string, Tensor> &weights);
 
-/// The dictionaries not batch-normalised whose c L is 2 or more (may
-/// diverge), one line each:
+/// The dictionaries whose c L is 2 or more (may diverge), one line each:
 /// "pursuit 'x': step c = 1 and L = 2 lambda_max(D^T D) = 7.3, c L = 7.3".
 std::vector<std::string>
 unstableSteps(const std::vector<LipschitzEstimate> &estimates);

@@ -13,6 +13,7 @@
 //       -> (logits, loss, new running statistics..., new params...,
 //           new opt_state...)
 //   @evaluate(x, labels, params...) -> (logits, loss)          (eval mode)
+//   @dictionary_gram_<i>(v, filters...) -> D^T D v   (ProgramInfo::dictionaries)
 // Every argument and result is a dense row-major buffer; results are
 // written into caller-provided buffers (cscc-results-to-destinations).
 //
@@ -76,9 +77,6 @@ struct DictionaryInfo {
   std::string name;     ///< "<layer>" or "<layer>.<level>"
   std::string step;     ///< the step parameter c, "" when the step is none
   std::string function; ///< "dictionary_gram_<i>"
-  /// Its pursuit batch-normalises every prox argument (bn = prox): c L
-  /// does not decide stability there, and the step stays as drawn.
-  bool normalised = false;
 };
 
 /// Everything a built executable needs to know about its model.
