@@ -10,10 +10,15 @@ import os
 import sys
 
 import numpy as np
+import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "Runtime", "Inputs"))
 import st_util  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
+                                "reference"))
+from test_identities import np_conv_matrix  # noqa: E402
 
 tensors, _, _, _ = st_util.read(sys.argv[1])
 
@@ -25,24 +30,12 @@ def get(name):
 
 
 def conv_matrix(w, c, h, wd, stride=1, dilation=1, padding=0):
-    """The matrix of x[c, h, wd] -> conv2d(x, w) (PyTorch's Conv2d)."""
-    k_out, c_in, k, _ = w.shape
-    assert c_in == c
-    oh = (h + 2 * padding - dilation * (k - 1) - 1) // stride + 1
-    ow = (wd + 2 * padding - dilation * (k - 1) - 1) // stride + 1
-    m = np.zeros((k_out * oh * ow, c * h * wd))
-    for o in range(k_out):
-        for y in range(oh):
-            for x in range(ow):
-                row = (o * oh + y) * ow + x
-                for i in range(c):
-                    for a in range(k):
-                        for b in range(k):
-                            yy = y * stride - padding + a * dilation
-                            xx = x * stride - padding + b * dilation
-                            if 0 <= yy < h and 0 <= xx < wd:
-                                m[row, (i * h + yy) * wd + xx] += w[o, i, a, b]
-    return m, (k_out, oh, ow)
+    """The matrix of x[c, h, wd] -> conv2d(x, w): the reference's own
+    (test/reference/test_identities.py), built by explicit loops."""
+    assert w.shape[1] == c
+    m, _, _ = np_conv_matrix(torch.from_numpy(w), h, wd, stride, padding,
+                             dilation)
+    return m
 
 
 def lipschitz(dt):
@@ -55,22 +48,22 @@ def step(name):
 
 rows = []
 # a = pursuit([conv(4, 3, padding = 1)]) on [2, 9, 9]
-fa, _ = conv_matrix(get("a.dict.0.weight"), 2, 9, 9, padding=1)
+fa = conv_matrix(get("a.dict.0.weight"), 2, 9, 9, padding=1)
 rows.append(("a", lipschitz(fa), step("a.step")))
 # b = pursuit([identity, conv(3, 3, dilation = 2, padding = 2)]) on [4, 9, 9]
-fb, _ = conv_matrix(get("b.dict.1.weight"), 4, 9, 9, dilation=2, padding=2)
+fb = conv_matrix(get("b.dict.1.weight"), 4, 9, 9, dilation=2, padding=2)
 db = np.vstack([np.eye(4 * 81), fb])
 rows.append(("b", lipschitz(db), step("b.step")))
 # c = pursuit([conv(5, 3, stride = 2, padding = 1)]) on [7, 9, 9]
-fc, _ = conv_matrix(get("c.dict.0.weight"), 7, 9, 9, stride=2, padding=1)
+fc = conv_matrix(get("c.dict.0.weight"), 7, 9, 9, stride=2, padding=1)
 rows.append(("c", lipschitz(fc), step("c.step")))
 # the stack on [5, 5, 5]: [identity, conv(4, 3, padding = 1)], then
 # [conv(8, 1) >> conv(6, 3, padding = 1)] on the 9-channel code
-f0, _ = conv_matrix(get("stack3.0.dict.1.weight"), 5, 5, 5, padding=1)
+f0 = conv_matrix(get("stack3.0.dict.1.weight"), 5, 5, 5, padding=1)
 d0 = np.vstack([np.eye(5 * 25), f0])
 rows.append(("stack3.0", lipschitz(d0), step("stack3.0.step")))
-g1, _ = conv_matrix(get("stack3.1.dict.0.0.weight"), 9, 5, 5)
-g2, _ = conv_matrix(get("stack3.1.dict.0.1.weight"), 8, 5, 5, padding=1)
+g1 = conv_matrix(get("stack3.1.dict.0.0.weight"), 9, 5, 5)
+g2 = conv_matrix(get("stack3.1.dict.0.1.weight"), 8, 5, 5, padding=1)
 rows.append(("stack3.1", lipschitz(g2 @ g1), step("stack3.1.step")))
 
 tol = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-3

@@ -35,7 +35,6 @@
 import argparse
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -45,18 +44,13 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "Runtime", "Inputs"))
+from datasets_util import idx_images, idx_labels  # noqa: E402
+
 H, W = 6, 5
 TRAIN = 4
 LABEL = 3
-
-
-def idx_images(images):
-    n, h, w = images.shape
-    return struct.pack(">IIII", 0x803, n, h, w) + images.astype(np.uint8).tobytes()
-
-
-def idx_labels(labels):
-    return struct.pack(">II", 0x801, len(labels)) + np.asarray(labels, np.uint8).tobytes()
 
 
 def the_image():

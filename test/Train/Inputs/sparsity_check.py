@@ -27,7 +27,6 @@ all images at once.
 import json
 import os
 import re
-import struct
 import sys
 
 import numpy as np
@@ -38,6 +37,9 @@ from safetensors.numpy import save_file
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "reference"))
 import csc_reference as ref  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "Runtime", "Inputs"))
+from datasets_util import idx_images, idx_labels  # noqa: E402
 
 # Printed values have 4 decimals (5e-5); float32 (cscc) against float64
 # (here) may move an element within ~1e-6 of its threshold across it.
@@ -94,15 +96,6 @@ def code_fractions(net, x):
 def printed(path):
     return [(n, float(v)) for n, v in
             re.findall(r"^sparsity (\S+): ([0-9.]+)$", open(path).read(), re.M)]
-
-
-def idx_images(images):
-    n, h, w = images.shape
-    return struct.pack(">IIII", 0x803, n, h, w) + images.astype(np.uint8).tobytes()
-
-
-def idx_labels(labels):
-    return struct.pack(">II", 0x801, len(labels)) + np.asarray(labels, np.uint8).tobytes()
 
 
 def test_images():
