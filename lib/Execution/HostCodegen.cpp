@@ -1,17 +1,35 @@
 //===- HostCodegen.cpp - One way to turn a model into host machine code ---===//
 #include "cscc/Execution/HostCodegen.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <stdexcept>
 
 using namespace cscc;
+
+namespace {
+/// SelectionDAG's store merging compares each store of a basic block with
+/// the others: the stack-passed arguments of calls with hundreds of buffer
+/// descriptors (the parts of a deep model, cscc-split-functions) made it
+/// most of the compile time (bench/results/compile-time.md). It only widens
+/// scalar stores; the generated loops store vectors by then. LLVM offers it
+/// only as a command-line option, which is set here, while loading, because
+/// a tool may later take LLVM's options out of its parser (cscc does).
+const bool storeMergingOff = [] {
+  auto options = llvm::cl::getRegisteredOptions();
+  auto it = options.find("combiner-store-merging");
+  return it != options.end() &&
+         !it->second->addOccurrence(0, "combiner-store-merging", "false");
+}();
+} // namespace
 
 std::unique_ptr<llvm::TargetMachine> cscc::hostTargetMachine() {
   static bool ready = [] {
@@ -39,9 +57,33 @@ std::string cscc::describeHostTarget(const llvm::TargetMachine &tm) {
          " features=" + tm.getTargetFeatureString().str();
 }
 
+namespace {
+/// Removes the argument attributes LLVM does not know (`cst.param` naming
+/// the weights, read before lowering; bufferization's access marks). The
+/// translation warns about each one, and each warning prints the whole
+/// function: a model with a thousand weights spent most of its compile time
+/// printing its forward pass (bench/results/compile-time.md).
+void dropNonLLVMArgumentAttributes(mlir::Operation *module) {
+  module->walk([](mlir::LLVM::LLVMFuncOp fn) {
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+      mlir::DictionaryAttr attrs = fn.getArgAttrDict(i);
+      if (!attrs)
+        continue;
+      llvm::SmallVector<mlir::NamedAttribute> kept;
+      for (mlir::NamedAttribute a : attrs)
+        if (a.getName().getValue().starts_with("llvm."))
+          kept.push_back(a);
+      if (kept.size() != attrs.size())
+        fn.setArgAttrs(i, kept);
+    }
+  });
+}
+} // namespace
+
 std::unique_ptr<llvm::Module> cscc::translateForHost(mlir::Operation *module,
                                                      llvm::LLVMContext &context,
                                                      llvm::TargetMachine &tm) {
+  dropNonLLVMArgumentAttributes(module);
   std::unique_ptr<llvm::Module> m =
       mlir::translateModuleToLLVMIR(module, context, "cscc_model");
   if (!m)

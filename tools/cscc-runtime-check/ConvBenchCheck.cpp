@@ -20,10 +20,10 @@ using namespace runtime_check;
 namespace {
 
 int cmdConvBench(int argc, char **argv) {
-  CommandLine args = CommandLine::fromArgv(argc, argv, 1, {"--view"});
+  CommandLine args = CommandLine::fromArgv(argc, argv, 1, {"--view", "--nhwc"});
   args.allowOnly({"--n", "--c", "--k", "--hw", "--kernel", "--stride",
               "--dilation", "--padding", "--iters", "--warmup", "--layout",
-              "--view"});
+              "--view", "--nhwc"});
   args.expectPositionals(0, "no positional arguments");
   int64_t N = parseInteger(args.get("--n", "128"), "n");
   int64_t C = parseInteger(args.get("--c", "16"), "c");
@@ -55,18 +55,33 @@ int cmdConvBench(int argc, char **argv) {
     v = static_cast<float>(rng.normal() * 0.1);
   for (float &v : dy)
     v = static_cast<float>(rng.normal());
+  // With --nhwc, activations are stored channels-last (NHWC) and described
+  // to the runtime by their strides; a channel slice is then a view whose
+  // channel stride is 1 and pixel stride the buffer's channel count.
+  bool nhwc = args.has("--nhwc");
+  auto activation = [&](float *data, int64_t channels, int64_t size) {
+    TensorView<float> v = TensorView<float>::dense(data, N, channels, size,
+                                                   size);
+    if (nhwc) {
+      v.strides[0] = channels * size * size;
+      v.strides[1] = 1;
+      v.strides[2] = size * channels;
+      v.strides[3] = channels;
+    }
+    return v;
+  };
   auto xview = [&](std::vector<float> &buf) {
-    TensorView<float> v = TensorView<float>::dense(buf.data(), N, xc, S, S);
+    TensorView<float> v = activation(buf.data(), xc, S);
     if (view)
-      v.data += C * S * S;
+      v.data += C * v.strides[1];
     v.sizes[1] = C;
     return v;
   };
   TensorView<float> X = xview(xbuf), DX = xview(dx);
   auto W = TensorView<float>::dense(w.data(), K, C, k, k);
   auto DW = TensorView<float>::dense(dw.data(), K, C, k, k);
-  auto Y = TensorView<float>::dense(y.data(), N, K, O, O);
-  auto DY = TensorView<float>::dense(dy.data(), N, K, O, O);
+  auto Y = activation(y.data(), K, O);
+  auto DY = activation(dy.data(), K, O);
 
   auto time = [&](const char *name, auto fn, const TensorView<float> &a,
                   const TensorView<float> &b, const TensorView<float> &o) {
@@ -89,6 +104,8 @@ int cmdConvBench(int argc, char **argv) {
               (long long)S, (long long)k, (long long)p.stride,
               (long long)p.dilation, (long long)p.padding, l.c_str(),
               view ? " (x, dx: channel-slice views)" : "");
+  if (nhwc)
+    std::printf("activations channels-last (NHWC strides)\n");
   time("fwd", conv2dForward<float>, X, W, Y);
   time("bwd_data", conv2dBackwardData<float>, DY, W, DX);
   time("bwd_filter", conv2dBackwardFilter<float>, X, DY, DW);
@@ -100,7 +117,7 @@ int cmdConvBench(int argc, char **argv) {
 CheckFamily runtime_check::convBenchChecks() {
   CheckFamily family;
   family.usage = R"(  conv-bench [--n N --c C --k K --hw S --kernel K --stride S --dilation D
-              --padding P --iters I --warmup W --layout L --view]
+              --padding P --iters I --warmup W --layout L --view --nhwc]
       time the three f32 primitives (median ms per call)
 )";
   family.checks = {

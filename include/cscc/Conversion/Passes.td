@@ -163,6 +163,33 @@ def CsccParallelLoops : Pass<"cscc-parallel-loops", "::mlir::func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def CsccSplitFunctions : Pass<"cscc-split-functions", "::mlir::ModuleOp"> {
+  let summary = "Split long straight-line functions into calls of private "
+                "functions of at most max-ops operations each";
+  let description = [{
+    LLVM's optimisation and code generation are superlinear in the size of
+    a function (SelectionDAG's store merging compares the stores of a
+    block with one another): a forward pass or train step of hundreds of
+    layers, one function with one block, compiled in minutes. This pass
+    cuts the top-level operations of each function body longer than
+    `max-ops` into consecutive runs of at most `max-ops` operations and
+    moves each run into a private function `<name>_part<k>` called in its
+    place: the values a run uses from before become its arguments (constants
+    are cloned instead), the values used after it its results.
+
+    It runs on buffers after deallocation has been made explicit, where a
+    value is only a buffer descriptor or a scalar and moving code between
+    functions changes nothing about ownership. A run is never cut where a
+    stack allocation (`memref.alloca`) or a view of one would cross into a
+    later run; functions whose body is not a single block are left alone.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "int64_t", /*default=*/"200",
+           "Most top-level operations left in one function">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def CsccResultsToDestinations
     : Pass<"cscc-results-to-destinations", "::mlir::ModuleOp"> {
   let summary = "Make @forward write its results into caller-given tensors";

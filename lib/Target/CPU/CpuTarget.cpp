@@ -22,6 +22,11 @@ using namespace cscc;
 
 namespace {
 
+/// Top-level operations per generated function (cscc-split-functions):
+/// compile time is then linear in depth; measured in
+/// bench/results/compile-time.md.
+constexpr int kMaxOpsPerFunction = 200;
+
 class CpuTarget : public Target {
 public:
   explicit CpuTarget(const TargetOptions &options)
@@ -59,6 +64,8 @@ public:
            (gpuLoopLayout ? gpuLoopsPass()
                           : std::string("cscc-parallel-loops{reassociate-reductions=true split-reductions=4096}")) +
            "),"
+           // LLVM's compile time is superlinear in a function's size
+           "cscc-split-functions{max-ops=" + std::to_string(kMaxOpsPerFunction) + "},"
            "convert-scf-to-openmp,expand-strided-metadata,"
            // memref.alloca_scope (around each worksharing loop's body)
            // before scf-to-cf: its region must stay one block until it is
