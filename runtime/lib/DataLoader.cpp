@@ -218,6 +218,23 @@ std::string knownDataKinds() {
   return s;
 }
 
+bool isGeneratedData(const DataSpec &spec) {
+  const KindInfo *k = findKind(spec.kind);
+  if (!k)
+    return false;
+  switch (k->id) {
+  case DatasetKind::Simulated:
+    return true;
+  case DatasetKind::FashionMnist:
+  case DatasetKind::Mnist:
+  case DatasetKind::Cifar10:
+  case DatasetKind::Cifar100:
+  case DatasetKind::Svhn:
+    return false;
+  }
+  return false;
+}
+
 std::optional<std::string> detectDataKind(const std::string &dir) {
   if (pathKind(dir) != PathKind::Directory)
     return std::nullopt;

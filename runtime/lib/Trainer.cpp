@@ -323,7 +323,7 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
       fail("flag " + flag.name + ": " + e.what());
     }
   }
-  // A flag the final optimiser or schedule does not use would be accepted
+  // A flag the final optimiser, schedule or data set does not use would be accepted
   // without effect: an error, as --min-lr without the cosine schedule.
   for (const CommandLineOption &flag : flags.options()) {
     std::string key = flag.name.substr(flag.name.find_first_not_of('-'));
@@ -331,6 +331,12 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
     bool adamOnly = key == "beta1" || key == "beta2" || key == "eps";
     bool sgdOnly = key == "momentum" || key == "nesterov";
     bool multistepOnly = key == "milestones" || key == "gamma";
+    bool simulatedOnly = key == "data_seed" || key == "data_classes" ||
+                         key == "data_train" || key == "data_test";
+    if (simulatedOnly && !isGeneratedData(s.data))
+      fail("flag " + flag.name + " applies to simulated data, and the data "
+           "set is " + s.data.kind + ": drop it, or add --data simulated "
+           "(--limit-train and --limit-test take subsets of a real one)");
     switch (s.optimizer.kind) {
     case OptimizerKind::Sgd:
       if (adamOnly)

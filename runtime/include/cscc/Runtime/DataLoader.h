@@ -56,6 +56,10 @@ struct DataSpec {
   int64_t simulatedTest = 512;
 };
 
+/// Whether `spec` names a generated data set (simulated), whose seed,
+/// classes and set sizes apply, rather than files.
+bool isGeneratedData(const DataSpec &spec);
+
 /// The kinds loadData knows, for messages: "fashion_mnist, mnist, ...".
 std::string knownDataKinds();
 
