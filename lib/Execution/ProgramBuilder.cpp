@@ -197,9 +197,12 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
                                     ModuleOp module, rt::ProgramInfo &info) {
   std::vector<DictionaryUse> uses = model.dictionaryUses();
   for (size_t i = 0; i < uses.size(); ++i) {
-    // bn = prox resets the iterate's scale at every step: c L does not
-    // decide stability there, and the runtime leaves those steps alone.
-    if (uses[i].normalised)
+    // bn = prox resets the iterate's scale at every step, and unfold = 0
+    // never iterates: c L does not decide stability there, and the runtime
+    // leaves those steps alone (c = 1 keeps a feed-forward layer's
+    // Kaiming scale; c = 1/L per layer made the signal of the 6-layer
+    // feed-forward baseline vanish, 1/L^6, and its loss stayed at ln 10).
+    if (uses[i].normalised || !uses[i].iterated)
       continue;
     OwningOpRef<ModuleOp> gramModule =
         mlirGenDictionaryGram(context, model, sm, uses[i], f64);

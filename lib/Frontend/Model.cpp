@@ -112,6 +112,7 @@ std::vector<DictionaryUse> Model::dictionaryUses() const {
       u.signal = l.in;
       u.code = l.out;
       u.normalised = normalised;
+      u.iterated = l.opts.unfold > 0;
       uses.push_back(u);
       break;
     }
@@ -128,6 +129,7 @@ std::vector<DictionaryUse> Model::dictionaryUses() const {
         u.code = Shape{l.dicts[j].codeChannels(), signal.h, signal.w};
         signal = u.code;
         u.normalised = normalised;
+        u.iterated = l.opts.unfold > 0;
         uses.push_back(u);
       }
       break;

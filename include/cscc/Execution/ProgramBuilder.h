@@ -54,7 +54,9 @@ void checkSettingsAgainstModel(const rt::TrainSettings &settings,
                                const Model &model);
 
 /// Appends to `module` (tensor level) one function per dictionary of the
-/// model that is not under `bn = prox` (DictionaryUse::normalised), @dictionary_gram_<i>(v) = D^T D v on a batch of codes, and
+/// model whose stability c L decides (a pursuit that iterates, not under
+/// `bn = prox`: DictionaryUse::iterated, ::normalised),
+/// @dictionary_gram_<i>(v) = D^T D v on a batch of codes, and
 /// describes them in `info` (functions, dictionaries): what the runtime's
 /// Lipschitz estimates call (cscc/Runtime/Lipschitz.h).
 mlir::LogicalResult appendDictionaryGrams(mlir::MLIRContext &context,

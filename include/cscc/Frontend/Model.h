@@ -164,6 +164,10 @@ struct DictionaryUse {
   /// bn = prox: every iteration's prox argument is batch-normalised, so its
   /// scale is reset at each step and c L does not decide stability.
   bool normalised = false;
+  /// unfold >= 1: the pursuit iterates G <- P(G + c D^T (X - D G)), whose
+  /// stability c L decides. With unfold = 0 it is one thresholded analysis
+  /// step P(c D^T X) (a feed-forward layer): nothing to keep stable.
+  bool iterated = false;
 };
 
 struct Model {

@@ -5,7 +5,7 @@ D^T built as a dense matrix from its filters (convolution as
 cross-correlation with stride, dilation and zero padding; a chain of atoms
 as the product; a dictionary as the blocks stacked, identity blocks as I),
 then L = 2 lambda_max(D^T D) = 2 sigma_max(D^T)^2 from numpy's SVD. Prints
-each dictionary's L, its c L, and Lemma 3 (L of [I, F] = L of F + 2)."""
+each dictionary's L, its c L, the feed-forward layer's c = 1, and Lemma 3 (L of [I, F] = L of F + 2)."""
 import os
 import sys
 
@@ -65,6 +65,9 @@ rows.append(("stack3.0", lipschitz(d0), step("stack3.0.step")))
 g1 = conv_matrix(get("stack3.1.dict.0.0.weight"), 9, 5, 5)
 g2 = conv_matrix(get("stack3.1.dict.0.1.weight"), 8, 5, 5, padding=1)
 rows.append(("stack3.1", lipschitz(g2 @ g1), step("stack3.1.step")))
+
+# d never iterates (unfold = 0): no stability to keep, c stays 1.
+print("d: c = %s" % ("1" if step("d.step") == 1 else "%.6g" % step("d.step")))
 
 tol = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-3
 for name, L, c in rows:

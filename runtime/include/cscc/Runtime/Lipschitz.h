@@ -61,8 +61,9 @@ estimateLipschitz(Program &program,
                   const PowerIterationOptions &options = {});
 
 /// Sets every learned step (the program's dictionaries are those of
-/// pursuits with bn = none or analysis, ProgramInfo) to c = 1 / L (c L = 1) from `estimates` (a
-/// per-channel step in every channel); stepMax follows. With bn = prox the
+/// pursuits that iterate, unfold >= 1, with bn = none or analysis,
+/// ProgramInfo) to c = 1 / L (c L = 1) from `estimates` (a per-channel step
+/// in every channel); stepMax follows. With bn = prox the
 /// steps stay as drawn (c = 1): the normalisation resets the iterate's
 /// scale at every step, and c = 1/L measurably slowed those models (the
 /// README model's loss rose in a short run). Only the steps:
