@@ -2,11 +2,12 @@
 #include "cscc/Execution/HostCodegen.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PassInstrumentation.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -99,8 +100,38 @@ std::unique_ptr<llvm::Module> cscc::translateForHost(mlir::Operation *module,
     f.addFnAttr("target-cpu", tm.getTargetCPU());
     f.addFnAttr("target-features", tm.getTargetFeatureString());
   }
-  if (llvm::Error e = mlir::makeOptimizingTransformer(3, 0, &tm)(m.get()))
-    throw std::runtime_error("optimising the model failed: " +
-                             llvm::toString(std::move(e)));
+  optimizeForHost(*m, tm);
   return m;
+}
+
+void cscc::optimizeForHost(llvm::Module &m, llvm::TargetMachine &tm) {
+  // LLVM's O3 pipeline, as mlir::makeOptimizingTransformer(3, 0, &tm) runs
+  // it, less CalledValuePropagation: it propagates function pointers
+  // through every call argument to annotate indirect calls, and the
+  // generated code's only ones are OpenMP's outlined regions. Over the
+  // parts of a deep model (calls with hundreds of arguments) its solver
+  // took most of the compile time (bench/results/compile-time.md).
+  llvm::PassInstrumentationCallbacks instrumentation;
+  instrumentation.registerShouldRunOptionalPassCallback(
+      [](llvm::StringRef pass, llvm::Any) {
+        return pass != "CalledValuePropagationPass";
+      });
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = true;
+  tuning.LoopInterleaving = true;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder builder(&tm, tuning, std::nullopt, &instrumentation);
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgsccs;
+  llvm::ModuleAnalysisManager modules;
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgsccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgsccs, modules);
+  llvm::ModulePassManager pipeline =
+      builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  pipeline.run(m, modules);
 }

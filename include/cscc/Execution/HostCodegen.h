@@ -36,9 +36,13 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine();
 /// for diagnostics and the test that both paths agree.
 std::string describeHostTarget(const llvm::TargetMachine &tm);
 
+/// LLVM's -O3 module pipeline for `tm` (less CalledValuePropagation, whose
+/// cost grows with the arguments of the generated code's calls).
+void optimizeForHost(llvm::Module &m, llvm::TargetMachine &tm);
+
 /// Translates a module of the LLVM dialect to LLVM IR for `tm`: triple and
 /// data layout set, each defined function given "target-cpu" and
-/// "target-features", then optimised at -O3 for `tm`. Throws on failure.
+/// "target-features", then optimizeForHost. Throws on failure.
 std::unique_ptr<llvm::Module> translateForHost(mlir::Operation *module,
                                                llvm::LLVMContext &context,
                                                llvm::TargetMachine &tm);
