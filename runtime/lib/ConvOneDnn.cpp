@@ -45,6 +45,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 #include <vector>
@@ -59,27 +60,18 @@ OneDnnLayout layoutFromEnvironment() {
   const char *env = std::getenv("CSCC_ONEDNN_LAYOUT");
   if (!env || !*env)
     return kDefaultLayout;
-  if (!std::strcmp(env, "plain"))
-    return OneDnnLayout::Plain;
-  if (!std::strcmp(env, "strided"))
-    return OneDnnLayout::Strided;
-  if (!std::strcmp(env, "any"))
-    return OneDnnLayout::Any;
+  if (std::optional<OneDnnLayout> l = parseOneDnnLayout(env))
+    return *l;
   std::fprintf(stderr,
                "cscc runtime: warning: ignoring CSCC_ONEDNN_LAYOUT='%s' "
-               "(use plain, strided or any)\n",
-               env);
+               "(use %s)\n",
+               env, oneDnnLayoutNames().c_str());
   return kDefaultLayout;
 }
 
-const char *layoutName(OneDnnLayout l) {
-  switch (l) {
-  case OneDnnLayout::Plain: return "plain";
-  case OneDnnLayout::Strided: return "strided";
-  case OneDnnLayout::Any: return "any";
-  }
-  return "?";
-}
+constexpr OneDnnLayout kAllLayouts[] = {
+    OneDnnLayout::Plain, OneDnnLayout::Strided, OneDnnLayout::Any,
+    OneDnnLayout::StridedActivations, OneDnnLayout::ChannelsLast};
 } // namespace
 
 void setOneDnnLayout(OneDnnLayout layout) {
@@ -94,6 +86,31 @@ OneDnnLayout getOneDnnLayout() {
     v = gLayout.load();
   }
   return static_cast<OneDnnLayout>(v);
+}
+
+const char *oneDnnLayoutName(OneDnnLayout l) {
+  switch (l) {
+  case OneDnnLayout::Plain: return "plain";
+  case OneDnnLayout::Strided: return "strided";
+  case OneDnnLayout::Any: return "any";
+  case OneDnnLayout::StridedActivations: return "strided-activations";
+  case OneDnnLayout::ChannelsLast: return "channels-last";
+  }
+  return "?";
+}
+
+std::optional<OneDnnLayout> parseOneDnnLayout(const std::string &word) {
+  for (OneDnnLayout l : kAllLayouts)
+    if (word == oneDnnLayoutName(l))
+      return l;
+  return std::nullopt;
+}
+
+std::string oneDnnLayoutNames() {
+  std::string names;
+  for (OneDnnLayout l : kAllLayouts)
+    names += std::string(names.empty() ? "" : ", ") + oneDnnLayoutName(l);
+  return names;
 }
 
 namespace onednn {
@@ -192,9 +209,15 @@ memory::desc userDesc(const TensorView<float> &v, bool copy) {
 }
 
 memory::desc requestDesc(const memory::desc &user, const TensorView<float> &v,
-                         OneDnnLayout layout) {
+                         OneDnnLayout layout, bool weights) {
   switch (layout) {
   case OneDnnLayout::Strided: return user;
+  case OneDnnLayout::StridedActivations:
+    return weights ? memory::desc(dimsOf(v), memory::data_type::f32, tag::any)
+                   : user;
+  case OneDnnLayout::ChannelsLast:
+    return memory::desc(dimsOf(v), memory::data_type::f32,
+                        weights ? tag::any : tag::acdb);
   case OneDnnLayout::Plain:
     return memory::desc(dimsOf(v), memory::data_type::f32, tag::abcd);
   case OneDnnLayout::Any:
@@ -298,7 +321,8 @@ std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
   for (size_t t = 0; t < tries.size(); ++t) {
     memory::desc md[3];
     for (int i = 0; i < 3; ++i)
-      md[i] = requestDesc(e->ops[i].user, *views[i], tries[t]);
+      md[i] = requestDesc(e->ops[i].user, *views[i], tries[t],
+                          /*weights=*/op == Op::BwdFilter ? i == 2 : i == 1);
     try {
       e->prim = create(op, md, p, eng, chosen, e->impl);
       e->layout = tries[t];
@@ -418,7 +442,7 @@ std::string implementation(Op op, const TensorView<float> &a,
   std::lock_guard<std::mutex> lock(st.mutex);
   try {
     Entry &e = lookup(st, op, a, b, out, p);
-    std::string s = e.impl + " (layout " + layoutName(e.layout);
+    std::string s = e.impl + " (layout " + oneDnnLayoutName(e.layout);
     std::string reorders;
     for (int i = 0; i < 3; ++i)
       if (e.ops[i].reorder || e.ops[i].copy)

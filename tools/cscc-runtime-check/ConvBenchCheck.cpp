@@ -37,11 +37,11 @@ int cmdConvBench(int argc, char **argv) {
   int iters = static_cast<int>(parseInteger(args.get("--iters", "20"), "iters"));
   int warmup = static_cast<int>(parseInteger(args.get("--warmup", "3"), "warmup"));
   std::string l = args.get("--layout", "plain");
-  setOneDnnLayout(l == "plain"     ? OneDnnLayout::Plain
-                  : l == "strided" ? OneDnnLayout::Strided
-                  : l == "any"     ? OneDnnLayout::Any
-                                   : throw UsageError("unknown --layout '" + l +
-                                                      "'"));
+  std::optional<OneDnnLayout> layout = parseOneDnnLayout(l);
+  if (!layout)
+    throw UsageError("unknown --layout '" + l + "' (use " +
+                     oneDnnLayoutNames() + ")");
+  setOneDnnLayout(*layout);
   int64_t O = convOutputSize(S, k, p);
   Rng rng(1);
   // With --view, x is channels [C, 2C) of a 3C-channel buffer.

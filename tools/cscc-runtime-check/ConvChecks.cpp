@@ -67,11 +67,11 @@ int runConv(const std::string &op, const CommandLine &args, DType dt) {
   p.padding = parseInteger(args.get("--padding", "0"), "padding");
   if (args.has("--layout")) {
     std::string l = args.get("--layout");
-    setOneDnnLayout(l == "plain"     ? OneDnnLayout::Plain
-                    : l == "strided" ? OneDnnLayout::Strided
-                    : l == "any"     ? OneDnnLayout::Any
-                                     : throw UsageError("unknown --layout '" +
-                                                        l + "'"));
+    std::optional<OneDnnLayout> layout = parseOneDnnLayout(l);
+  if (!layout)
+    throw UsageError("unknown --layout '" + l + "' (use " +
+                     oneDnnLayoutNames() + ")");
+  setOneDnnLayout(*layout);
   }
   const int64_t *a = A.shape.data(), *b = B.shape.data();
   int64_t out[4];

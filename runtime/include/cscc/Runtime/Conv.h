@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,10 +98,24 @@ enum class OneDnnLayout {
   /// The primitive chooses its formats (format_tag::any, e.g. blocked
   /// nChw8c); operands are reordered in and the result out on every call.
   Any,
+  /// Activations with their own strides (dense NCHW, channels-last, or a
+  /// view), weights in the primitive's choice: no reorder of activations
+  /// where oneDNN has a kernel for their layout.
+  StridedActivations,
+  /// Activations as dense channels-last (NHWC; reordered in and out unless
+  /// they already are), weights in the primitive's choice.
+  ChannelsLast,
 };
+/// "plain", "strided", "any", "strided-activations", "channels-last"; the
+/// parse of one of them (nullopt for any other word); all of them, for
+/// messages.
+const char *oneDnnLayoutName(OneDnnLayout layout);
+std::optional<OneDnnLayout> parseOneDnnLayout(const std::string &word);
+std::string oneDnnLayoutNames();
 /// The layout the float path uses; the default is Any, measured 2-5x faster
 /// (see ConvOneDnn.cpp). Changing it is meant for benchmarks and tests; the
-/// environment variable CSCC_ONEDNN_LAYOUT=plain|strided|any sets the initial value.
+/// environment variable CSCC_ONEDNN_LAYOUT (a name above) sets the initial
+/// value.
 void setOneDnnLayout(OneDnnLayout layout);
 OneDnnLayout getOneDnnLayout();
 
