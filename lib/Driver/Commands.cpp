@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Driver/Commands.h"
+#include "cscc/Driver/Analyze.h"
 #include "cscc/Target/Target.h"
 
 #include "cscc/Execution/BatchedRun.h"
@@ -173,8 +174,12 @@ void setLipschitzSteps(const Options &opts, const Source &source,
   rt::setStepsFromLipschitz(estimates, tensors);
 }
 
-int initWeights(const Options &opts, const Source &source,
-                mlir::MLIRContext &context, mlir::ModuleOp module) {
+/// Every tensor initialised as its csc.param says, in program order from
+/// one generator seeded by --seed, then the steps (setLipschitzSteps).
+std::map<std::string, rt::Tensor> freshWeights(const Options &opts,
+                                               const Source &source,
+                                               mlir::MLIRContext &context,
+                                               mlir::ModuleOp module) {
   rt::Rng rng(opts.seed);
   // --dtype f64 writes F64 tensors (the same draws, unrounded); F32 is the
   // default, PyTorch's.
@@ -185,12 +190,68 @@ int initWeights(const Options &opts, const Source &source,
     tensors[p.getName().str()] =
         rt::initTensor(p.getInit().str(), shapeOf(p.getType()), rng, dt);
   setLipschitzSteps(opts, source, context, tensors);
+  return tensors;
+}
+
+int initWeights(const Options &opts, const Source &source,
+                mlir::MLIRContext &context, mlir::ModuleOp module) {
+  std::map<std::string, rt::Tensor> tensors =
+      freshWeights(opts, source, context, module);
   std::map<std::string, std::string> meta{
       {"format", "pt"},
       {"cscc.model", module.getSymName() ? module.getSymName()->str() : ""},
       {"cscc.seed", std::to_string(opts.seed)}};
   rt::writeSafetensors(opts.output, tensors, meta);
   return 0;
+}
+
+/// `analyze`: every dictionary's lambda_max(D^T D), L, step c and c L
+/// (Analyze.h), of --weights or of fresh weights as `init` writes them.
+int analyzeModel(const Options &opts, const Source &source,
+                 mlir::MLIRContext &context, mlir::ModuleOp module) {
+  bool f64 = opts.dtype == ElementType::F64;
+  std::map<std::string, rt::Tensor> tensors;
+  if (opts.weights.empty()) {
+    tensors = freshWeights(opts, source, context, module);
+  } else {
+    ModelSignature sig;
+    sig.f64 = f64;
+    for (auto p : paramsOf(module))
+      sig.params.push_back({p.getName().str(), p.getInit().str(),
+                            shapeOf(p.getType()), p.getState()});
+    std::vector<rt::Tensor> loaded = loadWeights(opts.weights, sig);
+    for (size_t i = 0; i < loaded.size(); ++i)
+      tensors[sig.params[i].name] = std::move(loaded[i]);
+  }
+  std::vector<DictionaryUse> uses = source.model.dictionaryUses();
+  std::vector<DictionaryReport> rows;
+  rt::EigenOptions power;
+  if (!uses.empty()) {
+    rt::Program program;
+    program.info.f64 = f64;
+    mlir::OwningOpRef<mlir::ModuleOp> grams =
+        mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
+    if (mlir::failed(appendDictionaryGrams(context, source.model, source.sm,
+                                           f64, *grams, program.info,
+                                           GramSelection::All)))
+      throw std::runtime_error("internal: the dictionaries' D^T D did not "
+                               "compile");
+    std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
+    bindCompiledFunctions(program, JitModel::compileAll(*grams, *target));
+    std::vector<rt::LipschitzEstimate> estimates =
+        rt::estimateLipschitz(program, tensors, power);
+    if (estimates.size() != uses.size())
+      throw std::runtime_error("internal: " + std::to_string(uses.size()) +
+                               " dictionaries, " +
+                               std::to_string(estimates.size()) +
+                               " estimates");
+    for (size_t i = 0; i < uses.size(); ++i)
+      rows.push_back({uses[i], estimates[i]});
+  }
+  return writeOutput(opts, opts.json ? formatAnalysisJson(source.model.name,
+                                                          rows, power)
+                                     : formatAnalysisTable(source.model.name,
+                                                           rows, power));
 }
 
 /// `run`: the eval-mode forward pass over the input, in batches.
@@ -354,6 +415,8 @@ int moduleCommand(const Options &opts, const Source &source,
     return writeOutput(opts, listWeights(*module));
   case Command::Init:
     return initWeights(opts, source, context, *module);
+  case Command::Analyze:
+    return analyzeModel(opts, source, context, *module);
   case Command::Emit:
     if (opts.emit == EmitKind::Mlir)
       return writeOutput(opts, printModule(*module, opts.debugInfo));

@@ -24,6 +24,7 @@ const char *const kCommandsOverview =
     "       cscc predict FILE --weights W --input X.npy [-o LOGITS.npy]\n"
     "       cscc build FILE -o NAME [--target cpu|cuda] [--cuda-chip sm_XY]\n"
     "                [options]\n"
+    "       cscc analyze FILE [--weights W] [--json] [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
@@ -69,6 +70,12 @@ const char *const kCommandsOverview =
     "                 NVIDIA GPU (kernels compiled for --cuda-chip, default\n"
     "                 sm_90, with the CUDA toolkit's ptxas: CUDA_HOME or\n"
     "                 /usr/local/cuda; cuDNN convolutions)\n"
+    "  analyze        each dictionary's stability: lambda_max(D^T D) of the\n"
+    "                 compiled D^T D at the layer's size (dense or Lanczos),\n"
+    "                 L = 2 lambda_max, the step c and c L, and what\n"
+    "                 decides the iteration's stability; of --weights, or of\n"
+    "                 fresh weights (--seed, --step-init) as init writes\n"
+    "                 them; --json for scripts\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n";
 
 const char *commandName(Command command) {
@@ -91,6 +98,8 @@ const char *commandName(Command command) {
     return "predict";
   case Command::Build:
     return "build";
+  case Command::Analyze:
+    return "analyze";
   }
   return "";
 }
@@ -107,6 +116,7 @@ bool isRuntimeCommand(Command command) {
   case Command::Run:
   case Command::Grad:
   case Command::Build:
+  case Command::Analyze:
     return false;
   }
   return false;
@@ -244,6 +254,11 @@ void checkRequiredOptions(const Options &o) {
                        "L.npy [N] (integer classes)");
     if (o.output.empty())
       throw UsageError("grad needs -o G.safetensors for the gradients");
+    break;
+  case Command::Analyze:
+    if (!o.input.empty() || !o.labels.empty())
+      throw UsageError("analyze reports the dictionaries' operators and "
+                       "takes no --input or --labels");
     break;
   case Command::Emit:
   case Command::Summary:

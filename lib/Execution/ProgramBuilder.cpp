@@ -194,7 +194,8 @@ cst::OptimizerKind cstOptimizer(rt::OptimizerKind kind) {
 
 LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
                                     const SourceManager &sm, bool f64,
-                                    ModuleOp module, rt::ProgramInfo &info) {
+                                    ModuleOp module, rt::ProgramInfo &info,
+                                    GramSelection selection) {
   std::vector<DictionaryUse> uses = model.dictionaryUses();
   for (size_t i = 0; i < uses.size(); ++i) {
     // bn = prox resets the iterate's scale at every step, and unfold = 0
@@ -202,8 +203,15 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
     // leaves those steps alone (c = 1 keeps a feed-forward layer's
     // Kaiming scale; c = 1/L per layer made the signal of the 6-layer
     // feed-forward baseline vanish, 1/L^6, and its loss stayed at ln 10).
-    if (uses[i].normalised || !uses[i].iterated)
-      continue;
+    bool stabilityDecided = !uses[i].normalised && uses[i].iterated;
+    switch (selection) {
+    case GramSelection::StabilityDecided:
+      if (!stabilityDecided)
+        continue;
+      break;
+    case GramSelection::All:
+      break;
+    }
     OwningOpRef<ModuleOp> gramModule =
         mlirGenDictionaryGram(context, model, sm, uses[i], f64);
     LoweringOptions lowering;

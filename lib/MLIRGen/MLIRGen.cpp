@@ -68,7 +68,7 @@ public:
 
   /// `func.func @forward(%v) -> D^T D v` for one dictionary of the model,
   /// %v a batch of codes: the operator whose largest eigenvalue gives the
-  /// dictionary's Lipschitz constant (the runtime's power iteration).
+  /// dictionary's Lipschitz constant (the runtime's eigensolver).
   OwningOpRef<ModuleOp> runGram(const cscc::DictionaryUse &use) {
     const cscc::Layer &l = model.layers[use.layer];
     const cscc::Dictionary &d =

@@ -75,18 +75,14 @@ OneDnnLayout layoutFromEnvironment() {
   const char *env = std::getenv("CSCC_ONEDNN_LAYOUT");
   if (!env || !*env)
     return kDefaultLayout;
-  if (std::optional<OneDnnLayout> l = parseOneDnnLayout(env))
+  if (std::optional<OneDnnLayout> l = lookupWord(kOneDnnLayoutWords, env))
     return *l;
   std::fprintf(stderr,
                "cscc runtime: warning: ignoring CSCC_ONEDNN_LAYOUT='%s' "
                "(use %s)\n",
-               env, oneDnnLayoutNames().c_str());
+               env, wordList(kOneDnnLayoutWords).c_str());
   return kDefaultLayout;
 }
-
-constexpr OneDnnLayout kAllLayouts[] = {
-    OneDnnLayout::Plain, OneDnnLayout::Strided, OneDnnLayout::Any,
-    OneDnnLayout::StridedActivations, OneDnnLayout::ChannelsLast};
 } // namespace
 
 void setOneDnnLayout(OneDnnLayout layout) {
@@ -101,31 +97,6 @@ OneDnnLayout getOneDnnLayout() {
     v = gLayout.load();
   }
   return static_cast<OneDnnLayout>(v);
-}
-
-const char *oneDnnLayoutName(OneDnnLayout l) {
-  switch (l) {
-  case OneDnnLayout::Plain: return "plain";
-  case OneDnnLayout::Strided: return "strided";
-  case OneDnnLayout::Any: return "any";
-  case OneDnnLayout::StridedActivations: return "strided-activations";
-  case OneDnnLayout::ChannelsLast: return "channels-last";
-  }
-  return "?";
-}
-
-std::optional<OneDnnLayout> parseOneDnnLayout(const std::string &word) {
-  for (OneDnnLayout l : kAllLayouts)
-    if (word == oneDnnLayoutName(l))
-      return l;
-  return std::nullopt;
-}
-
-std::string oneDnnLayoutNames() {
-  std::string names;
-  for (OneDnnLayout l : kAllLayouts)
-    names += std::string(names.empty() ? "" : ", ") + oneDnnLayoutName(l);
-  return names;
 }
 
 namespace onednn {
@@ -457,7 +428,7 @@ std::string implementation(Op op, const TensorView<float> &a,
   std::lock_guard<std::mutex> lock(st.mutex);
   try {
     Entry &e = lookup(st, op, a, b, out, p);
-    std::string s = e.impl + " (layout " + oneDnnLayoutName(e.layout);
+    std::string s = e.impl + " (layout " + wordOf(kOneDnnLayoutWords, e.layout);
     std::string reorders;
     for (int i = 0; i < 3; ++i)
       if (e.ops[i].reorder || e.ops[i].copy)

@@ -3,6 +3,10 @@
 
 #include "cscc/Runtime/Init.h"
 
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+#include <Spectra/SymEigsSolver.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -28,13 +32,6 @@ StepInit parseStepInit(const std::string &word, const std::string &what) {
 }
 
 namespace {
-
-double dot(const std::vector<double> &a, const std::vector<double> &b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
-  return s;
-}
 
 /// w = D^T D v through the compiled function (in the program's dtype).
 std::vector<double> applyGram(Program &program, const FunctionInfo &fi,
@@ -74,6 +71,34 @@ std::vector<double> applyGram(Program &program, const FunctionInfo &fi,
   return std::vector<double>(p, p + w.numel());
 }
 
+/// v -> D^T D v through the compiled function, as Spectra's operator.
+class GramOperator {
+public:
+  using Scalar = double;
+  GramOperator(Program &program, const FunctionInfo &fi,
+               const std::map<std::string, Tensor> &weights,
+               const std::vector<int64_t> &shape)
+      : program(program), fi(fi), weights(weights), shape(shape),
+        n(shapeNumel(shape)) {}
+  Eigen::Index rows() const { return n; }
+  Eigen::Index cols() const { return n; }
+  void perform_op(const double *in, double *out) const {
+    std::vector<double> w =
+        applyGram(program, fi, weights, std::vector<double>(in, in + n),
+                  shape);
+    std::copy(w.begin(), w.end(), out);
+    ++applications;
+  }
+  mutable int applications = 0;
+
+private:
+  Program &program;
+  const FunctionInfo &fi;
+  const std::map<std::string, Tensor> &weights;
+  std::vector<int64_t> shape;
+  int64_t n;
+};
+
 double stepMaxOf(const std::string &step,
                  const std::map<std::string, Tensor> &weights) {
   if (step.empty())
@@ -94,7 +119,7 @@ double stepMaxOf(const std::string &step,
 std::vector<LipschitzEstimate>
 estimateLipschitz(Program &program,
                   const std::map<std::string, Tensor> &weights,
-                  const PowerIterationOptions &options) {
+                  const EigenOptions &options) {
   std::vector<LipschitzEstimate> out;
   Rng rng(options.seed);
   for (const DictionaryInfo &d : program.info.dictionaries) {
@@ -103,35 +128,65 @@ estimateLipschitz(Program &program,
       throw std::runtime_error("internal: no compiled " + d.function);
     std::vector<int64_t> shape = fi->args[0].shape;
     shape[0] = 1;
-    std::vector<double> v(static_cast<size_t>(shapeNumel(shape)));
-    for (double &x : v)
+    const int64_t n = shapeNumel(shape);
+    GramOperator gram(program, *fi, weights, shape);
+    std::vector<double> start(static_cast<size_t>(n));
+    for (double &x : start)
       x = rng.normal();
     LipschitzEstimate e;
     e.dictionary = d.name;
     e.step = d.step;
     e.stepMax = stepMaxOf(d.step, weights);
-    double lambda = 0;
-    for (int it = 1; it <= options.maxIterations; ++it) {
-      double norm = std::sqrt(dot(v, v));
-      if (!(norm > 0))
-        break; // D^T D v = 0: a zero dictionary
-      for (double &x : v)
-        x /= norm;
-      std::vector<double> w = applyGram(program, *fi, weights, v, shape);
-      double next = dot(v, w); // the Rayleigh quotient of the unit v
-      e.iterations = it;
-      e.change = next > 0 ? std::fabs(next - lambda) / next : 0;
-      lambda = next;
-      v = std::move(w);
-      if (!std::isfinite(lambda))
+    Eigen::VectorXd v;
+    if (n <= kDenseLimit) {
+      // The matrix column by column; f32 arithmetic leaves it symmetric
+      // only to rounding.
+      Eigen::MatrixXd m(n, n);
+      Eigen::VectorXd unit = Eigen::VectorXd::Zero(n);
+      for (int64_t j = 0; j < n; ++j) {
+        unit[j] = 1;
+        gram.perform_op(unit.data(), m.col(j).data());
+        unit[j] = 0;
+      }
+      Eigen::MatrixXd sym = (m + m.transpose()) / 2;
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sym);
+      Eigen::Index top;
+      e.lambdaMax = solver.eigenvalues().maxCoeff(&top);
+      v = solver.eigenvectors().col(top);
+    } else {
+      Spectra::SymEigsSolver<GramOperator> solver(
+          gram, 1, std::min<Eigen::Index>(n, 20));
+      solver.init(start.data());
+      solver.compute(Spectra::SortRule::LargestAlge, options.maxRestarts,
+                     options.tolerance);
+      e.converged = solver.info() == Spectra::CompInfo::Successful;
+      if (solver.info() == Spectra::CompInfo::NumericalIssue)
         throw std::runtime_error("dictionary '" + d.name +
-                                 "': D^T D is not finite (its weights hold "
-                                 "Inf or NaN)");
-      if (it >= 3 && e.change < options.tolerance)
-        break;
+                                 "': the eigenvalue solver failed on "
+                                 "D^T D (do its weights hold Inf or NaN?)");
+      if (e.converged) {
+        e.lambdaMax = solver.eigenvalues()[0];
+        v = solver.eigenvectors().col(0);
+      } else {
+        e.lambdaMax = 0; // reported as not converged
+        v = Eigen::Map<Eigen::VectorXd>(start.data(), n);
+      }
     }
-    e.lambdaMax = std::max(lambda, 0.0);
+    if (!std::isfinite(e.lambdaMax))
+      throw std::runtime_error("dictionary '" + d.name +
+                               "': D^T D is not finite (its weights hold "
+                               "Inf or NaN)");
+    e.lambdaMax = std::max(e.lambdaMax, 0.0);
     e.lipschitz = 2 * e.lambdaMax;
+    // The residual through the compiled operator itself.
+    double norm = v.norm();
+    if (norm > 0 && e.lambdaMax > 0) {
+      v /= norm;
+      Eigen::VectorXd w(n);
+      gram.perform_op(v.data(), w.data());
+      e.residual = (w - e.lambdaMax * v).norm() / e.lambdaMax;
+    }
+    e.applications = gram.applications;
     out.push_back(e);
   }
   return out;

@@ -56,7 +56,7 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
   --seed N              initial weights, data order and augmentation
   --step-init lipschitz|ones  a fresh model's pursuit steps without bn = prox:
                         c = 1/L of each dictionary (default; L = 2
-                        lambda_max(D^T D) by power iteration) or c = 1
+                        lambda_max(D^T D) on the compiled D^T D) or c = 1
   --run-dir DIR         checkpoints, metrics.jsonl, curves.svg
                         (default runs/MODEL)
   --resume DIR          continue the run in DIR (weights, optimiser state,
@@ -813,8 +813,8 @@ void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
     for (const LipschitzEstimate &e : estimates)
       lo = std::min(lo, e.lipschitz), hi = std::max(hi, e.lipschitz);
     setStepsFromLipschitz(estimates, weights);
-    std::cout << "steps: c = 1/L, L = 2 lambda_max(D^T D) by power "
-                 "iteration: "
+    std::cout << "steps: c = 1/L, L = 2 lambda_max(D^T D) of the compiled "
+                 "D^T D: "
               << lo;
     if (hi != lo)
       std::cout << " to " << hi;

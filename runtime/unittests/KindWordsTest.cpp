@@ -1,4 +1,5 @@
 //===- KindWordsTest.cpp - the word tables of the runtime's kinds ---------===//
+#include "cscc/Runtime/Conv.h"
 #include "cscc/Runtime/Optimizer.h"
 #include "cscc/Runtime/Words.h"
 
@@ -37,6 +38,10 @@ TEST(KindWords, OptimizerTableCoversTheEnum) {
 
 TEST(KindWords, ScheduleTableCoversTheEnum) {
   expectBijection(kScheduleWords, 3);
+}
+
+TEST(KindWords, OneDnnLayoutTableCoversTheEnum) {
+  expectBijection(kOneDnnLayoutWords, 5);
 }
 
 TEST(KindWords, UnknownWordsAreRefused) {

@@ -67,10 +67,10 @@ int runConv(const std::string &op, const CommandLine &args, DType dt) {
   p.padding = parseInteger(args.get("--padding", "0"), "padding");
   if (args.has("--layout")) {
     std::string l = args.get("--layout");
-    std::optional<OneDnnLayout> layout = parseOneDnnLayout(l);
+    std::optional<OneDnnLayout> layout = lookupWord(kOneDnnLayoutWords, l);
   if (!layout)
     throw UsageError("unknown --layout '" + l + "' (use " +
-                     oneDnnLayoutNames() + ")");
+                     wordList(kOneDnnLayoutWords) + ")");
   setOneDnnLayout(*layout);
   }
   const int64_t *a = A.shape.data(), *b = B.shape.data();

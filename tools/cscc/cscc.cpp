@@ -39,18 +39,19 @@ cl::SubCommand trainCmd("train", "compile in memory and train");
 cl::SubCommand evalCmd("eval", "the test accuracy of weights");
 cl::SubCommand predictCmd("predict", "the logits of images");
 cl::SubCommand buildCmd("build", "a standalone executable");
+cl::SubCommand analyzeCmd("analyze", "each dictionary's Lipschitz constant "
+                                     "and step");
 
 // Who reads what: train, eval and predict read only the options of
 // `everyCommand` and the target's, and pass the rest on to the runtime.
 cl::SubCommandGroup everyCommand{
     &emitCmd, &summaryCmd, &initCmd,  &runCmd,
-    &gradCmd,  &trainCmd, &evalCmd, &predictCmd, &buildCmd};
-cl::SubCommandGroup compilerCommands{&emitCmd,
-                                     &summaryCmd, &initCmd, &runCmd, &gradCmd,
-                                     &buildCmd};
-cl::SubCommandGroup weightsFileCommands{&emitCmd,
-                                        &initCmd, &runCmd, &gradCmd,
-                                        &buildCmd};
+    &gradCmd,  &trainCmd, &evalCmd, &predictCmd, &buildCmd, &analyzeCmd};
+cl::SubCommandGroup compilerCommands{&emitCmd,  &summaryCmd, &initCmd,
+                                     &runCmd,   &gradCmd,    &buildCmd,
+                                     &analyzeCmd};
+cl::SubCommandGroup weightsFileCommands{&emitCmd, &initCmd,  &runCmd,
+                                        &gradCmd, &buildCmd, &analyzeCmd};
 cl::SubCommandGroup jitCommands{&runCmd, &gradCmd};
 cl::SubCommandGroup targetCommands{&buildCmd, &trainCmd, &evalCmd,
                                    &predictCmd};
@@ -102,11 +103,15 @@ text labels("labels", cl::value_desc("L.npy"), cl::sub(compilerCommands),
 text seed("seed", cl::value_desc("N"), cl::sub(compilerCommands),
           cl::desc("init, grad: the generator's seed (default 0)"),
           cl::cat(category));
-text stepInit("step-init", cl::value_desc("lipschitz|ones"), cl::sub(initCmd),
+cl::SubCommandGroup freshWeightsCommands{&initCmd, &analyzeCmd};
+text stepInit("step-init", cl::value_desc("lipschitz|ones"),
+              cl::sub(freshWeightsCommands),
               cl::desc("init: the pursuits' steps c = 1/L of each dictionary "
                        "(default; L = 2 lambda_max(D^T D) by power "
                        "iteration) or c = 1"),
               cl::cat(category));
+opt<bool> json("json", cl::sub(analyzeCmd), cl::cat(category),
+               cl::desc("analyze: print JSON instead of the table"));
 text batchSize("batch-size", cl::value_desc("B"), cl::sub(compilerCommands),
                cl::desc("images per call"), cl::cat(category));
 text repeat("repeat", cl::value_desc("R"), cl::sub(compilerCommands),
@@ -130,7 +135,8 @@ const std::pair<cl::SubCommand *, Command> kCommands[] = {
     {&emitCmd, Command::Emit},       {&summaryCmd, Command::Summary}, {&initCmd, Command::Init},
     {&runCmd, Command::Run},         {&gradCmd, Command::Grad},
     {&trainCmd, Command::Train},     {&evalCmd, Command::Eval},
-    {&predictCmd, Command::Predict}, {&buildCmd, Command::Build}};
+    {&predictCmd, Command::Predict}, {&buildCmd, Command::Build},
+    {&analyzeCmd, Command::Analyze}};
 
 /// An option that takes a value, last on the command line: said here, as
 /// llvm::cl's own message ("requires a value!") names no flag as typed.
@@ -192,6 +198,7 @@ Options readOptions() {
   o.debugInfo = debugInfo;
   o.output = output;
   o.listWeights = listWeights;
+  o.json = json;
   o.weights = weights;
   o.input = input;
   o.labels = labels;
@@ -265,6 +272,7 @@ int main(int argc, char **argv) {
   case Command::Init:
   case Command::Run:
   case Command::Grad:
+  case Command::Analyze:
     return runCompilerCommand(options);
   }
   return 1;

@@ -32,6 +32,7 @@ enum class Command {
   Eval,
   Predict,
   Build,
+  Analyze,
 };
 
 /// What each command does and its usage, for --help.
@@ -56,6 +57,7 @@ struct Options {
   bool inferShapes = true;
   bool debugInfo = false;
   bool listWeights = false; ///< summary --weights
+  bool json = false;        ///< analyze --json
   std::string weights;
   std::string input;
   std::string labels;

@@ -59,11 +59,16 @@ void checkSettingsAgainstModel(const rt::TrainSettings &settings,
 /// @dictionary_gram_<i>(v) = D^T D v on a batch of codes, and
 /// describes them in `info` (functions, dictionaries): what the runtime's
 /// Lipschitz estimates call (cscc/Runtime/Lipschitz.h).
-mlir::LogicalResult appendDictionaryGrams(mlir::MLIRContext &context,
-                                          const Model &model,
-                                          const SourceManager &sm, bool f64,
-                                          mlir::ModuleOp module,
-                                          rt::ProgramInfo &info);
+/// Which dictionaries appendDictionaryGrams compiles.
+enum class GramSelection {
+  StabilityDecided, ///< those whose c L decides stability (the steps' init)
+  All,              ///< every dictionary (`cscc analyze`), in
+                    ///< Model::dictionaryUses order
+};
+mlir::LogicalResult appendDictionaryGrams(
+    mlir::MLIRContext &context, const Model &model, const SourceManager &sm,
+    bool f64, mlir::ModuleOp module, rt::ProgramInfo &info,
+    GramSelection selection = GramSelection::StabilityDecided);
 
 /// Makes every function `program.info` describes callable through `jit`
 /// (compiled from the module those functions came from).

@@ -1,4 +1,4 @@
-"""lipschitz_ref.py WEIGHTS.safetensors [TOL]
+"""lipschitz_ref.py WEIGHTS.safetensors [TOL] [--analyze ANALYZE.json]
 An independent check of `cscc init`'s steps c = 1/L for
 test/Execution/Inputs/lipschitz.csc: each dictionary's analysis operator
 D^T built as a dense matrix from its filters (convolution as
@@ -20,6 +20,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "reference"))
 from test_identities import np_conv_matrix  # noqa: E402
 
+analyze = None
+if "--analyze" in sys.argv:
+    i = sys.argv.index("--analyze")
+    analyze = sys.argv[i + 1]
+    del sys.argv[i:i + 2]
 tensors, _, _, _ = st_util.read(sys.argv[1])
 
 
@@ -65,6 +70,24 @@ rows.append(("stack3.0", lipschitz(d0), step("stack3.0.step")))
 g1 = conv_matrix(get("stack3.1.dict.0.0.weight"), 9, 5, 5)
 g2 = conv_matrix(get("stack3.1.dict.0.1.weight"), 8, 5, 5, padding=1)
 rows.append(("stack3.1", lipschitz(g2 @ g1), step("stack3.1.step")))
+
+fd = conv_matrix(get("d.dict.0.weight"), 6, 5, 5, padding=1)
+if analyze:
+    import json
+    report = {d["name"]: d for d in json.load(open(analyze))["dictionaries"]}
+    tol = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-9
+    dense = rows + [("d", lipschitz(fd), step("d.step"))]
+    print("analyze: %d dictionaries" % len(report))
+    for name, L, c in dense:
+        got = report[name]
+        err = abs(got["lipschitz"] - L) / L
+        cerr = abs(got["c"] - c) / c
+        print("%s: L %s, c %s, %s" % (
+            name, "matches" if err < tol else "DIFFERS: %.12g vs dense %.12g"
+            % (got["lipschitz"], L),
+            "matches" if cerr < 1e-12 else "DIFFERS: %.12g vs %.12g"
+            % (got["c"], c), got["stability"]))
+    sys.exit(0)
 
 # d never iterates (unfold = 0): no stability to keep, c stays 1.
 print("d: c = %s" % ("1" if step("d.step") == 1 else "%.6g" % step("d.step")))

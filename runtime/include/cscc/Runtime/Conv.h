@@ -25,6 +25,7 @@
 #define CSCC_RUNTIME_CONV_H
 
 #include "cscc/Runtime/MemRef.h"
+#include "cscc/Runtime/Words.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -106,12 +107,14 @@ enum class OneDnnLayout {
   /// they already are), weights in the primitive's choice.
   ChannelsLast,
 };
-/// "plain", "strided", "any", "strided-activations", "channels-last"; the
-/// parse of one of them (nullopt for any other word); all of them, for
-/// messages.
-const char *oneDnnLayoutName(OneDnnLayout layout);
-std::optional<OneDnnLayout> parseOneDnnLayout(const std::string &word);
-std::string oneDnnLayoutNames();
+/// The layouts' words (CSCC_ONEDNN_LAYOUT, --layout, implementation
+/// reports): lookupWord, wordOf and wordList of Words.h.
+inline constexpr Word<OneDnnLayout> kOneDnnLayoutWords[] = {
+    {"plain", OneDnnLayout::Plain},
+    {"strided", OneDnnLayout::Strided},
+    {"any", OneDnnLayout::Any},
+    {"strided-activations", OneDnnLayout::StridedActivations},
+    {"channels-last", OneDnnLayout::ChannelsLast}};
 /// The layout the float path uses; the default is Any, measured 2-5x faster
 /// (see ConvOneDnn.cpp). Changing it is meant for benchmarks and tests; the
 /// environment variable CSCC_ONEDNN_LAYOUT (a name above) sets the initial

@@ -1,0 +1,54 @@
+//===- Analyze.h - The report of `cscc analyze` ----------------*- C++ -*-===//
+//
+// One row per dictionary of a model (Model::dictionaryUses order): the
+// lambda_max(D^T D) of its compiled operator (runtime Lipschitz.h),
+// L = 2 lambda_max, the step c, c L, and what decides the stability of its
+// iteration. Formatting only: Commands.cpp compiles and
+// estimates.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_DRIVER_ANALYZE_H
+#define CSCC_DRIVER_ANALYZE_H
+
+#include "cscc/Frontend/Model.h"
+#include "cscc/Runtime/Lipschitz.h"
+
+#include <string>
+#include <vector>
+
+namespace cscc::driver {
+
+/// What decides whether a dictionary's unfolded iteration
+/// G <- P(G + c D^T (X - D G)) stays bounded.
+enum class Stability {
+  Stable,      ///< it iterates, c L < 2
+  MayDiverge,  ///< it iterates, c L >= 2: I - c D^T D can grow the iterate
+  FeedForward, ///< unfold = 0: one step P(c D^T X), nothing iterates
+  Normalised,  ///< bn = prox: every step's argument is batch-normalised
+};
+Stability stabilityOf(const DictionaryUse &use,
+                      const rt::LipschitzEstimate &estimate);
+/// "stable (c L < 2)", "may diverge (c L >= 2)", ...
+const char *stabilityText(Stability stability);
+/// "stable", "may_diverge", "feed_forward", "normalised" (JSON).
+const char *stabilityKey(Stability stability);
+
+struct DictionaryReport {
+  DictionaryUse use;
+  rt::LipschitzEstimate estimate;
+};
+
+/// The aligned table `cscc analyze` prints, with a line on the power
+/// iteration's stopping rule.
+std::string formatAnalysisTable(const std::string &model,
+                                const std::vector<DictionaryReport> &rows,
+                                const rt::EigenOptions &options);
+/// The same as one JSON object: {"model", "power_iteration",
+/// "dictionaries": [...]}.
+std::string formatAnalysisJson(const std::string &model,
+                               const std::vector<DictionaryReport> &rows,
+                               const rt::EigenOptions &options);
+
+} // namespace cscc::driver
+
+#endif // CSCC_DRIVER_ANALYZE_H

@@ -1,0 +1,142 @@
+//===- Analyze.cpp - The report of `cscc analyze` -------------------------===//
+#include "cscc/Driver/Analyze.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace cscc::driver {
+
+Stability stabilityOf(const DictionaryUse &use,
+                      const rt::LipschitzEstimate &estimate) {
+  if (use.normalised)
+    return Stability::Normalised;
+  if (!use.iterated)
+    return Stability::FeedForward;
+  return estimate.stepMax * estimate.lipschitz < 2 ? Stability::Stable
+                                                   : Stability::MayDiverge;
+}
+
+const char *stabilityText(Stability stability) {
+  switch (stability) {
+  case Stability::Stable:
+    return "stable (c L < 2)";
+  case Stability::MayDiverge:
+    return "may diverge (c L >= 2)";
+  case Stability::FeedForward:
+    return "feed-forward (unfold = 0: no iteration)";
+  case Stability::Normalised:
+    return "bn = prox (normalised at every step)";
+  }
+  return "?";
+}
+
+const char *stabilityKey(Stability stability) {
+  switch (stability) {
+  case Stability::Stable:
+    return "stable";
+  case Stability::MayDiverge:
+    return "may_diverge";
+  case Stability::FeedForward:
+    return "feed_forward";
+  case Stability::Normalised:
+    return "normalised";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string shapeText(const Shape &s) {
+  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" +
+         std::to_string(s.w);
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+} // namespace
+
+std::string formatAnalysisTable(const std::string &model,
+                                const std::vector<DictionaryReport> &rows,
+                                const rt::EigenOptions &options) {
+  std::ostringstream os;
+  if (rows.empty()) {
+    os << "model '" << model
+       << "' has no dictionaries (no pursuit or stack layer)\n";
+    return os.str();
+  }
+  std::vector<std::vector<std::string>> cells = {
+      {"dictionary", "signal", "code", "lambda_max", "L", "c", "c L",
+       "D^T D applied", "residual", "stability"}};
+  for (const DictionaryReport &r : rows) {
+    const rt::LipschitzEstimate &e = r.estimate;
+    cells.push_back({r.use.name, shapeText(r.use.signal),
+                     shapeText(r.use.code), number(e.lambdaMax),
+                     number(e.lipschitz), number(e.stepMax),
+                     number(e.stepMax * e.lipschitz),
+                     std::to_string(e.applications) +
+                         (e.converged ? "" : " (not converged)"),
+                     number(e.residual),
+                     stabilityText(stabilityOf(r.use, e))});
+  }
+  std::vector<size_t> width(cells[0].size(), 0);
+  for (const auto &row : cells)
+    for (size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
+  for (const auto &row : cells) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size())
+        line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    os << line << "\n";
+  }
+  os << "L = 2 lambda_max(D^T D) at each layer's size, on the compiled "
+        "D^T D: as a matrix up to "
+     << rt::kDenseLimit
+     << " unknowns, else by Lanczos iteration (Spectra; Ritz residual below "
+     << number(options.tolerance)
+     << " lambda_max); residual: ||D^T D v - lambda_max v|| / lambda_max of "
+        "its eigenvector; c: the largest step (1 for step = none)\n";
+  return os.str();
+}
+
+std::string formatAnalysisJson(const std::string &model,
+                               const std::vector<DictionaryReport> &rows,
+                               const rt::EigenOptions &options) {
+  nlohmann::json dicts = nlohmann::json::array();
+  for (const DictionaryReport &r : rows) {
+    const rt::LipschitzEstimate &e = r.estimate;
+    dicts.push_back({
+        {"name", r.use.name},
+        {"signal", {r.use.signal.c, r.use.signal.h, r.use.signal.w}},
+        {"code", {r.use.code.c, r.use.code.h, r.use.code.w}},
+        {"step", r.use.step},
+        {"lambda_max", e.lambdaMax},
+        {"lipschitz", e.lipschitz},
+        {"c", e.stepMax},
+        {"c_times_lipschitz", e.stepMax * e.lipschitz},
+        {"applications", e.applications},
+        {"converged", e.converged},
+        {"relative_residual", e.residual},
+        {"stability", stabilityKey(stabilityOf(r.use, e))},
+    });
+  }
+  nlohmann::json out = {
+      {"model", model},
+      {"eigensolver",
+       {{"dense_limit", rt::kDenseLimit},
+        {"lanczos_tolerance", options.tolerance},
+        {"max_restarts", options.maxRestarts}}},
+      {"dictionaries", dicts}};
+  return out.dump(2) + "\n";
+}
+
+} // namespace cscc::driver
