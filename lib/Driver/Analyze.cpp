@@ -47,6 +47,31 @@ const char *stabilityKey(Stability stability) {
   return "?";
 }
 
+rt::AtomGeometry atomGeometry(const Dictionary &dict) {
+  rt::AtomGeometry g;
+  bool first = true;
+  for (const DictBlock &block : dict.blocks) {
+    // An identity atom is one pixel; a chain F_n ... F_1 composes: each
+    // conv's taps and padding count in the units of the strides before it.
+    int64_t extent = 1, padding = 0, stride = 1;
+    for (const ConvAtom &a : block.chain) {
+      extent += a.dilation * (a.kernel - 1) * stride;
+      padding += a.padding * stride;
+      stride *= a.stride;
+    }
+    g.extent = std::max(g.extent, extent);
+    g.padding = std::max(g.padding, padding);
+    g.stride = first ? stride : std::max(g.stride, stride);
+    first = false;
+  }
+  return g;
+}
+
+const Dictionary &dictionaryOf(const Model &model, const DictionaryUse &use) {
+  const Layer &l = model.layers.at(use.layer);
+  return l.kind == LayerKind::Stack ? l.dicts.at(use.level) : l.dict;
+}
+
 namespace {
 
 std::string shapeText(const Shape &s) {
@@ -71,9 +96,12 @@ std::string formatAnalysisTable(const std::string &model,
        << "' has no dictionaries (no pursuit or stack layer)\n";
     return os.str();
   }
+  bool coherence = rows.front().coherence.has_value();
   std::vector<std::vector<std::string>> cells = {
       {"dictionary", "signal", "code", "lambda_max", "L", "c", "c L",
        "D^T D applied", "residual", "stability"}};
+  if (coherence)
+    cells[0].insert(cells[0].end(), {"mu", "mu (conv blocks)"});
   for (const DictionaryReport &r : rows) {
     const rt::LipschitzEstimate &e = r.estimate;
     cells.push_back({r.use.name, shapeText(r.use.signal),
@@ -84,6 +112,11 @@ std::string formatAnalysisTable(const std::string &model,
                          (e.converged ? "" : " (not converged)"),
                      number(e.residual),
                      stabilityText(stabilityOf(r.use, e))});
+    if (coherence) {
+      cells.back().push_back(number(r.coherence->mu));
+      cells.back().push_back(r.convCoherence ? number(r.convCoherence->mu)
+                                             : "(same)");
+    }
   }
   std::vector<size_t> width(cells[0].size(), 0);
   for (const auto &row : cells)
@@ -105,6 +138,11 @@ std::string formatAnalysisTable(const std::string &model,
      << number(options.tolerance)
      << " lambda_max); residual: ||D^T D v - lambda_max v|| / lambda_max of "
         "its eigenvector; c: the largest step (1 for step = none)\n";
+  if (coherence)
+    os << "mu: the mutual coherence max |<d_a, d_b>| / (||d_a|| ||d_b||) over "
+          "distinct atoms at the layer's size, borders included (columns of "
+          "the compiled D^T D); mu (conv blocks): the same without the "
+          "identity blocks\n";
   return os.str();
 }
 
@@ -128,6 +166,18 @@ std::string formatAnalysisJson(const std::string &model,
         {"relative_residual", e.residual},
         {"stability", stabilityKey(stabilityOf(r.use, e))},
     });
+    auto coherenceJson = [](const rt::CoherenceResult &c) {
+      return nlohmann::json{
+          {"mu", c.mu},
+          {"atoms", c.atoms},
+          {"columns", c.columns},
+          {"zero_atoms", c.zeroAtoms},
+          {"pair", {{c.a[0], c.a[1], c.a[2]}, {c.b[0], c.b[1], c.b[2]}}}};
+    };
+    if (r.coherence)
+      dicts.back()["coherence"] = coherenceJson(*r.coherence);
+    if (r.convCoherence)
+      dicts.back()["conv_coherence"] = coherenceJson(*r.convCoherence);
   }
   nlohmann::json out = {
       {"model", model},

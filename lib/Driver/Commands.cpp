@@ -205,6 +205,75 @@ int initWeights(const Options &opts, const Source &source,
   return 0;
 }
 
+/// The mutual coherence of every dictionary (`program` holds their D^T D,
+/// GramSelection::All) and, for those with identity blocks, of their
+/// convolutional blocks alone: a copy of the model without identity blocks,
+/// its blocks renumbered and the weights renamed to match.
+void addCoherence(const Source &source, mlir::MLIRContext &context, bool f64,
+                  rt::Program &program,
+                  const std::map<std::string, rt::Tensor> &tensors,
+                  std::vector<DictionaryReport> &rows) {
+  for (size_t i = 0; i < rows.size(); ++i)
+    rows[i].coherence = rt::mutualCoherence(
+        program, program.info.dictionaries[i].function, tensors,
+        atomGeometry(dictionaryOf(source.model, rows[i].use)));
+  // The conv blocks alone: one pursuit layer per dictionary with identity
+  // blocks (named as the dictionary, so its weights keep their names up to
+  // the blocks' renumbering), on the dictionary's own signal.
+  Model convModel;
+  convModel.name = source.model.name;
+  convModel.loc = source.model.loc;
+  std::map<std::string, rt::Tensor> convTensors;
+  std::vector<size_t> measured; // rows, in convModel's layer order
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const DictionaryUse &use = rows[i].use;
+    const Dictionary &d = dictionaryOf(source.model, use);
+    Dictionary conv = d;
+    conv.blocks.clear();
+    std::string prefix = use.name + ".dict.";
+    for (size_t bi = 0; bi < d.blocks.size(); ++bi) {
+      if (d.blocks[bi].identity)
+        continue;
+      std::string from = prefix + std::to_string(bi) + ".";
+      std::string to = prefix + std::to_string(conv.blocks.size()) + ".";
+      for (const auto &[name, t] : tensors)
+        if (name.rfind(from, 0) == 0)
+          convTensors[to + name.substr(from.size())] = t;
+      conv.blocks.push_back(d.blocks[bi]);
+    }
+    // Nothing to compare: no identity block, or nothing but identities.
+    if (conv.blocks.size() == d.blocks.size() || conv.blocks.empty())
+      continue;
+    Layer l;
+    l.kind = LayerKind::Pursuit;
+    l.name = use.name;
+    l.loc = source.model.layers.at(use.layer).loc;
+    l.in = use.signal;
+    l.out = Shape{conv.codeChannels(), use.code.h, use.code.w};
+    l.dict = std::move(conv);
+    convModel.layers.push_back(std::move(l));
+    measured.push_back(i);
+  }
+  if (measured.empty())
+    return;
+  convModel.input = convModel.layers.front().in;
+  rt::Program convProgram;
+  convProgram.info.f64 = f64;
+  mlir::OwningOpRef<mlir::ModuleOp> grams =
+      mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
+  if (mlir::failed(appendDictionaryGrams(context, convModel, source.sm, f64,
+                                         *grams, convProgram.info,
+                                         GramSelection::All)))
+    throw std::runtime_error("internal: the conv blocks' D^T D did not "
+                             "compile");
+  std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
+  bindCompiledFunctions(convProgram, JitModel::compileAll(*grams, *target));
+  for (size_t m = 0; m < measured.size(); ++m)
+    rows[measured[m]].convCoherence = rt::mutualCoherence(
+        convProgram, convProgram.info.dictionaries[m].function, convTensors,
+        atomGeometry(convModel.layers[m].dict));
+}
+
 /// `analyze`: every dictionary's lambda_max(D^T D), L, step c and c L
 /// (Analyze.h), of --weights or of fresh weights as `init` writes them.
 int analyzeModel(const Options &opts, const Source &source,
@@ -246,7 +315,9 @@ int analyzeModel(const Options &opts, const Source &source,
                                std::to_string(estimates.size()) +
                                " estimates");
     for (size_t i = 0; i < uses.size(); ++i)
-      rows.push_back({uses[i], estimates[i]});
+      rows.push_back({uses[i], estimates[i], std::nullopt, std::nullopt});
+    if (opts.coherence)
+      addCoherence(source, context, f64, program, tensors, rows);
   }
   return writeOutput(opts, opts.json ? formatAnalysisJson(source.model.name,
                                                           rows, power)

@@ -75,7 +75,9 @@ const char *const kCommandsOverview =
     "                 L = 2 lambda_max, the step c and c L, and what\n"
     "                 decides the iteration's stability; of --weights, or of\n"
     "                 fresh weights (--seed, --step-init) as init writes\n"
-    "                 them; --json for scripts\n"
+    "                 them; --coherence adds the mutual coherence of each\n"
+    "                 dictionary and of its conv blocks alone; --json for\n"
+    "                 scripts\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n";
 
 const char *commandName(Command command) {

@@ -31,10 +31,8 @@ StepInit parseStepInit(const std::string &word, const std::string &what) {
                            "(c = 1)");
 }
 
-namespace {
-
 /// w = D^T D v through the compiled function (in the program's dtype).
-std::vector<double> applyGram(Program &program, const FunctionInfo &fi,
+std::vector<double> applyDictionaryGram(Program &program, const FunctionInfo &fi,
                               const std::map<std::string, Tensor> &weights,
                               const std::vector<double> &v,
                               const std::vector<int64_t> &shape) {
@@ -71,6 +69,8 @@ std::vector<double> applyGram(Program &program, const FunctionInfo &fi,
   return std::vector<double>(p, p + w.numel());
 }
 
+namespace {
+
 /// v -> D^T D v through the compiled function, as Spectra's operator.
 class GramOperator {
 public:
@@ -84,7 +84,7 @@ public:
   Eigen::Index cols() const { return n; }
   void perform_op(const double *in, double *out) const {
     std::vector<double> w =
-        applyGram(program, fi, weights, std::vector<double>(in, in + n),
+        applyDictionaryGram(program, fi, weights, std::vector<double>(in, in + n),
                   shape);
     std::copy(w.begin(), w.end(), out);
     ++applications;

@@ -112,6 +112,10 @@ text stepInit("step-init", cl::value_desc("lipschitz|ones"),
               cl::cat(category));
 opt<bool> json("json", cl::sub(analyzeCmd), cl::cat(category),
                cl::desc("analyze: print JSON instead of the table"));
+opt<bool> coherence(
+    "coherence", cl::sub(analyzeCmd), cl::cat(category),
+    cl::desc("analyze: also each dictionary's mutual coherence (and its "
+             "conv blocks' alone), from columns of the compiled D^T D"));
 text batchSize("batch-size", cl::value_desc("B"), cl::sub(compilerCommands),
                cl::desc("images per call"), cl::cat(category));
 text repeat("repeat", cl::value_desc("R"), cl::sub(compilerCommands),
@@ -199,6 +203,7 @@ Options readOptions() {
   o.output = output;
   o.listWeights = listWeights;
   o.json = json;
+  o.coherence = coherence;
   o.weights = weights;
   o.input = input;
   o.labels = labels;

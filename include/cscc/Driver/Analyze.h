@@ -11,8 +11,10 @@
 #define CSCC_DRIVER_ANALYZE_H
 
 #include "cscc/Frontend/Model.h"
+#include "cscc/Runtime/Coherence.h"
 #include "cscc/Runtime/Lipschitz.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +38,18 @@ const char *stabilityKey(Stability stability);
 struct DictionaryReport {
   DictionaryUse use;
   rt::LipschitzEstimate estimate;
+  /// With --coherence: of the whole dictionary, and of its convolutional
+  /// blocks alone (absent for a dictionary without identity blocks: the
+  /// same).
+  std::optional<rt::CoherenceResult> coherence, convCoherence;
 };
+
+/// Where the atoms of `dict` reach in its signal (Coherence.h): the
+/// composed extent, padding and stride of each block's chain, the largest
+/// over the blocks.
+rt::AtomGeometry atomGeometry(const Dictionary &dict);
+/// The dictionary of `use` in `model` (a pursuit's, a stack level's).
+const Dictionary &dictionaryOf(const Model &model, const DictionaryUse &use);
 
 /// The aligned table `cscc analyze` prints, with a line on the power
 /// iteration's stopping rule.

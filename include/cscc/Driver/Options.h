@@ -58,6 +58,7 @@ struct Options {
   bool debugInfo = false;
   bool listWeights = false; ///< summary --weights
   bool json = false;        ///< analyze --json
+  bool coherence = false;   ///< analyze --coherence
   std::string weights;
   std::string input;
   std::string labels;

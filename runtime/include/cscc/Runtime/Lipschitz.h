@@ -64,6 +64,15 @@ struct EigenOptions {
 /// Operators with at most this many unknowns are solved as dense matrices.
 constexpr int64_t kDenseLimit = 256;
 
+/// D^T D v for one image's code v (the function's argument shape with batch
+/// 1) through the compiled function `fi` with `weights`, in the program's
+/// dtype.
+std::vector<double>
+applyDictionaryGram(Program &program, const FunctionInfo &fi,
+                    const std::map<std::string, Tensor> &weights,
+                    const std::vector<double> &v,
+                    const std::vector<int64_t> &shape);
+
 /// lambda_max(D^T D) of every dictionary of `program`, through its compiled
 /// D^T D with `weights` (by parameter name).
 std::vector<LipschitzEstimate>
