@@ -1,6 +1,8 @@
 // cst-lower-to-linalg on the backward-pass ops: elementwise generics,
 // reductions with reduction iterators, tensor slices and pads, and the
-// pooling adjoints as gathers (linalg cannot scatter). Their values are
+// pooling adjoints as gathers (linalg cannot scatter), but max pooling
+// over windows that tile the input: one vectorisable generic over its
+// taps. Their values are
 // checked against PyTorch in cst-grad-numeric-*.test.
 // RUN: csc-opt %s --split-input-file --cst-lower-to-linalg | FileCheck %s
 // A mul (or sign) feeding reduce_channels fuses into the reduction, in the
@@ -127,65 +129,69 @@ func.func @bn_grad(%x: tensor<?x4x8x8xf32>, %dy: tensor<?x4x8x8xf32>, %w: tensor
 
 // -----
 
-// max_pool_grad (k = 2, s = 2, p = 0): a generic over dx reading x at the
-// pixel; per tap (kh, kw), visited from (1, 1) down to (0, 0) so that the
-// windows come in row-major order, the window oh = (h - kh) / 2 (valid when
-// even and <= 6, else clamped to 0), its max y[oh, ow], and whether an
-// earlier in-range tap of the window holds the max too; dy[oh, ow] is added
-// where this pixel is the window's first maximum.
-// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// max_pool_grad with windows that tile the input (k = 2, s = 2, p = 0):
+// x and dx as [N, C, OH, 2, OW, 2], one generic iterated (n, c, oh, a, b,
+// ow) (ow innermost: vectorisable), y and dy at (n, c, oh, ow), and the
+// window's taps before this one, (0, 0), (0, 1), (1, 0), as inputs with
+// constant indices: dy goes where x is the window's first maximum in
+// row-major order (tap index a * 2 + b; an earlier equal tap takes it).
+// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d5, d4)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+// CHECK-DAG: #[[T00:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, 0, d5, 0)>
+// CHECK-DAG: #[[T01:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, 0, d5, 1)>
+// CHECK-DAG: #[[T10:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, 1, d5, 0)>
 // CHECK-LABEL: func.func @max_pool_grad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x8x8xf32>, %[[Y:.*]]: tensor<?x4x4x4xf32>, %[[DY:.*]]: tensor<?x4x4x4xf32>)
-// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X]] : tensor<?x4x8x8xf32>) outs(%{{.*}} : tensor<?x4x8x8xf32>)
-// CHECK-NEXT: ^bb0(%[[x:.*]]: f32, %{{.*}}: f32):
-// CHECK-NEXT: %[[N:.*]] = linalg.index 0 : index
-// CHECK-NEXT: %[[C:.*]] = linalg.index 1 : index
-// CHECK-NEXT: %[[H:.*]] = linalg.index 2 : index
-// CHECK-NEXT: %[[W:.*]] = linalg.index 3 : index
-// Tap 0 of each axis: o = h / 2.
-// CHECK: arith.cmpi sge, %[[H]], %{{.*}} : index
-// CHECK: arith.cmpi sle, %[[H]], %{{.*}} : index
-// CHECK: arith.remsi %[[H]], %{{.*}} : index
-// CHECK: %[[OH0:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
-// CHECK: %[[OW0:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
-// Tap 1: o = (h - 1) / 2.
-// CHECK: %[[HM1:.*]] = arith.addi %[[H]], %{{.*}} : index
-// CHECK: arith.remsi %[[HM1]], %{{.*}} : index
-// CHECK: %[[Q:.*]] = arith.divsi %[[HM1]], %{{.*}} : index
-// CHECK: %[[OH1:.*]] = arith.select %{{.*}}, %[[Q]], %{{.*}} : index
-// CHECK: %[[OW1:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
-// Tap (1, 1): the max, and the three earlier taps of its window.
-// CHECK: %[[M11:.*]] = tensor.extract %[[Y]][%[[N]], %[[C]], %[[OH1]], %[[OW1]]] : tensor<?x4x4x4xf32>
-// CHECK: arith.cmpf oeq, %[[x]], %[[M11]] : f32
-// CHECK: tensor.extract %[[X]][%[[N]], %[[C]], %{{.*}}, %{{.*}}] : tensor<?x4x8x8xf32>
-// CHECK: arith.cmpf oeq, %{{.*}}, %[[M11]] : f32
-// CHECK: tensor.extract %[[X]][%[[N]], %[[C]], %{{.*}}, %{{.*}}] : tensor<?x4x8x8xf32>
-// CHECK: arith.cmpf oeq, %{{.*}}, %[[M11]] : f32
-// CHECK: arith.ori
-// CHECK: tensor.extract %[[X]][%[[N]], %[[C]], %{{.*}}, %{{.*}}] : tensor<?x4x8x8xf32>
-// CHECK: arith.cmpf oeq, %{{.*}}, %[[M11]] : f32
-// CHECK: %[[ANY:.*]] = arith.ori
-// CHECK-NEXT: %[[WIN:.*]] = arith.select %[[ANY]], %{{.*}}, %{{.*}} : i1
-// CHECK-NEXT: %[[G11:.*]] = tensor.extract %[[DY]][%[[N]], %[[C]], %[[OH1]], %[[OW1]]] : tensor<?x4x4x4xf32>
-// CHECK-NEXT: %[[S1:.*]] = arith.addf %[[ZERO:.*]], %[[G11]] : f32
-// CHECK-NEXT: %[[ACC1:.*]] = arith.select %[[WIN]], %[[S1]], %[[ZERO]] : f32
-// Taps (1, 0) and (0, 1), then (0, 0), the first of its window.
-// CHECK: tensor.extract %[[Y]][%[[N]], %[[C]], %[[OH1]], %[[OW0]]]
-// CHECK: tensor.extract %[[DY]][%[[N]], %[[C]], %[[OH1]], %[[OW0]]]
-// CHECK: tensor.extract %[[Y]][%[[N]], %[[C]], %[[OH0]], %[[OW1]]]
-// CHECK: tensor.extract %[[DY]][%[[N]], %[[C]], %[[OH0]], %[[OW1]]]
-// CHECK: %[[M00:.*]] = tensor.extract %[[Y]][%[[N]], %[[C]], %[[OH0]], %[[OW0]]]
-// CHECK-NEXT: %[[IN:.*]] = arith.andi
-// CHECK-NEXT: %[[EQ:.*]] = arith.cmpf oeq, %[[x]], %[[M00]] : f32
-// CHECK-NEXT: %[[WIN00:.*]] = arith.andi %[[IN]], %[[EQ]] : i1
-// CHECK-NEXT: %[[G00:.*]] = tensor.extract %[[DY]][%[[N]], %[[C]], %[[OH0]], %[[OW0]]]
-// CHECK-NEXT: %[[S4:.*]] = arith.addf %[[ACC3:.*]], %[[G00]] : f32
-// CHECK-NEXT: %[[ACC4:.*]] = arith.select %[[WIN00]], %[[S4]], %[[ACC3]] : f32
-// CHECK-NEXT: linalg.yield %[[ACC4]] : f32
-// CHECK: return %[[G]]
+// CHECK: %[[XT:.*]] = tensor.expand_shape %[[X]] {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [%{{.*}}, 4, 4, 2, 4, 2] : tensor<?x4x8x8xf32> into tensor<?x4x4x2x4x2xf32>
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[TAP]], #[[WIN]], #[[WIN]], #[[T00]], #[[T01]], #[[T10]], #[[TAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[XT]], %[[Y]], %[[DY]], %[[XT]], %[[XT]], %[[XT]] : {{.*}}) outs(%{{.*}} : tensor<?x4x4x2x4x2xf32>)
+// CHECK-NEXT: ^bb0(%[[x:.*]]: f32, %[[m:.*]]: f32, %[[g:.*]]: f32, %[[x00:.*]]: f32, %[[x01:.*]]: f32, %[[x10:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[WINS:.*]] = arith.cmpf oeq, %[[x]], %[[m]] : f32
+// CHECK: arith.cmpf oeq, %[[x00]], %[[m]] : f32
+// CHECK: arith.cmpf oeq, %[[x01]], %[[m]] : f32
+// CHECK: arith.cmpf oeq, %[[x10]], %[[m]] : f32
+// CHECK: %[[FIRST:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : i1
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[R:.*]] = arith.select %[[FIRST]], %[[g]], %[[ZERO]] : f32
+// CHECK-NEXT: linalg.yield %[[R]] : f32
+// CHECK-NOT: tensor.extract
+// CHECK: %[[DX:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<?x4x4x2x4x2xf32> into tensor<?x4x8x8xf32>
+// CHECK-NEXT: return %[[DX]]
 func.func @max_pool_grad(%x: tensor<?x4x8x8xf32>, %y: tensor<?x4x4x4xf32>, %dy: tensor<?x4x4x4xf32>) -> tensor<?x4x8x8xf32> {
   %g = cst.max_pool_grad %x, %y, %dy {kernel = 2 : i64, stride = 2 : i64, padding = 0 : i64} : (tensor<?x4x8x8xf32>, tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>) -> tensor<?x4x8x8xf32>
   return %g : tensor<?x4x8x8xf32>
+}
+
+// -----
+
+// An odd size: the windows cover rows and columns 0..5 of 7; the tiled
+// generic runs on that slice, and the last row and column get zeros.
+// CHECK-LABEL: func.func @max_pool_grad_odd
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x7x7xf32>,
+// CHECK: %[[XS:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [%{{.*}}, 4, 6, 6] [1, 1, 1, 1] : tensor<?x4x7x7xf32> to tensor<?x4x6x6xf32>
+// CHECK: tensor.expand_shape %[[XS]]
+// CHECK: %[[G:.*]] = linalg.generic
+// CHECK: %[[DX:.*]] = tensor.collapse_shape %[[G]]
+// CHECK: %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x4x7x7xf32>)
+// CHECK: %[[FULL:.*]] = tensor.insert_slice %[[DX]] into %[[Z]][0, 0, 0, 0] [%{{.*}}, 4, 6, 6] [1, 1, 1, 1] : tensor<?x4x6x6xf32> into tensor<?x4x7x7xf32>
+// CHECK-NEXT: return %[[FULL]]
+func.func @max_pool_grad_odd(%x: tensor<?x4x7x7xf32>, %y: tensor<?x4x3x3xf32>, %dy: tensor<?x4x3x3xf32>) -> tensor<?x4x7x7xf32> {
+  %g = cst.max_pool_grad %x, %y, %dy {kernel = 2 : i64, stride = 2 : i64, padding = 0 : i64} : (tensor<?x4x7x7xf32>, tensor<?x4x3x3xf32>, tensor<?x4x3x3xf32>) -> tensor<?x4x7x7xf32>
+  return %g : tensor<?x4x7x7xf32>
+}
+
+// -----
+
+// Overlapping, padded windows (k = 3, s = 2, p = 1): a gather, a generic
+// over dx reading, per tap, y, dy and the window's earlier taps of x at
+// clamped indices (tensor.extract).
+// CHECK-LABEL: func.func @max_pool_grad_overlapping
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x7x7xf32>, %[[Y:.*]]: tensor<?x4x4x4xf32>, %[[DY:.*]]: tensor<?x4x4x4xf32>)
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X]] : tensor<?x4x7x7xf32>) outs(%{{.*}} : tensor<?x4x7x7xf32>)
+// CHECK-COUNT-9: tensor.extract %[[Y]]
+// CHECK: return %[[G]]
+func.func @max_pool_grad_overlapping(%x: tensor<?x4x7x7xf32>, %y: tensor<?x4x4x4xf32>, %dy: tensor<?x4x4x4xf32>) -> tensor<?x4x7x7xf32> {
+  %g = cst.max_pool_grad %x, %y, %dy {kernel = 3 : i64, stride = 2 : i64, padding = 1 : i64} : (tensor<?x4x7x7xf32>, tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>) -> tensor<?x4x7x7xf32>
+  return %g : tensor<?x4x7x7xf32>
 }
 
 // -----

@@ -189,6 +189,92 @@ Value gatherOverInput(LinalgBuilder &l, RankedTensorType type, Value like,
 /// (PyTorch's order of accumulation). NaNs are not PyTorch's (which
 /// routes a window's gradient to its last NaN): a NaN window max matches no
 /// pixel here, so its gradient is dropped.
+/// Windows that tile the input (stride = kernel, no padding: maxpool(k)):
+/// one generic over the taps laid out as [N, C, OH, k, OW, k], iterated
+/// (n, c, oh, a, b, ow) with ow innermost, so every access is affine with
+/// stride 1 or k and the loop vectorises; the gather below reads each
+/// window through clamped tensor.extract and stays scalar (it was the
+/// largest generated loop nest of an MSD train step). The first maximum of
+/// a window in row-major order takes the gradient, as in the gather;
+/// rows and columns past OH k, OW k (odd sizes) are in no window.
+Value lowerTiledMaxPoolGrad(LinalgBuilder &l, RankedTensorType type,
+                            int64_t k, int64_t OH, int64_t OW, Value x,
+                            Value y, Value dy) {
+  Type elem = type.getElementType();
+  int64_t H = type.getDimSize(2), W = type.getDimSize(3);
+  int64_t C = type.getDimSize(1);
+  Value n = l.batchOf(x);
+  auto I = [&](int64_t v) -> OpFoldResult { return l.b.getIndexAttr(v); };
+  bool exact = H == OH * k && W == OW * k;
+  Value xs = x;
+  if (!exact)
+    xs = tensor::ExtractSliceOp::create(
+        l.b, l.loc, x, SmallVector<OpFoldResult>{I(0), I(0), I(0), I(0)},
+        SmallVector<OpFoldResult>{n, I(C), I(OH * k), I(OW * k)},
+        SmallVector<OpFoldResult>{I(1), I(1), I(1), I(1)});
+  SmallVector<ReassociationIndices> split{{0}, {1}, {2, 3}, {4, 5}};
+  auto tiled = RankedTensorType::get(
+      {type.getDimSize(0), C, OH, k, OW, k}, elem);
+  Value xt = tensor::ExpandShapeOp::create(
+      l.b, l.loc, tiled, xs, split,
+      SmallVector<OpFoldResult>{n, I(C), I(OH), I(k), I(OW), I(k)});
+  // Iteration (n, c, oh, a, b, ow) = (d0, ..., d5).
+  MLIRContext *ctx = l.b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto cst = [&](int64_t v) { return getAffineConstantExpr(v, ctx); };
+  auto tap = [&](AffineExpr a, AffineExpr b) {
+    return AffineMap::get(6, 0, {d(0), d(1), d(2), a, d(5), b}, ctx);
+  };
+  AffineMap window = AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx);
+  SmallVector<Value> inputs{xt, y, dy};
+  SmallVector<AffineMap> maps{tap(d(3), d(4)), window, window};
+  for (int64_t t = 0; t + 1 < k * k; ++t) { // the taps before the last
+    inputs.push_back(xt);
+    maps.push_back(tap(cst(t / k), cst(t % k)));
+  }
+  maps.push_back(tap(d(3), d(4)));
+  Value init = tensor::EmptyOp::create(
+      l.b, l.loc, tiled.getShape(), elem,
+      tiled.isDynamicDim(0) ? ValueRange{n} : ValueRange{});
+  SmallVector<utils::IteratorType> iters(6, utils::IteratorType::parallel);
+  auto grad = linalg::GenericOp::create(
+      l.b, l.loc, tiled, inputs, ValueRange{init}, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value xv = args[0], max = args[1], g = args[2];
+        Value a = linalg::IndexOp::create(nb, nl, 3);
+        Value b = linalg::IndexOp::create(nb, nl, 4);
+        Value kk = arith::ConstantIndexOp::create(nb, nl, k);
+        Value here = arith::AddIOp::create(
+            nb, nl, arith::MulIOp::create(nb, nl, a, kk), b);
+        Value wins = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                           xv, max);
+        for (int64_t t = 0; t + 1 < k * k; ++t) {
+          Value hit = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OEQ, args[3 + t], max);
+          Value before = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::ult,
+              arith::ConstantIndexOp::create(nb, nl, t), here);
+          Value taken = arith::AndIOp::create(nb, nl, hit, before);
+          wins = arith::SelectOp::create(
+              nb, nl, taken,
+              arith::ConstantOp::create(nb, nl, nb.getBoolAttr(false)), wins);
+        }
+        Value zero = arith::ConstantOp::create(nb, nl,
+                                               nb.getFloatAttr(elem, 0.0));
+        linalg::YieldOp::create(
+            nb, nl, Value(arith::SelectOp::create(nb, nl, wins, g, zero)));
+      });
+  Value dx = tensor::CollapseShapeOp::create(l.b, l.loc, grad.getResult(0),
+                                             split);
+  if (exact)
+    return dx;
+  return tensor::InsertSliceOp::create(
+      l.b, l.loc, dx, l.filled(type, x, 0.0),
+      SmallVector<OpFoldResult>{I(0), I(0), I(0), I(0)},
+      SmallVector<OpFoldResult>{n, I(C), I(OH * k), I(OW * k)},
+      SmallVector<OpFoldResult>{I(1), I(1), I(1), I(1)});
+}
+
 Value lowerMaxPoolGrad(LinalgBuilder &l, cst::MaxPoolGradOp op,
                        cst::MaxPoolGradOp::Adaptor in) {
   auto type = cast<RankedTensorType>(op.getInputGrad().getType());
@@ -198,6 +284,8 @@ Value lowerMaxPoolGrad(LinalgBuilder &l, cst::MaxPoolGradOp op,
   int64_t H = type.getDimSize(2), W = type.getDimSize(3);
   int64_t OH = yt.getDimSize(2), OW = yt.getDimSize(3);
   Value x = in.getInput(), y = in.getOutput(), dy = in.getOutputGrad();
+  if (s == k && p == 0)
+    return lowerTiledMaxPoolGrad(l, type, k, OH, OW, x, y, dy);
   return gatherOverInput(
       l, type, x, {x},
       [&](OpBuilder &nb, Location nl, ValueRange idx, ValueRange a) -> Value {

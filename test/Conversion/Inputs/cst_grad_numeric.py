@@ -253,6 +253,9 @@ def case_pool():
     configs = [  # (k, s, p, H, W)
         (2, 2, 0, 6, 6), (3, 2, 1, 7, 7), (3, 1, 1, 5, 6), (2, 1, 0, 5, 5),
         (3, 2, 0, 8, 7), (2, 2, 1, 5, 5), (3, 3, 1, 7, 8), (1, 2, 0, 5, 5),
+        # windows that tile the input (the vectorised lowering), with rows
+        # and columns left over
+        (2, 2, 0, 7, 7), (3, 3, 0, 8, 7),
     ]
     for k, s, p, H, W in configs:
         x = torch.randint(-3, 1, (2, 3, H, W)).double()
@@ -284,6 +287,14 @@ def case_pool():
     cases.append(Case("max_pool_grad_f32",
                       "%r = cst.max_pool_grad {args} {{kernel = 3 : i64, stride = 2 : i64,"
                       " padding = 1 : i64}} : ({argtypes}) -> {restype}",
+                      [x.detach(), y.detach(), dy], [True, True, True], [g], [True]))
+    x = torch.randn(2, 3, 6, 7, dtype=torch.float32).requires_grad_()
+    y = F.max_pool2d(x, 2, 2, 0)
+    dy = torch.randn(*y.shape, dtype=torch.float32)
+    (g,) = grad(y, x, dy)
+    cases.append(Case("max_pool_grad_f32_tiled",
+                      "%r = cst.max_pool_grad {args} {{kernel = 2 : i64, stride = 2 : i64,"
+                      " padding = 0 : i64}} : ({argtypes}) -> {restype}",
                       [x.detach(), y.detach(), dy], [True, True, True], [g], [True]))
     # Average pooling, zero padding counted (PyTorch's default).
     for k, s, p, H, W in configs:
