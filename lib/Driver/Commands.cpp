@@ -147,6 +147,29 @@ struct Source {
   Model model;
 };
 
+/// The D^T D functions of a model's dictionaries (appendDictionaryGrams):
+/// described in `program.info` at construction, callable after compile()
+/// (for the CPU), which a caller skips when nothing needs them.
+struct DictionaryGrams {
+  rt::Program program;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+
+  DictionaryGrams(mlir::MLIRContext &context, const Model &model,
+                  const SourceManager &sm, bool f64,
+                  GramSelection selection)
+      : module(mlir::ModuleOp::create(mlir::UnknownLoc::get(&context))) {
+    program.info.f64 = f64;
+    if (mlir::failed(appendDictionaryGrams(context, model, sm, f64, *module,
+                                           program.info, selection)))
+      throw std::runtime_error("internal: the dictionaries' D^T D did not "
+                               "compile");
+  }
+  void compile() {
+    std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
+    bindCompiledFunctions(program, JitModel::compileAll(*module, *target));
+  }
+};
+
 /// The steps c of fresh weights from the dictionaries' Lipschitz
 /// constants (runtime Lipschitz.h), through D^T D compiled for the CPU.
 void setLipschitzSteps(const Options &opts, const Source &source,
@@ -154,23 +177,17 @@ void setLipschitzSteps(const Options &opts, const Source &source,
                        std::map<std::string, rt::Tensor> &tensors) {
   if (!opts.lipschitzSteps)
     return;
-  rt::Program program;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
-  bool f64 = opts.dtype == ElementType::F64;
-  program.info.f64 = f64;
-  if (mlir::failed(appendDictionaryGrams(context, source.model, source.sm, f64,
-                                         *module, program.info)))
-    throw std::runtime_error("internal: the dictionaries' D^T D did not "
-                             "compile");
-  const std::vector<rt::DictionaryInfo> &dicts = program.info.dictionaries;
+  DictionaryGrams grams(context, source.model, source.sm,
+                        opts.dtype == ElementType::F64,
+                        GramSelection::StabilityDecided);
+  const std::vector<rt::DictionaryInfo> &dicts =
+      grams.program.info.dictionaries;
   if (std::none_of(dicts.begin(), dicts.end(),
                    [](const rt::DictionaryInfo &d) { return !d.step.empty(); }))
     return; // no learned step to set: nothing to compile
-  std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
-  bindCompiledFunctions(program, JitModel::compileAll(*module, *target));
+  grams.compile();
   std::vector<rt::LipschitzEstimate> estimates =
-      rt::estimateLipschitz(program, tensors);
+      rt::estimateLipschitz(grams.program, tensors);
   rt::setStepsFromLipschitz(estimates, tensors);
 }
 
@@ -207,8 +224,8 @@ int initWeights(const Options &opts, const Source &source,
 
 /// The mutual coherence of every dictionary (`program` holds their D^T D,
 /// GramSelection::All) and, for those with identity blocks, of their
-/// convolutional blocks alone: a copy of the model without identity blocks,
-/// its blocks renumbered and the weights renamed to match.
+/// convolutional blocks alone: each as a pursuit layer of a model of its
+/// own, its blocks renumbered and the weights renamed to match.
 void addCoherence(const Source &source, mlir::MLIRContext &context, bool f64,
                   rt::Program &program,
                   const std::map<std::string, rt::Tensor> &tensors,
@@ -257,21 +274,12 @@ void addCoherence(const Source &source, mlir::MLIRContext &context, bool f64,
   if (measured.empty())
     return;
   convModel.input = convModel.layers.front().in;
-  rt::Program convProgram;
-  convProgram.info.f64 = f64;
-  mlir::OwningOpRef<mlir::ModuleOp> grams =
-      mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
-  if (mlir::failed(appendDictionaryGrams(context, convModel, source.sm, f64,
-                                         *grams, convProgram.info,
-                                         GramSelection::All)))
-    throw std::runtime_error("internal: the conv blocks' D^T D did not "
-                             "compile");
-  std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
-  bindCompiledFunctions(convProgram, JitModel::compileAll(*grams, *target));
+  DictionaryGrams conv(context, convModel, source.sm, f64, GramSelection::All);
+  conv.compile();
   for (size_t m = 0; m < measured.size(); ++m)
     rows[measured[m]].convCoherence = rt::mutualCoherence(
-        convProgram, convProgram.info.dictionaries[m].function, convTensors,
-        atomGeometry(convModel.layers[m].dict));
+        conv.program, conv.program.info.dictionaries[m].function,
+        convTensors, atomGeometry(convModel.layers[m].dict));
 }
 
 /// `analyze`: every dictionary's lambda_max(D^T D), L, step c and c L
@@ -294,21 +302,13 @@ int analyzeModel(const Options &opts, const Source &source,
   }
   std::vector<DictionaryUse> uses = source.model.dictionaryUses();
   std::vector<DictionaryReport> rows;
-  rt::EigenOptions power;
+  rt::EigenOptions eigen;
   if (!uses.empty()) {
-    rt::Program program;
-    program.info.f64 = f64;
-    mlir::OwningOpRef<mlir::ModuleOp> grams =
-        mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
-    if (mlir::failed(appendDictionaryGrams(context, source.model, source.sm,
-                                           f64, *grams, program.info,
-                                           GramSelection::All)))
-      throw std::runtime_error("internal: the dictionaries' D^T D did not "
-                               "compile");
-    std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
-    bindCompiledFunctions(program, JitModel::compileAll(*grams, *target));
+    DictionaryGrams grams(context, source.model, source.sm, f64,
+                          GramSelection::All);
+    grams.compile();
     std::vector<rt::LipschitzEstimate> estimates =
-        rt::estimateLipschitz(program, tensors, power);
+        rt::estimateLipschitz(grams.program, tensors, eigen);
     if (estimates.size() != uses.size())
       throw std::runtime_error("internal: " + std::to_string(uses.size()) +
                                " dictionaries, " +
@@ -317,12 +317,12 @@ int analyzeModel(const Options &opts, const Source &source,
     for (size_t i = 0; i < uses.size(); ++i)
       rows.push_back({uses[i], estimates[i], std::nullopt, std::nullopt});
     if (opts.coherence)
-      addCoherence(source, context, f64, program, tensors, rows);
+      addCoherence(source, context, f64, grams.program, tensors, rows);
   }
   return writeOutput(opts, opts.json ? formatAnalysisJson(source.model.name,
-                                                          rows, power)
+                                                          rows, eigen)
                                      : formatAnalysisTable(source.model.name,
-                                                           rows, power));
+                                                           rows, eigen));
 }
 
 /// `run`: the eval-mode forward pass over the input, in batches.

@@ -32,10 +32,11 @@ StepInit parseStepInit(const std::string &word, const std::string &what) {
 }
 
 /// w = D^T D v through the compiled function (in the program's dtype).
-std::vector<double> applyDictionaryGram(Program &program, const FunctionInfo &fi,
-                              const std::map<std::string, Tensor> &weights,
-                              const std::vector<double> &v,
-                              const std::vector<int64_t> &shape) {
+std::vector<double>
+applyDictionaryGram(Program &program, const FunctionInfo &fi,
+                    const std::map<std::string, Tensor> &weights,
+                    const std::vector<double> &v,
+                    const std::vector<int64_t> &shape) {
   DType dt = program.info.f64 ? DType::F64 : DType::F32;
   Tensor in = convertDType(Tensor::fromValues(shape, v), dt);
   std::vector<BufferRef> args;
@@ -83,9 +84,8 @@ public:
   Eigen::Index rows() const { return n; }
   Eigen::Index cols() const { return n; }
   void perform_op(const double *in, double *out) const {
-    std::vector<double> w =
-        applyDictionaryGram(program, fi, weights, std::vector<double>(in, in + n),
-                  shape);
+    std::vector<double> w = applyDictionaryGram(
+        program, fi, weights, std::vector<double>(in, in + n), shape);
     std::copy(w.begin(), w.end(), out);
     ++applications;
   }

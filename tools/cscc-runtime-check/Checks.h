@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -59,6 +60,17 @@ inline cscc::rt::DType parseDType(const std::string &s) {
   if (s == "f64")
     return cscc::rt::DType::F64;
   throw UsageError("unknown --dtype '" + s + "' (f32 or f64)");
+}
+
+/// --layout WORD: the oneDNN layout policy of the float path
+/// (kOneDnnLayoutWords), or a UsageError listing the words.
+inline void setLayoutFlag(const std::string &word) {
+  std::optional<cscc::rt::OneDnnLayout> layout =
+      cscc::rt::lookupWord(cscc::rt::kOneDnnLayoutWords, word);
+  if (!layout)
+    throw UsageError("unknown --layout '" + word + "' (use " +
+                     cscc::rt::wordList(cscc::rt::kOneDnnLayoutWords) + ")");
+  cscc::rt::setOneDnnLayout(*layout);
 }
 
 inline std::vector<char> readFile(const std::string &path) {

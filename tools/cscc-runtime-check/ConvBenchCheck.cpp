@@ -37,11 +37,7 @@ int cmdConvBench(int argc, char **argv) {
   int iters = static_cast<int>(parseInteger(args.get("--iters", "20"), "iters"));
   int warmup = static_cast<int>(parseInteger(args.get("--warmup", "3"), "warmup"));
   std::string l = args.get("--layout", "plain");
-  std::optional<OneDnnLayout> layout = lookupWord(kOneDnnLayoutWords, l);
-  if (!layout)
-    throw UsageError("unknown --layout '" + l + "' (use " +
-                     wordList(kOneDnnLayoutWords) + ")");
-  setOneDnnLayout(*layout);
+  setLayoutFlag(l);
   int64_t O = convOutputSize(S, k, p);
   Rng rng(1);
   // With --view, x is channels [C, 2C) of a 3C-channel buffer.

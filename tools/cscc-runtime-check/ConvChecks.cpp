@@ -65,14 +65,8 @@ int runConv(const std::string &op, const CommandLine &args, DType dt) {
   p.stride = parseInteger(args.get("--stride", "1"), "stride");
   p.dilation = parseInteger(args.get("--dilation", "1"), "dilation");
   p.padding = parseInteger(args.get("--padding", "0"), "padding");
-  if (args.has("--layout")) {
-    std::string l = args.get("--layout");
-    std::optional<OneDnnLayout> layout = lookupWord(kOneDnnLayoutWords, l);
-  if (!layout)
-    throw UsageError("unknown --layout '" + l + "' (use " +
-                     wordList(kOneDnnLayoutWords) + ")");
-  setOneDnnLayout(*layout);
-  }
+  if (args.has("--layout"))
+    setLayoutFlag(args.get("--layout"));
   const int64_t *a = A.shape.data(), *b = B.shape.data();
   int64_t out[4];
   std::optional<Conv2dKind> parsed = lookupWord(kConvOpWords, op);

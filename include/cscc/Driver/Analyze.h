@@ -3,8 +3,8 @@
 // One row per dictionary of a model (Model::dictionaryUses order): the
 // lambda_max(D^T D) of its compiled operator (runtime Lipschitz.h),
 // L = 2 lambda_max, the step c, c L, and what decides the stability of its
-// iteration. Formatting only: Commands.cpp compiles and
-// estimates.
+// iteration (and, with --coherence, the mutual coherence). Formatting
+// only: Commands.cpp compiles and estimates.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CSCC_DRIVER_ANALYZE_H
@@ -51,12 +51,12 @@ rt::AtomGeometry atomGeometry(const Dictionary &dict);
 /// The dictionary of `use` in `model` (a pursuit's, a stack level's).
 const Dictionary &dictionaryOf(const Model &model, const DictionaryUse &use);
 
-/// The aligned table `cscc analyze` prints, with a line on the power
-/// iteration's stopping rule.
+/// The aligned table `cscc analyze` prints, with a line on how lambda_max
+/// was computed (and on mu, with --coherence).
 std::string formatAnalysisTable(const std::string &model,
                                 const std::vector<DictionaryReport> &rows,
                                 const rt::EigenOptions &options);
-/// The same as one JSON object: {"model", "power_iteration",
+/// The same as one JSON object: {"model", "eigensolver",
 /// "dictionaries": [...]}.
 std::string formatAnalysisJson(const std::string &model,
                                const std::vector<DictionaryReport> &rows,

@@ -279,23 +279,17 @@ def case_pool():
                       "%r = cst.max_pool_grad {args} {{kernel = 3 : i64, stride = 2 : i64,"
                       " padding = 1 : i64}} : ({argtypes}) -> {restype}",
                       [x.detach(), y.detach(), dy], [True, True, True], [g], [True]))
-    # float32, random values
-    x = torch.randn(2, 3, 7, 7, dtype=torch.float32).requires_grad_()
-    y = F.max_pool2d(x, 3, 2, 1)
-    dy = torch.randn(*y.shape, dtype=torch.float32)
-    (g,) = grad(y, x, dy)
-    cases.append(Case("max_pool_grad_f32",
-                      "%r = cst.max_pool_grad {args} {{kernel = 3 : i64, stride = 2 : i64,"
-                      " padding = 1 : i64}} : ({argtypes}) -> {restype}",
-                      [x.detach(), y.detach(), dy], [True, True, True], [g], [True]))
-    x = torch.randn(2, 3, 6, 7, dtype=torch.float32).requires_grad_()
-    y = F.max_pool2d(x, 2, 2, 0)
-    dy = torch.randn(*y.shape, dtype=torch.float32)
-    (g,) = grad(y, x, dy)
-    cases.append(Case("max_pool_grad_f32_tiled",
-                      "%r = cst.max_pool_grad {args} {{kernel = 2 : i64, stride = 2 : i64,"
-                      " padding = 0 : i64}} : ({argtypes}) -> {restype}",
-                      [x.detach(), y.detach(), dy], [True, True, True], [g], [True]))
+    # float32, random values: overlapping windows, and windows that tile
+    for name, (k, s, p, H, W) in [("max_pool_grad_f32", (3, 2, 1, 7, 7)),
+                                  ("max_pool_grad_f32_tiled", (2, 2, 0, 6, 7))]:
+        x = torch.randn(2, 3, H, W, dtype=torch.float32).requires_grad_()
+        y = F.max_pool2d(x, k, s, p)
+        dy = torch.randn(*y.shape, dtype=torch.float32)
+        (g,) = grad(y, x, dy)
+        cases.append(Case(name,
+                          "%%r = cst.max_pool_grad {args} {{kernel = %d : i64, stride = %d : i64,"
+                          " padding = %d : i64}} : ({argtypes}) -> {restype}" % (k, s, p),
+                          [x.detach(), y.detach(), dy], [True, True, True], [g], [True]))
     # Average pooling, zero padding counted (PyTorch's default).
     for k, s, p, H, W in configs:
         x = rand(2, 3, H, W).requires_grad_()
