@@ -24,7 +24,7 @@ const char *const kCommandsOverview =
     "       cscc predict FILE --weights W --input X.npy [-o LOGITS.npy]\n"
     "       cscc build FILE -o NAME [--target cpu|cuda] [--cuda-chip sm_XY]\n"
     "                [options]\n"
-    "       cscc analyze FILE [--weights W] [--json] [options]\n"
+    "       cscc analyze FILE [--weights W] [--coherence] [--json] [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
