@@ -79,6 +79,24 @@ std::string shapeText(const Shape &s) {
          std::to_string(s.w);
 }
 
+/// Rows of cells in columns two spaces apart, each as wide as its widest.
+void printAligned(std::ostream &os,
+                  const std::vector<std::vector<std::string>> &cells) {
+  std::vector<size_t> width(cells[0].size(), 0);
+  for (const auto &row : cells)
+    for (size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
+  for (const auto &row : cells) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size())
+        line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    os << line << "\n";
+  }
+}
+
 std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", v);
@@ -118,19 +136,7 @@ std::string formatAnalysisTable(const std::string &model,
                                              : "(same)");
     }
   }
-  std::vector<size_t> width(cells[0].size(), 0);
-  for (const auto &row : cells)
-    for (size_t i = 0; i < row.size(); ++i)
-      width[i] = std::max(width[i], row[i].size());
-  for (const auto &row : cells) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size())
-        line += std::string(width[i] - row[i].size() + 2, ' ');
-    }
-    os << line << "\n";
-  }
+  printAligned(os, cells);
   os << "L = 2 lambda_max(D^T D) at each layer's size, on the compiled "
         "D^T D: as a matrix up to "
      << rt::kDenseLimit
@@ -138,6 +144,36 @@ std::string formatAnalysisTable(const std::string &model,
      << number(options.tolerance)
      << " lambda_max); residual: ||D^T D v - lambda_max v|| / lambda_max of "
         "its eigenvector; c: the largest step (1 for step = none)\n";
+  bool data = std::any_of(rows.begin(), rows.end(), [](const auto &r) {
+    return r.data.has_value();
+  });
+  if (data) {
+    std::vector<std::vector<std::string>> dataCells = {
+        {"dictionary", "images", "code zeros", "||X - D G|| / ||X||", "beta",
+         "unsuccessful (mean, max of signal)"}};
+    for (const DictionaryReport &r : rows) {
+      if (!r.data) {
+        dataCells.push_back({r.use.name, "-", "-", "-", "-",
+                             "(a stack level: no code of its own)"});
+        continue;
+      }
+      const rt::ReconstructionStats &d = *r.data;
+      char unsuccessful[96];
+      std::snprintf(unsuccessful, sizeof unsuccessful, "%.4g, %lld of %lld",
+                    d.unsuccessfulMean, (long long)d.unsuccessfulMax,
+                    (long long)d.signalSize);
+      dataCells.push_back({r.use.name, std::to_string(d.images),
+                           number(d.zeroFraction), number(d.relativeError),
+                           number(d.beta), unsuccessful});
+    }
+    os << "\n";
+    printAligned(os, dataCells);
+    os << "on data: X a pursuit's input, G its code (eval mode: batch norm "
+          "with its running statistics); code zeros: the fraction of G that "
+          "is 0; beta: the Lasso weight max_k b_k / c_k; unsuccessful: "
+          "coordinates of X with |(D G)_j - X_j| > 2 beta per image (the "
+          "paper's Definition 1)\n";
+  }
   if (coherence)
     os << "mu: the mutual coherence max |<d_a, d_b>| / (||d_a|| ||d_b||) over "
           "distinct atoms at the layer's size, borders included (columns of "
@@ -178,6 +214,16 @@ std::string formatAnalysisJson(const std::string &model,
       dicts.back()["coherence"] = coherenceJson(*r.coherence);
     if (r.convCoherence)
       dicts.back()["conv_coherence"] = coherenceJson(*r.convCoherence);
+    if (r.data)
+      dicts.back()["data"] = {
+          {"images", r.data->images},
+          {"signal_size", r.data->signalSize},
+          {"code_size", r.data->codeSize},
+          {"code_zero_fraction", r.data->zeroFraction},
+          {"relative_error", r.data->relativeError},
+          {"beta", r.data->beta},
+          {"unsuccessful_mean", r.data->unsuccessfulMean},
+          {"unsuccessful_max", r.data->unsuccessfulMax}};
   }
   nlohmann::json out = {
       {"model", model},

@@ -24,7 +24,8 @@ const char *const kCommandsOverview =
     "       cscc predict FILE --weights W --input X.npy [-o LOGITS.npy]\n"
     "       cscc build FILE -o NAME [--target cpu|cuda] [--cuda-chip sm_XY]\n"
     "                [options]\n"
-    "       cscc analyze FILE [--weights W] [--coherence] [--json] [options]\n"
+    "       cscc analyze FILE [--weights W] [--coherence] [--input X.npy]\n"
+    "                    [--json] [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
@@ -76,8 +77,10 @@ const char *const kCommandsOverview =
     "                 decides the iteration's stability; of --weights, or of\n"
     "                 fresh weights (--seed, --step-init) as init writes\n"
     "                 them; --coherence adds the mutual coherence of each\n"
-    "                 dictionary and of its conv blocks alone; --json for\n"
-    "                 scripts\n"
+    "                 dictionary and of its conv blocks alone; --input X.npy\n"
+    "                 adds each pursuit's code on those images: its zeros,\n"
+    "                 ||X - D G|| / ||X|| and the dimensions it fails to\n"
+    "                 rebuild (|D G - X| > 2 beta); --json for scripts\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n";
 
 const char *commandName(Command command) {
@@ -258,9 +261,9 @@ void checkRequiredOptions(const Options &o) {
       throw UsageError("grad needs -o G.safetensors for the gradients");
     break;
   case Command::Analyze:
-    if (!o.input.empty() || !o.labels.empty())
-      throw UsageError("analyze reports the dictionaries' operators and "
-                       "takes no --input or --labels");
+    if (!o.labels.empty())
+      throw UsageError("analyze measures codes without labels: drop "
+                       "--labels (--input X.npy gives the images)");
     break;
   case Command::Emit:
   case Command::Summary:

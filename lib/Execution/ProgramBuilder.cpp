@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <iomanip>
 #include <sstream>
 
 using namespace mlir;
@@ -213,7 +214,8 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
       break;
     }
     OwningOpRef<ModuleOp> gramModule =
-        mlirGenDictionaryGram(context, model, sm, uses[i], f64);
+        mlirGenDictionaryOperator(context, model, sm, uses[i],
+                                  DictionaryOperator::Gram, f64);
     LoweringOptions lowering;
     lowering.withLoss = false;
     if (!gramModule ||
@@ -226,6 +228,40 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
     module.push_back(gram);
     info.functions.push_back(describeFunction(module, name));
     info.dictionaries.push_back({uses[i].name, uses[i].step, name});
+  }
+  return success();
+}
+
+LogicalResult appendPursuitCodes(MLIRContext &context, const Model &model,
+                                 const SourceManager &sm, bool f64,
+                                 ModuleOp module, rt::ProgramInfo &info) {
+  LoweringOptions lowering;
+  lowering.mode = "eval";
+  lowering.withLoss = false;
+  OwningOpRef<ModuleOp> codes = mlirGenPursuitCodes(context, model, sm, f64);
+  if (!codes || failed(runPipeline(*codes, toTensorLevelPipeline(lowering))))
+    return failure();
+  auto fn = codes->lookupSymbol<func::FuncOp>("forward");
+  fn->remove();
+  fn.setSymName("pursuit_codes");
+  module.push_back(fn);
+  info.functions.push_back(describeFunction(module, "pursuit_codes"));
+
+  std::vector<DictionaryUse> uses = model.dictionaryUses();
+  for (size_t i = 0; i < uses.size(); ++i) {
+    if (model.layers[uses[i].layer].kind != LayerKind::Pursuit)
+      continue;
+    OwningOpRef<ModuleOp> synthesis = mlirGenDictionaryOperator(
+        context, model, sm, uses[i], DictionaryOperator::Synthesis, f64);
+    if (!synthesis ||
+        failed(runPipeline(*synthesis, toTensorLevelPipeline(lowering))))
+      return failure();
+    auto d = synthesis->lookupSymbol<func::FuncOp>("forward");
+    d->remove();
+    std::string name = "dictionary_synthesis_" + std::to_string(i);
+    d.setSymName(name);
+    module.push_back(d);
+    info.functions.push_back(describeFunction(module, name));
   }
   return success();
 }
@@ -283,7 +319,9 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
         << "},cst-optimizer{optimizer="
         << cst::stringifyOptimizerKind(cstOptimizer(options.optimizer)).str()
         << " momentum=" << (options.momentum ? "true" : "false")
-        << " nesterov=" << (options.nesterov ? "true" : "false") << "}";
+        << " nesterov=" << (options.nesterov ? "true" : "false")
+        << " step-lr-scale=" << std::setprecision(17) << options.stepLrScale
+        << "}";
     if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||
         failed(runPipeline(*trainModule, opt.str())))
       return nullptr;
@@ -317,6 +355,7 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
   info.f64 = options.f64;
   info.optimizer = options.optimizer;
   info.nesterov = options.nesterov;
+  info.stepLrScale = options.stepLrScale;
   for (const char *name : {"train_update", "evaluate_batch_stats"})
     if (module->lookupSymbol(name))
       info.functions.push_back(describeFunction(*module, name));

@@ -96,17 +96,21 @@ void Elaborator::runTrain(const TrainDecl &t) {
       if (v.kind == Expr::Kind::Call) {
         switch (*opt) {
         case Optimizer::Sgd:
-          numArgs(v, head, {"lr", "momentum", "nesterov", "weight_decay"}, 0,
-                  c.optimizerArgs);
+          numArgs(v, head,
+                  {"lr", "momentum", "nesterov", "weight_decay",
+                   "step_lr_scale"},
+                  0, c.optimizerArgs);
           break;
         case Optimizer::Adam:
-          numArgs(v, head, {"lr", "beta1", "beta2", "eps", "weight_decay"}, 0,
-                  c.optimizerArgs);
+          numArgs(v, head,
+                  {"lr", "beta1", "beta2", "eps", "weight_decay",
+                   "step_lr_scale"},
+                  0, c.optimizerArgs);
           break;
         }
       }
       for (const auto &[k, val] : c.optimizerArgs) {
-        bool ok = k == "lr" ? val > 0
+        bool ok = (k == "lr" || k == "step_lr_scale") ? val > 0
                   : (k == "momentum" || k == "beta1" || k == "beta2")
                       ? (val >= 0 && val < 1)
                   : k == "eps" ? val > 0
@@ -120,6 +124,9 @@ void Elaborator::runTrain(const TrainDecl &t) {
           shown << val;
           std::string help =
               k == "lr"    ? "the learning rate must be positive"
+              : k == "step_lr_scale"
+                  ? "the steps' rate factor must be positive (1: the "
+                    "common rate)"
               : k == "eps" ? "eps must be positive"
               : (k == "momentum" || k == "beta1" || k == "beta2")
                   ? k + " lies in [0, 1)"

@@ -27,7 +27,9 @@ public:
             const cscc::SourceManager &sm, bool f64)
       : ctx(ctx), model(model), sm(sm), b(&ctx), f64(f64) {}
 
-  OwningOpRef<ModuleOp> run() {
+  /// With `withCodes`, every layer-wise pursuit's input and code are
+  /// results too (mlirGenPursuitCodes).
+  OwningOpRef<ModuleOp> run(bool withCodes = false) {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc(model.loc, ""));
     module->setSymNameAttr(b.getStringAttr(model.name));
     b.setInsertionPointToEnd(module->getBody());
@@ -50,6 +52,12 @@ public:
       tensors.push_back(genLayer(model.layers[i]));
 
     SmallVector<Value> results{model.layers.empty() ? input : tensors.back()};
+    if (withCodes)
+      for (size_t i = 0; i < model.layers.size(); ++i)
+        if (model.layers[i].kind == cscc::LayerKind::Pursuit) {
+          results.push_back(tensor(model.layers[i].input));
+          results.push_back(tensors[i]);
+        }
     if (hasLoss) {
       Location l = loc(model.lossLoc, "loss");
       SmallVector<Value> terms{genLoss(*model.loss, l, results[0],
@@ -66,14 +74,17 @@ public:
     return module;
   }
 
-  /// `func.func @forward(%v) -> D^T D v` for one dictionary of the model,
-  /// %v a batch of codes: the operator whose largest eigenvalue gives the
-  /// dictionary's Lipschitz constant (the runtime's eigensolver).
-  OwningOpRef<ModuleOp> runGram(const cscc::DictionaryUse &use) {
+  /// `func.func @forward(%v)` for one dictionary of the model: D^T D v
+  /// (%v a batch of codes; its largest eigenvalue gives the dictionary's
+  /// Lipschitz constant) or D v (the signals a batch of codes rebuilds).
+  OwningOpRef<ModuleOp> runDictionaryOperator(const cscc::DictionaryUse &use,
+                                              cscc::DictionaryOperator op) {
     const cscc::Layer &l = model.layers[use.layer];
     const cscc::Dictionary &d =
         l.kind == cscc::LayerKind::Stack ? l.dicts[use.level] : l.dict;
-    Location at = loc(l.loc, use.name + ".gram");
+    Location at = loc(l.loc, use.name + (op == cscc::DictionaryOperator::Gram
+                                             ? ".gram"
+                                             : ".synthesis"));
     OwningOpRef<ModuleOp> module = ModuleOp::create(at);
     module->setSymNameAttr(b.getStringAttr(model.name));
     b.setInsertionPointToEnd(module->getBody());
@@ -83,14 +94,21 @@ public:
     };
     auto codeType = nchw(use.code);
     auto fn = func::FuncOp::create(b, at, "forward",
-                                   b.getFunctionType({codeType}, {codeType}));
+                                   b.getFunctionType({codeType}, {}));
     Block *entry = fn.addEntryBlock();
     b.setInsertionPointToStart(entry);
     Value dict = genDict(d, at, use.name + ".dict");
-    Value signal = csc::SynthesisOp::create(b, at, nchw(use.signal), dict,
+    Value result = csc::SynthesisOp::create(b, at, nchw(use.signal), dict,
                                             entry->getArgument(0));
-    Value gram = csc::AnalysisOp::create(b, at, codeType, dict, signal);
-    func::ReturnOp::create(b, at, gram);
+    switch (op) {
+    case cscc::DictionaryOperator::Gram:
+      result = csc::AnalysisOp::create(b, at, codeType, dict, result);
+      break;
+    case cscc::DictionaryOperator::Synthesis:
+      break;
+    }
+    func::ReturnOp::create(b, at, result);
+    fn.setType(b.getFunctionType({codeType}, {result.getType()}));
     return module;
   }
 
@@ -183,10 +201,16 @@ private:
   }
 
   Value param(Location l, const std::string &name, ArrayRef<int64_t> shape,
-              StringRef init, bool state = false) {
+              StringRef init, bool state = false, bool step = false) {
     auto op = csc::ParamOp::create(b, l, RankedTensorType::get(shape, floatType()),
-                                   name, init, state);
+                                   name, init, state, step);
     return op.getValue();
+  }
+
+  /// A pursuit's learned step c (initialised to 1; `cscc init` may set
+  /// 1/L), marked for the optimiser's step parameter group.
+  Value stepParam(Location l, const std::string &name, int64_t size) {
+    return param(l, name, {size}, "ones", /*state=*/false, /*step=*/true);
   }
 
   Value genLayer(const cscc::Layer &l) {
@@ -336,10 +360,10 @@ private:
     Value step;
     switch (o.step) {
     case cscc::Step::Scalar:
-      step = param(at, n + ".step", {1}, "ones");
+      step = stepParam(at, n + ".step", 1);
       break;
     case cscc::Step::Channel:
-      step = param(at, n + ".step", {k}, "ones");
+      step = stepParam(at, n + ".step", k);
       break;
     case cscc::Step::None:
       break;
@@ -392,7 +416,7 @@ private:
       // threshold or none (Sema refuses the others).
       switch (o.step) {
       case cscc::Step::Scalar:
-        steps.push_back(param(at, p + ".step", {1}, "ones"));
+        steps.push_back(stepParam(at, p + ".step", 1));
         break;
       case cscc::Step::Channel:
         llvm_unreachable("a stack has no per-channel step");
@@ -424,10 +448,18 @@ OwningOpRef<ModuleOp> cscc::mlirGen(MLIRContext &context, const Model &model,
   return Generator(context, model, sm, f64).run();
 }
 
-OwningOpRef<ModuleOp> cscc::mlirGenDictionaryGram(MLIRContext &context,
-                                                  const Model &model,
-                                                  const SourceManager &sm,
-                                                  const DictionaryUse &use,
-                                                  bool f64) {
-  return Generator(context, model, sm, f64).runGram(use);
+OwningOpRef<ModuleOp> cscc::mlirGenDictionaryOperator(
+    MLIRContext &context, const Model &model, const SourceManager &sm,
+    const DictionaryUse &use, DictionaryOperator op, bool f64) {
+  return Generator(context, model, sm, f64).runDictionaryOperator(use, op);
+}
+
+OwningOpRef<ModuleOp> cscc::mlirGenPursuitCodes(MLIRContext &context,
+                                                const Model &model,
+                                                const SourceManager &sm,
+                                                bool f64) {
+  Model forward = model;
+  forward.loss.reset();
+  forward.penalties.clear();
+  return Generator(context, forward, sm, f64).run(/*withCodes=*/true);
 }

@@ -94,6 +94,7 @@ std::string ProgramInfo::toJson() const {
   j["classes"] = classes;
   j["optimizer"] = wordOf(kOptimizerWords, optimizer);
   j["nesterov"] = nesterov;
+  j["step_lr_scale"] = stepLrScale;
   j["summary"] = summary;
   j["train"] = train;
   json fs = json::array();
@@ -120,6 +121,7 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
     p.classes = j.at("classes").get<int64_t>();
     p.optimizer = optimizerKind(j.at("optimizer").get<std::string>());
     p.nesterov = j.at("nesterov").get<bool>();
+    p.stepLrScale = j.at("step_lr_scale").get<double>();
     p.summary = j.at("summary").get<std::string>();
     p.train = j.at("train").get<std::map<std::string, std::string>>();
     for (const json &f : j.at("functions")) {

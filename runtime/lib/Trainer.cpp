@@ -40,6 +40,8 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
   --momentum X          SGD momentum
   --weight-decay X      L2 weight decay (added to the gradient)
   --beta1 X --beta2 X --eps X   Adam
+  --step-lr-scale X     the pursuits' steps c learn at X times the rate
+                        (their own parameter group; compiled in; default 1)
   --schedule constant|multistep|cosine
   --milestones E1,E2,.. multistep: epochs where the rate is multiplied by
   --gamma X             gamma (default 0.1)
@@ -161,7 +163,11 @@ void applySetting(TrainSettings &s, const std::string &key,
     if (!(s.optimizer.eps > 0))
       fail("'eps' must be positive, got '" + v + "'");
   }
-  else if (key == "schedule") {
+  else if (key == "step_lr_scale") {
+    s.optimizer.stepLrScale = parseNumber(key, v);
+    if (!(s.optimizer.stepLrScale > 0))
+      fail("'step_lr_scale' must be positive, got '" + v + "'");
+  } else if (key == "schedule") {
     std::optional<ScheduleKind> kind = lookupWord(kScheduleWords, v);
     if (!kind)
       fail("'schedule' is " + wordList(kScheduleWords) + ", got '" + v + "'");
@@ -846,6 +852,13 @@ int trainCommand(Program &program, const TrainSettings &s) {
          describe(info.optimizer, info.nesterov) + "; the settings ask for " +
          describe(s.optimizer.kind, nesterov) +
          " (compile it again with those settings)");
+  if (s.optimizer.stepLrScale != info.stepLrScale) {
+    std::ostringstream m;
+    m << "this model was compiled with step_lr_scale " << info.stepLrScale
+      << "; the settings ask for " << s.optimizer.stepLrScale
+      << " (compile it again with those settings)";
+    fail(m.str());
+  }
   if (nesterov && s.optimizer.momentum == 0)
     fail("Nesterov momentum needs a momentum > 0, but --momentum is 0 "
          "(Nesterov's update acts on the momentum buffer); give --momentum "

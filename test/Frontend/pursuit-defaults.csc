@@ -15,6 +15,6 @@ model defaults {
 # CHECK-NEXT: total parameters: 144{{$}}
 
 # MLIR:      %[[W:.*]] = csc.param "g.dict.1.weight" {init = "kaiming"} : tensor<5x3x3x3xf32>
-# MLIR:      %[[S:.*]] = csc.param "g.step" {init = "ones"} : tensor<1xf32>
+# MLIR:      %[[S:.*]] = csc.param "g.step" {init = "ones", step} : tensor<1xf32>
 # MLIR-NEXT: %[[T:.*]] = csc.param "g.threshold" {init = "zeros"} : tensor<8xf32>
 # MLIR-NEXT: csc.pursuit %arg0, %{{.*}} step %[[S]] threshold %[[T]] {bn = #csc<bn none>, bn_affine = #csc<bn_affine shared>, gram = #csc<gram on>, keep_init = true, prox = #csc<prox relu>, solver = #csc<solver ista>, unfold = 0 : i64} : (tensor<?x3x8x8xf32>, !csc.dict<3 -> 8>, tensor<1xf32>, tensor<8xf32>) -> tensor<?x8x8x8xf32>

@@ -18,8 +18,8 @@ model steps {
 # CHECK-NEXT: 2 n pursuit/ista [11, 4, 4] 11 35{{$}}
 # CHECK-NEXT: total parameters: 78{{$}}
 
-# MLIR:      csc.param "s.step" {init = "ones"} : tensor<1xf32>
-# MLIR:      csc.param "c.step" {init = "ones"} : tensor<8xf32>
+# MLIR:      csc.param "s.step" {init = "ones", step} : tensor<1xf32>
+# MLIR:      csc.param "c.step" {init = "ones", step} : tensor<8xf32>
 # MLIR-NOT:  "n.step"
 # MLIR:      %[[T:.*]] = csc.param "n.threshold"
 # MLIR-NEXT: csc.pursuit %{{.*}}, %{{.*}} threshold %[[T]] {

@@ -42,6 +42,7 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
   bool sgd = s.optimizer.kind == rt::OptimizerKind::Sgd;
   p.momentum = sgd && s.optimizer.momentum != 0;
   p.nesterov = sgd && s.optimizer.nesterov;
+  p.stepLrScale = s.optimizer.stepLrScale;
   p.recompute = !opts.noRecompute;
   return p;
 }

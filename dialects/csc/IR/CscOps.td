@@ -56,13 +56,16 @@ def Csc_ParamOp : Csc_Op<"param", [Pure]> {
     name in checkpoints. `init` says how it starts: `kaiming` (He normal,
     fan-in), `authors` (N(0,1) * 0.1 / sqrt(fan_in)), `zeros`, `ones`.
     `state` marks buffers that are updated but not differentiated (batch
-    norm running statistics).
+    norm running statistics). `step` marks a pursuit's step c, which the
+    optimiser may train at its own rate (the train section's
+    `step_lr_scale`).
 
     ```mlir
     %w = csc.param "conv1.weight" {init = "kaiming"} : tensor<16x1x3x3xf32>
     ```
   }];
-  let arguments = (ins StrAttr:$name, StrAttr:$init, UnitAttr:$state);
+  let arguments = (ins StrAttr:$name, StrAttr:$init, UnitAttr:$state,
+                   UnitAttr:$step);
   let results = (outs AnyStaticShapeTensor:$value);
   let assemblyFormat = "$name attr-dict `:` type($value)";
   let hasVerifier = 1;

@@ -591,7 +591,12 @@ LogicalResult L1NormGradOp::verify() {
 /// `same` has its type; `hyper` is tensor<8xT> of the same element type.
 static LogicalResult
 verifyUpdate(Operation *op, Value param, Value hyper,
+             FloatAttr lrScale,
              ArrayRef<std::pair<Value, StringRef>> same) {
+  if (lrScale && !(lrScale.getValueAsDouble() > 0 &&
+                   std::isfinite(lrScale.getValueAsDouble())))
+    return op->emitOpError() << "expects a positive finite lr_scale, got "
+                             << lrScale.getValueAsDouble();
   auto p = cast<RankedTensorType>(param.getType());
   if (!isa<FloatType>(p.getElementType()))
     return op->emitOpError() << "expects a float parameter, got " << p;
@@ -621,7 +626,7 @@ LogicalResult SgdUpdateOp::verify() {
                                    "result"
                                  : "returns a new momentum buffer but has "
                                    "no momentum buffer operand");
-  return verifyUpdate(*this, getParam(), getHyper(),
+  return verifyUpdate(*this, getParam(), getHyper(), getLrScaleAttr(),
                       {{getGrad(), "grad"},
                        {getMomentumBuffer(), "momentum_buffer"},
                        {getNewParam(), "new_param"},
@@ -629,7 +634,7 @@ LogicalResult SgdUpdateOp::verify() {
 }
 
 LogicalResult AdamUpdateOp::verify() {
-  return verifyUpdate(*this, getParam(), getHyper(),
+  return verifyUpdate(*this, getParam(), getHyper(), getLrScaleAttr(),
                       {{getGrad(), "grad"},
                        {getExpAvg(), "exp_avg"},
                        {getExpAvgSq(), "exp_avg_sq"},

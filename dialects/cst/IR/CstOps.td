@@ -509,10 +509,15 @@ def Cst_SgdUpdateOp : Cst_PureOp<"sgd_update"> {
 
     A buffer starting at zero gives PyTorch's first step (b = d). The
     results are the new parameter and, with a buffer, the new buffer.
+
+    `lr_scale` (absent: 1) multiplies lr for this parameter alone: a
+    PyTorch parameter group whose lr is lr_scale times the others' (the
+    train section's `step_lr_scale` for the pursuits' steps).
   }];
   let arguments = (ins AnyRankedTensor:$param, AnyRankedTensor:$grad,
                    Optional<AnyRankedTensor>:$momentum_buffer,
-                   Cst_Vector:$hyper, UnitAttr:$nesterov);
+                   Cst_Vector:$hyper, UnitAttr:$nesterov,
+                   OptionalAttr<F64Attr>:$lr_scale);
   let results = (outs AnyRankedTensor:$new_param,
                  Optional<AnyRankedTensor>:$new_momentum_buffer);
   let assemblyFormat = [{
@@ -536,11 +541,13 @@ def Cst_AdamUpdateOp : Cst_PureOp<"adam_update"> {
       v' = beta2 * v + (1 - beta2) * d * d
       p' = p - step_size * m' / (sqrt(v') / bias_correction2_sqrt + eps)
 
-    The results are p', m', v'.
+    The results are p', m', v'. `lr_scale` (absent: 1) multiplies
+    step_size for this parameter alone, as a PyTorch parameter group with
+    lr_scale times the others' lr.
   }];
   let arguments = (ins AnyRankedTensor:$param, AnyRankedTensor:$grad,
                    AnyRankedTensor:$exp_avg, AnyRankedTensor:$exp_avg_sq,
-                   Cst_Vector:$hyper);
+                   Cst_Vector:$hyper, OptionalAttr<F64Attr>:$lr_scale);
   let results = (outs AnyRankedTensor:$new_param, AnyRankedTensor:$new_exp_avg,
                  AnyRankedTensor:$new_exp_avg_sq);
   let assemblyFormat = [{

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/SymbolTable.h"
 
+#include <cmath>
 #include <map>
 
 namespace mlir::cst {
@@ -64,6 +65,11 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
              << "cst-optimizer: unknown optimizer '" << optimizer
              << "'; expected sgd or adam";
     kind = *parsed;
+    if (!(stepLrScale > 0 && std::isfinite(stepLrScale)))
+      return module.emitError()
+             << "cst-optimizer: step-lr-scale must be positive and finite, "
+                "got "
+             << stepLrScale;
     if (nesterov && (kind != cst::OptimizerKind::Sgd || !momentum))
       return module.emitError()
              << "cst-optimizer: nesterov=true needs optimizer=sgd with "
@@ -196,20 +202,26 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
       Value p = l.param, g = ret.getOperand(l.gradResult);
       Location at = g.getLoc();
       Type t = p.getType();
+      // The steps' parameter group (absent: the common lr).
+      FloatAttr lrScale;
+      if (fn.getArgAttr(l.param.getArgNumber(), "cst.step") &&
+          stepLrScale != 1.0)
+        lrScale = b.getF64FloatAttr(stepLrScale);
       if (kind == cst::OptimizerKind::Adam) {
         auto op = cst::AdamUpdateOp::create(b, at, TypeRange{t, t, t}, p, g,
-                                            st[0], st[1], hyper);
+                                            st[0], st[1], hyper, lrScale);
         newParams.push_back(op.getNewParam());
         newStates.push_back(op.getNewExpAvg());
         newStates.push_back(op.getNewExpAvgSq());
       } else if (momentum) {
         auto op = cst::SgdUpdateOp::create(b, at, TypeRange{t, t}, p, g, st[0],
-                                           hyper, static_cast<bool>(nesterov));
+                                           hyper, static_cast<bool>(nesterov),
+                                           lrScale);
         newParams.push_back(op.getNewParam());
         newStates.push_back(op.getNewMomentumBuffer());
       } else {
         auto op = cst::SgdUpdateOp::create(b, at, TypeRange{t}, p, g, Value(),
-                                           hyper, false);
+                                           hyper, false, lrScale);
         newParams.push_back(op.getNewParam());
       }
     }

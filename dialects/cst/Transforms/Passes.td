@@ -96,6 +96,12 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
     square root), which `cst-lower-to-linalg` turns into one fused
     `linalg.generic` reading the parameter, gradient and state once and
     writing the new parameter and state.
+
+    A parameter whose argument carries `cst.step` (a pursuit's step c,
+    marked by csc-lower-to-cst from `csc.param ... {step}`) is its own
+    parameter group when `step-lr-scale` is not 1: its update gets
+    `lr_scale = step-lr-scale`, its lr (SGD) or step size (Adam) that many
+    times the others'.
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
@@ -104,6 +110,9 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
            "SGD: keep a momentum buffer per parameter">,
     Option<"nesterov", "nesterov", "bool", /*default=*/"false",
            "SGD with momentum: Nesterov's update">,
+    Option<"stepLrScale", "step-lr-scale", "double", /*default=*/"1.0",
+           "lr factor of the parameters marked `cst.step` (the pursuits' "
+           "steps c): their updates get this lr_scale">,
     Option<"entry", "entry", "std::string", /*default=*/"\"train_step\"",
            "the train step to update (cst-autodiff's result)">,
     Option<"updateName", "name", "std::string", /*default=*/"\"train_update\"",

@@ -13,6 +13,7 @@
 #include "cscc/Frontend/Model.h"
 #include "cscc/Runtime/Coherence.h"
 #include "cscc/Runtime/Lipschitz.h"
+#include "cscc/Runtime/Reconstruction.h"
 
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ struct DictionaryReport {
   /// blocks alone (absent for a dictionary without identity blocks: the
   /// same).
   std::optional<rt::CoherenceResult> coherence, convCoherence;
+  /// With --input: the codes on those images (a layer-wise pursuit's; a
+  /// stack level has none).
+  std::optional<rt::ReconstructionStats> data;
 };
 
 /// Where the atoms of `dict` reach in its signal (Coherence.h): the

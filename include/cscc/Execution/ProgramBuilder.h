@@ -34,6 +34,7 @@ struct ProgramOptions {
   rt::OptimizerKind optimizer = rt::OptimizerKind::Sgd;
   bool momentum = true;          ///< SGD: keep a momentum buffer
   bool nesterov = false;
+  double stepLrScale = 1;        ///< the pursuits' steps: their lr factor
   bool recompute = true;         ///< cst-autodiff's keep/recompute rule
   bool training = true;          ///< build @train_update
   /// Also build @evaluate_batch_stats: the train-mode forward (batch
@@ -69,6 +70,18 @@ mlir::LogicalResult appendDictionaryGrams(
     mlir::MLIRContext &context, const Model &model, const SourceManager &sm,
     bool f64, mlir::ModuleOp module, rt::ProgramInfo &info,
     GramSelection selection = GramSelection::StabilityDecided);
+
+/// Appends to `module` (tensor level) @pursuit_codes, the eval-mode
+/// forward pass (running statistics) returning its last tensor and then
+/// the input signal and the code of every layer-wise pursuit
+/// (mlirGenPursuitCodes), and one @dictionary_synthesis_<i>(g) = D g per
+/// such pursuit (i its index in Model::dictionaryUses), and describes
+/// them in `info`. What `cscc analyze` measures codes with on data.
+mlir::LogicalResult appendPursuitCodes(mlir::MLIRContext &context,
+                                       const Model &model,
+                                       const SourceManager &sm, bool f64,
+                                       mlir::ModuleOp module,
+                                       rt::ProgramInfo &info);
 
 /// Makes every function `program.info` describes callable through `jit`
 /// (compiled from the module those functions came from).

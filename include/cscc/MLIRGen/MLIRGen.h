@@ -22,13 +22,29 @@ mlir::OwningOpRef<mlir::ModuleOp> mlirGen(mlir::MLIRContext &context,
                                           const SourceManager &sm,
                                           bool f64 = false);
 
-/// Builds `func.func @forward(%v) -> D^T D v` for dictionary `use` of the
-/// model (a batch of codes in, the Gram operator applied out), with the
-/// dictionary's filters as `csc.param` values of the model's names.
+/// Which operator of one dictionary mlirGenDictionaryOperator builds.
+enum class DictionaryOperator {
+  Gram,      ///< v -> D^T D v on a batch of codes (its lambda_max gives L)
+  Synthesis, ///< g -> D g: a batch of codes to the signals they rebuild
+};
+
+/// Builds `func.func @forward(%v)` applying `op` of dictionary `use` of
+/// the model, with the dictionary's filters as `csc.param` values of the
+/// model's names.
 mlir::OwningOpRef<mlir::ModuleOp>
-mlirGenDictionaryGram(mlir::MLIRContext &context, const Model &model,
-                      const SourceManager &sm, const DictionaryUse &use,
-                      bool f64 = false);
+mlirGenDictionaryOperator(mlir::MLIRContext &context, const Model &model,
+                          const SourceManager &sm, const DictionaryUse &use,
+                          DictionaryOperator op, bool f64 = false);
+
+/// Builds `func.func @forward(%x) -> (out, signal_0, code_0, signal_1,
+/// code_1, ...)`: the model's forward pass without its loss, returning
+/// besides its last tensor the input signal and the code of every
+/// layer-wise pursuit (in layer order; a stack's levels are not
+/// returned), for measuring how well
+/// each code rebuilds its signal (`cscc analyze` with data).
+mlir::OwningOpRef<mlir::ModuleOp>
+mlirGenPursuitCodes(mlir::MLIRContext &context, const Model &model,
+                    const SourceManager &sm, bool f64 = false);
 
 } // namespace cscc
 

@@ -336,6 +336,8 @@ struct LowerToCstPass
       attrs.append("cst.init", p.getInitAttr());
       if (p.getState())
         attrs.append("cst.state", UnitAttr::get(ctx));
+      if (p.getStep())
+        attrs.append("cst.step", UnitAttr::get(ctx));
       (void)fn.insertArgument(index, p.getType(),
                               attrs.getDictionary(ctx), p.getLoc());
       p.getResult().replaceAllUsesWith(fn.getArgument(index));

@@ -39,6 +39,15 @@ lowerUpdate(LinalgBuilder &l, Operation *op, ValueRange inputs,
   return SmallVector<Value>(generic.getResults());
 }
 
+/// `rate` times the update's lr_scale (a PyTorch parameter group's own lr),
+/// computed once before the loop; `rate` itself when there is none.
+Value scaledRate(LinalgBuilder &l, Value rate, FloatAttr lrScale) {
+  if (!lrScale || lrScale.getValueAsDouble() == 1.0)
+    return rate;
+  Value s = l.constFloat(rate.getType(), lrScale.getValueAsDouble());
+  return arith::MulFOp::create(l.b, l.loc, rate, s);
+}
+
 /// Slot `i` of an update's hyperparameter vector, read once where the
 /// vector is defined (every parameter's update shares it).
 Value hyperAt(LinalgBuilder &l, HyperSlots &slots, Value hyper, int64_t i) {
@@ -59,7 +68,7 @@ SmallVector<Value> lowerSgdUpdate(LinalgBuilder &l, HyperSlots &slots,
                                   cst::SgdUpdateOp op,
                                   cst::SgdUpdateOp::Adaptor in) {
   Value hyper = in.getHyper();
-  Value lr = hyperAt(l, slots, hyper, 0);
+  Value lr = scaledRate(l, hyperAt(l, slots, hyper, 0), op.getLrScaleAttr());
   Value mom = hyperAt(l, slots, hyper, 1);
   Value wd = hyperAt(l, slots, hyper, 2);
   Value bufScale = hyperAt(l, slots, hyper, 3);
@@ -115,7 +124,8 @@ SmallVector<Value> lowerAdamUpdate(LinalgBuilder &l, HyperSlots &slots,
   Value beta2 = hyperAt(l, slots, hyper, 2);
   Value eps = hyperAt(l, slots, hyper, 3);
   Value wd = hyperAt(l, slots, hyper, 4);
-  Value stepSize = hyperAt(l, slots, hyper, 5);
+  Value stepSize =
+      scaledRate(l, hyperAt(l, slots, hyper, 5), op.getLrScaleAttr());
   Value bc2Sqrt = hyperAt(l, slots, hyper, 6);
   Value one = l.constFloat(elem, 1.0);
   Value oneMinusBeta1 = arith::SubFOp::create(l.b, l.loc, one, beta1);

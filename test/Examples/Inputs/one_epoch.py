@@ -44,6 +44,9 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--classes", type=int, default=10)
+    ap.add_argument("--train-arg", action="append", default=[],
+                    help="one more argument for `cscc train` (a flag, or "
+                         "its value)")
     a = ap.parse_args()
 
     name = os.path.splitext(os.path.basename(a.model))[0]
@@ -67,7 +70,7 @@ def main():
     run_dir = os.path.join(a.run_dir, "run")
     run([a.cscc, "train", a.model, *defines, *data, "--seed", str(a.seed),
          "--batch", str(a.batch), "--epochs", "1", "--run-dir", run_dir,
-         "--progress", "plain"])
+         "--progress", "plain", *a.train_arg])
     with open(os.path.join(run_dir, "metrics.jsonl")) as f:
         records = [json.loads(line) for line in f]
     if len(records) != 1 or not math.isfinite(records[0]["train_loss"]):

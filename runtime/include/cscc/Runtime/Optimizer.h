@@ -69,6 +69,9 @@ struct OptimizerSettings {
   double lr = 0.1, momentum = 0.9, weightDecay = 0, beta1 = 0.9,
          beta2 = 0.999, eps = 1e-8;
   bool nesterov = false;
+  /// The pursuits' steps c form their own parameter group: lr (SGD) or
+  /// the step size (Adam) times this (compiled in; `step_lr_scale`).
+  double stepLrScale = 1;
 };
 
 /// The number of values in the hyper tensor.

@@ -87,6 +87,7 @@ struct ProgramInfo {
   int64_t classes = 0;
   OptimizerKind optimizer = OptimizerKind::Sgd; ///< compiled in
   bool nesterov = false;           ///< compiled in
+  double stepLrScale = 1;          ///< compiled in: the steps' lr factor
   std::string summary;             ///< `cscc summary`'s text
   /// The model file's train section, as `key=value` settings the runtime
   /// parses (command-line flags override them); see TrainSettings.

@@ -20,7 +20,8 @@ func.func @dictionaries() -> !csc.dict<4 -> 14> {
 
 // CHECK-LABEL: func.func @pursuit
 func.func @pursuit(%x: tensor<?x4x8x8xf32>, %d: !csc.dict<4 -> 14>, %g0: tensor<?x14x8x8xf32>) -> tensor<*xf32> {
-  %c = csc.param "p.step" {init = "ones"} : tensor<14xf32>
+  %c = csc.param "p.step" {init = "ones", step} : tensor<14xf32>
+  // CHECK: csc.param "p.step" {init = "ones", step} : tensor<14xf32>
   %b = csc.param "p.threshold" {init = "zeros"} : tensor<10xf32>
   %g = csc.param "p.gram" {init = "zeros"} : tensor<1xf32>
   %bw = csc.param "p.bn.weight" {init = "ones"} : tensor<14xf32>

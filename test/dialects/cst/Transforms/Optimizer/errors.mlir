@@ -4,8 +4,12 @@
 // RUN: not csc-opt %s --split-input-file --cst-optimizer='optimizer=adam nesterov=true' 2>&1 | FileCheck %s --check-prefix=NESTEROV
 // RUN: not csc-opt %s --split-input-file --cst-optimizer='momentum=false nesterov=true' 2>&1 | FileCheck %s --check-prefix=NESTEROV
 
+// RUN: not csc-opt %s --split-input-file --cst-optimizer=step-lr-scale=0 2>&1 | FileCheck %s --check-prefix=SCALE
+// RUN: not csc-opt %s --split-input-file --cst-optimizer=step-lr-scale=-0.5 2>&1 | FileCheck %s --check-prefix=SCALE
+
 // UNKNOWN: error: cst-optimizer: unknown optimizer 'rmsprop'; expected sgd or adam
 // NESTEROV: error: cst-optimizer: nesterov=true needs optimizer=sgd with momentum=true
+// SCALE: error: cst-optimizer: step-lr-scale must be positive and finite, got {{0.000000e\+00|-5.000000e-01}}
 
 // expected-error @+1 {{cst-optimizer: no function @train_step to update; build it from @forward with cst-autodiff first}}
 module {

@@ -134,3 +134,26 @@ func.func @adam(%p: tensor<5x3xf32>, %g: tensor<5x3xf32>, %m: tensor<5x3xf32>, %
 // LLVM-NOT: linalg.
 // LLVM: llvm.func @_mlir_ciface_sgd(
 // LLVM: llvm.func @_mlir_ciface_adam(
+
+// A parameter group's lr_scale multiplies the rate once, before the loop:
+// SGD's lr (slot 0), Adam's step size (slot 5).
+func.func @scaled(%w: tensor<4xf64>, %g: tensor<4xf64>, %m: tensor<4xf64>,
+                  %v: tensor<4xf64>, %h: tensor<8xf64>) -> (tensor<4xf64>, tensor<4xf64>) {
+  %a = cst.sgd_update %w, %g hyper(%h) {lr_scale = 0.01 : f64} : (tensor<4xf64>, tensor<4xf64>, tensor<8xf64>) -> tensor<4xf64>
+  %b:3 = cst.adam_update %w, %g, %m, %v hyper(%h) {lr_scale = 0.5 : f64} : (tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<4xf64>, tensor<8xf64>) -> (tensor<4xf64>, tensor<4xf64>, tensor<4xf64>)
+  return %a, %b#0 : tensor<4xf64>, tensor<4xf64>
+}
+// CHECK-LABEL: func.func @scaled(
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+// CHECK-DAG: %[[LR:.*]] = tensor.extract %{{.*}}[%[[C0]]]
+// CHECK-DAG: %[[SS:.*]] = tensor.extract %{{.*}}[%[[C5]]]
+// CHECK: %[[F1:.*]] = arith.constant 1.000000e-02 : f64
+// CHECK: %[[SLR:.*]] = arith.mulf %[[LR]], %[[F1]] : f64
+// CHECK: linalg.generic
+// CHECK: arith.mulf %[[SLR]],
+// CHECK: linalg.yield
+// CHECK: %[[F2:.*]] = arith.constant 5.000000e-01 : f64
+// CHECK: %[[SSS:.*]] = arith.mulf %[[SS]], %[[F2]] : f64
+// CHECK: arith.negf %[[SSS]]
+// CHECK: linalg.generic

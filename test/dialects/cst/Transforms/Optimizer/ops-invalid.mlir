@@ -78,3 +78,19 @@ func.func @adam_result(%p: tensor<2x3xf64>, %h: tensor<8xf64>) -> tensor<2x3xf64
   %r:3 = cst.adam_update %p, %p, %p, %p hyper(%h) : (tensor<2x3xf64>, tensor<2x3xf64>, tensor<2x3xf64>, tensor<2x3xf64>, tensor<8xf64>) -> (tensor<2x3xf64>, tensor<2x3xf32>, tensor<2x3xf64>)
   return %r#0 : tensor<2x3xf64>
 }
+
+// -----
+
+func.func @sgd_lr_scale(%p: tensor<2xf64>, %h: tensor<8xf64>) -> tensor<2xf64> {
+  // expected-error @+1 {{'cst.sgd_update' op expects a positive finite lr_scale, got 0}}
+  %r = cst.sgd_update %p, %p hyper(%h) {lr_scale = 0.0 : f64} : (tensor<2xf64>, tensor<2xf64>, tensor<8xf64>) -> tensor<2xf64>
+  return %r : tensor<2xf64>
+}
+
+// -----
+
+func.func @adam_lr_scale(%p: tensor<2xf64>, %h: tensor<8xf64>) -> tensor<2xf64> {
+  // expected-error @+1 {{'cst.adam_update' op expects a positive finite lr_scale, got -1}}
+  %r:3 = cst.adam_update %p, %p, %p, %p hyper(%h) {lr_scale = -1.0 : f64} : (tensor<2xf64>, tensor<2xf64>, tensor<2xf64>, tensor<2xf64>, tensor<8xf64>) -> (tensor<2xf64>, tensor<2xf64>, tensor<2xf64>)
+  return %r#0 : tensor<2xf64>
+}

@@ -7,6 +7,12 @@
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer='nesterov=true' | FileCheck %s --check-prefix=NEST
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer=optimizer=adam | FileCheck %s --check-prefix=ADAM
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer='entry=train_step name=step2' | FileCheck %s --check-prefix=NAME
+// The steps' parameter group: only the argument marked cst.step (c) gets
+// lr_scale, with SGD and Adam; the factor 1 adds none.
+// RUN: sed 's/cst.init = "ones"}/cst.init = "ones", cst.step}/' %s | csc-opt --allow-unregistered-dialect --cst-optimizer='step-lr-scale=0.01' | FileCheck %s --check-prefix=GROUP
+// RUN: sed 's/cst.init = "ones"}/cst.init = "ones", cst.step}/' %s | csc-opt --allow-unregistered-dialect --cst-optimizer='optimizer=adam step-lr-scale=0.25' | FileCheck %s --check-prefix=GROUPADAM
+// RUN: sed 's/cst.init = "ones"}/cst.init = "ones", cst.step}/' %s | csc-opt --allow-unregistered-dialect --cst-optimizer='step-lr-scale=1' | FileCheck %s --check-prefix=NOGROUP
+// RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer='step-lr-scale=0.01' | FileCheck %s --check-prefix=NOGROUP
 // The ops print and parse back.
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer=nesterov=true | csc-opt --allow-unregistered-dialect | FileCheck %s --check-prefix=NEST
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer=optimizer=adam | csc-opt --allow-unregistered-dialect | FileCheck %s --check-prefix=ADAM
@@ -88,3 +94,13 @@ func.func @train_step(%x: tensor<?x2x4x4xf32>, %labels: tensor<?xi64>,
 
 // NAME-NOT: @train_update
 // NAME: func.func @step2(
+
+// GROUP-LABEL: func.func @train_update(
+// GROUP-SAME: %[[C:[a-z0-9]+]]: tensor<1xf32> {cst.init = "ones", cst.param = "c", cst.step},
+// GROUP: cst.sgd_update %{{[a-z0-9]+}}, %{{.*}} momentum_buffer(%{{.*}}) hyper(%{{.*}}) :
+// GROUP: cst.sgd_update %{{[a-z0-9]+}}, %{{.*}} momentum_buffer(%{{.*}}) hyper(%{{.*}}) :
+// GROUP: cst.sgd_update %[[C]], %{{.*}} momentum_buffer(%{{.*}}) hyper(%{{.*}}) {lr_scale = 1.000000e-02 : f64} :
+// GROUPADAM: cst.adam_update %{{.*}} hyper(%{{.*}}) :
+// GROUPADAM: cst.adam_update %{{.*}} hyper(%{{.*}}) :
+// GROUPADAM: cst.adam_update %{{.*}} hyper(%{{.*}}) {lr_scale = 2.500000e-01 : f64} :
+// NOGROUP-NOT: lr_scale

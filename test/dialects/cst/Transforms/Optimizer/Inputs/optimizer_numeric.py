@@ -77,8 +77,17 @@ def dense(t):
 # ----------------------------------------------------------------------------
 # Optimiser settings and their PyTorch reference.
 
-def torch_optimizer(opt, params, wrong):
+def torch_optimizer(opt, named, steps, wrong):
+    """torch.optim for the parameters `named` (name -> tensor); with
+    opt["step_lr_scale"], the names in `steps` form a second parameter
+    group at that many times the lr (--wrong: one group)."""
     kind = opt["kind"]
+    scale = opt.get("step_lr_scale")
+    params = list(named.values())
+    if scale is not None and not wrong:
+        params = [{"params": [p for n, p in named.items() if n not in steps]},
+                  {"params": [p for n, p in named.items() if n in steps],
+                   "lr": opt["lr"] * scale}]
     if kind == "sgd":
         momentum = opt["momentum"] if opt["buffer"] else 0.0
         nesterov = opt.get("nesterov", False)
@@ -102,11 +111,13 @@ def torch_optimizer(opt, params, wrong):
 
 
 def pass_options(opt):
+    scale = (" step-lr-scale=%r" % opt["step_lr_scale"]
+             if "step_lr_scale" in opt else "")
     if opt["kind"] == "adam":
-        return "optimizer=adam"
-    return "optimizer=sgd momentum=%s nesterov=%s" % (
+        return "optimizer=adam" + scale
+    return "optimizer=sgd momentum=%s nesterov=%s%s" % (
         "true" if opt["buffer"] else "false",
-        "true" if opt.get("nesterov") else "false")
+        "true" if opt.get("nesterov") else "false", scale)
 
 
 def state_key(suffix):
@@ -132,6 +143,7 @@ class Synthetic:
         self.state_init = {"bn.running_mean": r(4)}
         self.batches = [(r(2, 2, 3, 3), None) for _ in range(8)]
         self.input_shape = (2, 3, 3)
+        self.steps = set()
 
     def module(self):
         e = self.elem
@@ -188,6 +200,7 @@ class Model:
         self.batches = [(r(4, 3, 4, 4) + 0.5,
                          torch.randint(0, 5, (4,), generator=g)) for _ in range(8)]
         self.input_shape = (3, 4, 4)
+        self.steps = {"scale"}  # a pursuit's step: marked cst.step
 
     def module(self):
         e = self.elem
@@ -205,8 +218,9 @@ class Model:
                 args.append('%s: %s {cst.param = "%s", cst.init = "zeros", cst.state}'
                             % (vid[n], v3, n))
             else:
-                args.append('%s: %s {cst.param = "%s", cst.init = "kaiming"}'
-                            % (vid[n], kinds[n], n))
+                args.append('%s: %s {cst.param = "%s", cst.init = "kaiming"%s}'
+                            % (vid[n], kinds[n], n,
+                               ", cst.step" if n in self.steps else ""))
         logits = ttype((0, 5, 1, 1), e, True)
         body = [
             "%%b = cst.bias_add %%x, %s : (%s, %s) -> %s" % (vid["bias"], x, v3, x),
@@ -256,7 +270,7 @@ def reference(train, opt, sched, steps_per_epoch, steps, wrong):
     expected results by (role, name)."""
     params = {n: torch.nn.Parameter(v.clone()) for n, v in train.init.items()}
     states = {n: v.clone() for n, v in train.state_init.items()}
-    optim = torch_optimizer(opt, list(params.values()), wrong)
+    optim = torch_optimizer(opt, params, train.steps, wrong)
     if wrong and sched["kind"] != "constant":
         sched = dict(sched, kind="constant", warmup=0)
     per_step, per_epoch = torch_schedulers(optim, sched, steps_per_epoch)
@@ -496,6 +510,13 @@ def settings():
         ("adam_wd_cosine_warmup", dict(adam, weight_decay=0.1), cosine_warm),
         ("adam_betas_wd_multistep", dict(adam, beta1=0.8, beta2=0.99, eps=1e-6,
                                          weight_decay=0.01, lr=0.05), multistep),
+        # The steps' parameter group (cst.step arguments; Model only).
+        ("sgd_nesterov_wd_step_group", dict(sgd, nesterov=True, weight_decay=0.01,
+                                            step_lr_scale=0.01), multistep),
+        # (weight decay: the bias before batch norm has a zero gradient up
+        # to rounding, which Adam would scale up to lr / eps times)
+        ("adam_wd_step_group_cosine_warmup", dict(adam, weight_decay=0.1,
+                                                  step_lr_scale=0.05), cosine_warm),
     ]
 
 
@@ -512,6 +533,8 @@ def main():
         for dtype, tol in ((torch.float64, 1e-12), (torch.float32, 1e-5)):
             train = Synthetic(dtype)
             for name, opt, sched in settings():
+                if "step_group" in name:  # no step among its parameters
+                    continue
                 if dtype == torch.float32 and name not in ("sgd_nesterov_wd",
                                                            "adam_wd_cosine_warmup"):
                     continue
