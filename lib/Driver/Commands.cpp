@@ -294,8 +294,9 @@ void addReconstruction(const Options &opts, const Source &source,
   program.info.f64 = f64;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
+  std::vector<std::pair<unsigned, unsigned>> results;
   if (mlir::failed(appendPursuitCodes(context, source.model, source.sm, f64,
-                                      *module, program.info)))
+                                      *module, program.info, results)))
     throw std::runtime_error("internal: the pursuits' codes did not compile");
   std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
   bindCompiledFunctions(program, JitModel::compileAll(*module, *target));
@@ -328,6 +329,8 @@ void addReconstruction(const Options &opts, const Source &source,
       break;
     }
     }
+    pc.signalResult = results.at(pursuits.size()).first;
+    pc.codeResult = results.at(pursuits.size()).second;
     pursuits.push_back(std::move(pc));
     measured.push_back(i);
   }

@@ -234,11 +234,14 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
 
 LogicalResult appendPursuitCodes(MLIRContext &context, const Model &model,
                                  const SourceManager &sm, bool f64,
-                                 ModuleOp module, rt::ProgramInfo &info) {
+                                 ModuleOp module, rt::ProgramInfo &info,
+                                 std::vector<std::pair<unsigned, unsigned>>
+                                     &results) {
   LoweringOptions lowering;
   lowering.mode = "eval";
   lowering.withLoss = false;
-  OwningOpRef<ModuleOp> codes = mlirGenPursuitCodes(context, model, sm, f64);
+  OwningOpRef<ModuleOp> codes =
+      mlirGenPursuitCodes(context, model, sm, f64, results);
   if (!codes || failed(runPipeline(*codes, toTensorLevelPipeline(lowering))))
     return failure();
   auto fn = codes->lookupSymbol<func::FuncOp>("forward");

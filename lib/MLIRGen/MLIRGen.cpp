@@ -27,9 +27,10 @@ public:
             const cscc::SourceManager &sm, bool f64)
       : ctx(ctx), model(model), sm(sm), b(&ctx), f64(f64) {}
 
-  /// With `withCodes`, every layer-wise pursuit's input and code are
-  /// results too (mlirGenPursuitCodes).
-  OwningOpRef<ModuleOp> run(bool withCodes = false) {
+  /// With `codeResults`, every layer-wise pursuit's input and code are
+  /// results too, each value once (mlirGenPursuitCodes).
+  OwningOpRef<ModuleOp>
+  run(std::vector<std::pair<unsigned, unsigned>> *codeResults = nullptr) {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc(model.loc, ""));
     module->setSymNameAttr(b.getStringAttr(model.name));
     b.setInsertionPointToEnd(module->getBody());
@@ -52,12 +53,19 @@ public:
       tensors.push_back(genLayer(model.layers[i]));
 
     SmallVector<Value> results{model.layers.empty() ? input : tensors.back()};
-    if (withCodes)
+    if (codeResults) {
+      auto resultOf = [&](Value v) {
+        auto *at = llvm::find(results, v);
+        if (at == results.end())
+          results.push_back(v);
+        return unsigned(llvm::find(results, v) - results.begin());
+      };
       for (size_t i = 0; i < model.layers.size(); ++i)
         if (model.layers[i].kind == cscc::LayerKind::Pursuit) {
-          results.push_back(tensor(model.layers[i].input));
-          results.push_back(tensors[i]);
+          unsigned signal = resultOf(tensor(model.layers[i].input));
+          codeResults->push_back({signal, resultOf(tensors[i])});
         }
+    }
     if (hasLoss) {
       Location l = loc(model.lossLoc, "loss");
       SmallVector<Value> terms{genLoss(*model.loss, l, results[0],
@@ -457,9 +465,11 @@ OwningOpRef<ModuleOp> cscc::mlirGenDictionaryOperator(
 OwningOpRef<ModuleOp> cscc::mlirGenPursuitCodes(MLIRContext &context,
                                                 const Model &model,
                                                 const SourceManager &sm,
-                                                bool f64) {
+                                                bool f64,
+    std::vector<std::pair<unsigned, unsigned>> &results) {
   Model forward = model;
   forward.loss.reset();
   forward.penalties.clear();
-  return Generator(context, forward, sm, f64).run(/*withCodes=*/true);
+  results.clear();
+  return Generator(context, forward, sm, f64).run(&results);
 }

@@ -114,11 +114,12 @@ measureReconstruction(Program &program,
     throw std::runtime_error("measuring codes needs a batch of images [N, "
                              "C, H, W], got " + shapeString(input.shape));
   const FunctionInfo &codes = functionNamed(program, "pursuit_codes");
-  if (codes.results.size() != 1 + 2 * pursuits.size())
-    throw std::runtime_error("internal: @pursuit_codes returns " +
-                             std::to_string(codes.results.size()) +
-                             " tensors for " + std::to_string(pursuits.size()) +
-                             " pursuits");
+  for (const PursuitCodes &pc : pursuits)
+    if (std::max(pc.signalResult, pc.codeResult) >= codes.results.size())
+      throw std::runtime_error("internal: @pursuit_codes has " +
+                               std::to_string(codes.results.size()) +
+                               " results, not the signal and code of " +
+                               pc.name);
   DType dt = program.info.f64 ? DType::F64 : DType::F32;
   std::vector<ReconstructionStats> rows(pursuits.size());
   std::vector<double> betas(pursuits.size());
@@ -159,8 +160,8 @@ measureReconstruction(Program &program,
     program.functions.at(codes.name)(argumentsOf(codes, xt, weights),
                                      resultRefs);
     for (size_t p = 0; p < pursuits.size(); ++p) {
-      Tensor &signal = outs[1 + 2 * p];
-      Tensor &code = outs[2 + 2 * p];
+      Tensor &signal = outs[pursuits[p].signalResult];
+      Tensor &code = outs[pursuits[p].codeResult];
       const FunctionInfo &synth = functionNamed(program, pursuits[p].synthesis);
       if (synth.results.size() != 1)
         throw std::runtime_error("internal: @" + synth.name + " has " +

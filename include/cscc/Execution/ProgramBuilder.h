@@ -72,16 +72,17 @@ mlir::LogicalResult appendDictionaryGrams(
     GramSelection selection = GramSelection::StabilityDecided);
 
 /// Appends to `module` (tensor level) @pursuit_codes, the eval-mode
-/// forward pass (running statistics) returning its last tensor and then
-/// the input signal and the code of every layer-wise pursuit
-/// (mlirGenPursuitCodes), and one @dictionary_synthesis_<i>(g) = D g per
-/// such pursuit (i its index in Model::dictionaryUses), and describes
-/// them in `info`. What `cscc analyze` measures codes with on data.
-mlir::LogicalResult appendPursuitCodes(mlir::MLIRContext &context,
-                                       const Model &model,
-                                       const SourceManager &sm, bool f64,
-                                       mlir::ModuleOp module,
-                                       rt::ProgramInfo &info);
+/// forward pass (running statistics) returning its last tensor and the
+/// input signal and the code of every layer-wise pursuit
+/// (mlirGenPursuitCodes: `results` gets each pursuit's result indices),
+/// and one @dictionary_synthesis_<i>(g) = D g per such pursuit (i its
+/// index in Model::dictionaryUses), and describes them in `info`. What
+/// `cscc analyze` measures codes with on data.
+mlir::LogicalResult
+appendPursuitCodes(mlir::MLIRContext &context, const Model &model,
+                   const SourceManager &sm, bool f64, mlir::ModuleOp module,
+                   rt::ProgramInfo &info,
+                   std::vector<std::pair<unsigned, unsigned>> &results);
 
 /// Makes every function `program.info` describes callable through `jit`
 /// (compiled from the module those functions came from).

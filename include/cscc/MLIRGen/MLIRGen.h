@@ -36,15 +36,18 @@ mlirGenDictionaryOperator(mlir::MLIRContext &context, const Model &model,
                           const SourceManager &sm, const DictionaryUse &use,
                           DictionaryOperator op, bool f64 = false);
 
-/// Builds `func.func @forward(%x) -> (out, signal_0, code_0, signal_1,
-/// code_1, ...)`: the model's forward pass without its loss, returning
-/// besides its last tensor the input signal and the code of every
-/// layer-wise pursuit (in layer order; a stack's levels are not
-/// returned), for measuring how well
-/// each code rebuilds its signal (`cscc analyze` with data).
+/// Builds `func.func @forward(%x) -> (out, ...)`: the model's forward pass
+/// without its loss, returning besides its last tensor the input signal
+/// and the code of every layer-wise pursuit (in layer order; a stack's
+/// levels are not returned), for measuring how well each code rebuilds its
+/// signal (`cscc analyze` with data). A tensor is returned once (a code
+/// that is the next pursuit's signal; returning one value twice defeats
+/// bufferization): `results` gets, per pursuit, the result indices of its
+/// signal and its code.
 mlir::OwningOpRef<mlir::ModuleOp>
 mlirGenPursuitCodes(mlir::MLIRContext &context, const Model &model,
-                    const SourceManager &sm, bool f64 = false);
+                    const SourceManager &sm, bool f64,
+                    std::vector<std::pair<unsigned, unsigned>> &results);
 
 } // namespace cscc
 

@@ -311,7 +311,12 @@ struct LowerToCstPass
   /// Prediction: no loss result, no labels argument.
   LogicalResult dropLoss(func::FuncOp fn) {
     auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+    // The loss is the scalar after the logits; a model without one may
+    // return other tensors there (mlirGenPursuitCodes' signals and codes).
     if (ret.getNumOperands() < 2)
+      return success();
+    auto loss = dyn_cast<RankedTensorType>(ret.getOperand(1).getType());
+    if (!loss || loss.getRank() != 0)
       return success();
     ret->eraseOperand(1);
     IRRewriter rewriter(fn.getContext());

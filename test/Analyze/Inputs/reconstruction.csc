@@ -24,3 +24,16 @@ model mlcsc {
   linear(2);
   loss cross_entropy;
 }
+
+# A stack of two levels (its codes stay inside it), then a pursuit.
+model stacked {
+  input [2, 8, 8];
+  stack(unfold = 1) {
+    [identity, conv(2, 3, padding = 1)];
+    [identity, conv(2, 3, dilation = 2, padding = 2)];
+  }
+  pursuit([conv(3, 3, padding = 1)]);
+  global_avgpool;
+  linear(3);
+  loss cross_entropy;
+}

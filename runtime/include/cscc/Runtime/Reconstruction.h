@@ -40,6 +40,8 @@ struct PursuitCodes {
   /// The code channel of each threshold entry (`threshold = conv_channels`
   /// covers the conv blocks' channels only); empty: entry k is channel k.
   std::vector<int64_t> thresholdChannels;
+  /// Which results of @pursuit_codes hold its signal and its code.
+  unsigned signalResult = 0, codeResult = 0;
 };
 
 struct ReconstructionStats {
@@ -63,8 +65,7 @@ double lassoWeight(const Tensor *threshold, const Tensor *step,
 
 /// Runs `program`'s @pursuit_codes over `input` ([N, C, H, W], the model's
 /// float type) in batches of `batch`, rebuilds every code with its
-/// dictionary, and returns one row per entry of `pursuits` (in the order
-/// @pursuit_codes returns them).
+/// dictionary, and returns one row per entry of `pursuits`.
 std::vector<ReconstructionStats>
 measureReconstruction(Program &program,
                       const std::vector<PursuitCodes> &pursuits,
