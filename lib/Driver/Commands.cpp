@@ -290,60 +290,29 @@ void addReconstruction(const Options &opts, const Source &source,
                        mlir::MLIRContext &context, bool f64,
                        const std::map<std::string, rt::Tensor> &tensors,
                        std::vector<DictionaryReport> &rows) {
-  rt::Program program;
-  program.info.f64 = f64;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
-  std::vector<std::pair<unsigned, unsigned>> results;
-  if (mlir::failed(appendPursuitCodes(context, source.model, source.sm, f64,
-                                      *module, program.info, results)))
-    throw std::runtime_error("internal: the pursuits' codes did not compile");
-  std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
-  bindCompiledFunctions(program, JitModel::compileAll(*module, *target));
-  std::vector<rt::PursuitCodes> pursuits;
-  std::vector<size_t> measured;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const Layer &l = source.model.layers.at(rows[i].use.layer);
-    if (l.kind != LayerKind::Pursuit)
-      continue;
-    rt::PursuitCodes pc{rows[i].use.name,
-                        "dictionary_synthesis_" + std::to_string(i),
-                        rows[i].use.step, "", {}};
-    switch (l.opts.threshold) {
-    case Threshold::None:
-      break;
-    case Threshold::Channel:
-      pc.threshold = pc.name + ".threshold";
-      break;
-    case Threshold::ConvChannels: {
-      // The conv blocks' channels, where they sit among the blocks'.
-      pc.threshold = pc.name + ".threshold";
-      int64_t channel = 0;
-      for (const DictBlock &b : l.dict.blocks) {
-        int64_t width = b.identity ? l.dict.signalChannels : b.codeChannels;
-        if (!b.identity)
-          for (int64_t k = 0; k < width; ++k)
-            pc.thresholdChannels.push_back(channel + k);
-        channel += width;
-      }
-      break;
-    }
-    }
-    pc.signalResult = results.at(pursuits.size()).first;
-    pc.codeResult = results.at(pursuits.size()).second;
-    pursuits.push_back(std::move(pc));
-    measured.push_back(i);
-  }
+  // The images first: a bad file is an error before minutes of compiling.
   ModelSignature sig;
   sig.f64 = f64;
   const Shape &in = source.model.input;
   sig.input = {-1, in.c, in.h, in.w};
   rt::Tensor input = loadInput(opts.input, sig);
+  rt::Program program;
+  program.info.f64 = f64;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
+  if (mlir::failed(appendPursuitCodes(context, source.model, source.sm, f64,
+                                      *module, program.info)))
+    throw std::runtime_error("internal: the pursuits' codes did not compile");
+  std::unique_ptr<Target> target = createTarget("cpu", TargetOptions());
+  bindCompiledFunctions(program, JitModel::compileAll(*module, *target));
   std::vector<rt::ReconstructionStats> stats = rt::measureReconstruction(
-      program, pursuits, tensors, input,
+      program, program.info.pursuitCodes, tensors, input,
       opts.batchSize ? opts.batchSize : 256);
-  for (size_t k = 0; k < measured.size(); ++k)
-    rows[measured[k]].data = stats[k];
+  // One per layer-wise pursuit, in model order: the rows of those.
+  size_t k = 0;
+  for (DictionaryReport &r : rows)
+    if (source.model.layers.at(r.use.layer).kind == LayerKind::Pursuit)
+      r.data = stats.at(k++);
 }
 
 /// `analyze`: every dictionary's lambda_max(D^T D), L, step c and c L

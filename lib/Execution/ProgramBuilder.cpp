@@ -87,6 +87,7 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   }
   s["augment"] = augment.empty() ? "none" : augment;
   s["normalize"] = c.normalize ? "true" : "false";
+  s["analyze_codes"] = c.analyzeCodes ? "true" : "false";
   s["validation"] = number(c.validation);
   s["seed"] = std::to_string(c.seed);
   return s;
@@ -234,9 +235,8 @@ LogicalResult appendDictionaryGrams(MLIRContext &context, const Model &model,
 
 LogicalResult appendPursuitCodes(MLIRContext &context, const Model &model,
                                  const SourceManager &sm, bool f64,
-                                 ModuleOp module, rt::ProgramInfo &info,
-                                 std::vector<std::pair<unsigned, unsigned>>
-                                     &results) {
+                                 ModuleOp module, rt::ProgramInfo &info) {
+  std::vector<std::pair<unsigned, unsigned>> results;
   LoweringOptions lowering;
   lowering.mode = "eval";
   lowering.withLoss = false;
@@ -252,7 +252,8 @@ LogicalResult appendPursuitCodes(MLIRContext &context, const Model &model,
 
   std::vector<DictionaryUse> uses = model.dictionaryUses();
   for (size_t i = 0; i < uses.size(); ++i) {
-    if (model.layers[uses[i].layer].kind != LayerKind::Pursuit)
+    const Layer &l = model.layers[uses[i].layer];
+    if (l.kind != LayerKind::Pursuit)
       continue;
     OwningOpRef<ModuleOp> synthesis = mlirGenDictionaryOperator(
         context, model, sm, uses[i], DictionaryOperator::Synthesis, f64);
@@ -265,6 +266,35 @@ LogicalResult appendPursuitCodes(MLIRContext &context, const Model &model,
     d.setSymName(name);
     module.push_back(d);
     info.functions.push_back(describeFunction(module, name));
+
+    rt::PursuitCodes pc;
+    pc.name = uses[i].name;
+    pc.synthesis = name;
+    pc.step = uses[i].step;
+    switch (l.opts.threshold) {
+    case Threshold::None:
+      break;
+    case Threshold::Channel:
+      pc.threshold = pc.name + ".threshold";
+      break;
+    case Threshold::ConvChannels: {
+      // The conv blocks' channels, where they sit among the blocks'.
+      pc.threshold = pc.name + ".threshold";
+      int64_t channel = 0;
+      for (const DictBlock &b : l.dict.blocks) {
+        int64_t width = b.identity ? l.dict.signalChannels : b.codeChannels;
+        if (!b.identity)
+          for (int64_t k = 0; k < width; ++k)
+            pc.thresholdChannels.push_back(channel + k);
+        channel += width;
+      }
+      break;
+    }
+    }
+    size_t k = info.pursuitCodes.size();
+    pc.signalResult = results.at(k).first;
+    pc.codeResult = results.at(k).second;
+    info.pursuitCodes.push_back(std::move(pc));
   }
   return success();
 }
@@ -364,6 +394,10 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
       info.functions.push_back(describeFunction(*module, name));
   if (failed(appendDictionaryGrams(context, model, sm, options.f64, *module,
                                    info)))
+    return nullptr;
+  if (options.pursuitCodes &&
+      failed(appendPursuitCodes(context, model, sm, options.f64, *module,
+                                info)))
     return nullptr;
   info.functions.push_back(describeFunction(*module, "evaluate"));
   const rt::FunctionInfo &ev = info.functions.back();

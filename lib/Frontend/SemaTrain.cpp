@@ -16,7 +16,8 @@ namespace sema {
 void Elaborator::runTrain(const TrainDecl &t) {
   static const std::vector<std::string> keys = {
       "data",   "optimizer", "schedule",  "warmup",     "epochs",
-      "batch",  "augment",   "normalize", "validation", "seed"};
+      "batch",  "augment",   "normalize", "validation", "seed",
+      "analyze_codes"};
   TrainConfig &c = model.train;
   std::map<std::string, Location> seen;
   auto numArgs = [&](const Expr &call, const std::string &name,
@@ -203,6 +204,8 @@ void Elaborator::runTrain(const TrainDecl &t) {
       c.batch = evalIntAtLeast(v, "batch", 1);
     } else if (s.key == "seed") {
       c.seed = evalInt(v, "seed");
+    } else if (s.key == "analyze_codes") {
+      c.analyzeCodes = evalBool(v, "analyze_codes");
     } else if (s.key == "normalize") {
       c.normalize = evalBool(v, "normalize");
     } else if (s.key == "validation") {

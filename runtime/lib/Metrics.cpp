@@ -82,6 +82,20 @@ std::string recordToJson(const EpochRecord &r) {
   for (const auto &[name, frac] : r.sparsity)
     sp[name] = number(frac);
   j["sparsity"] = std::move(sp);
+  if (!r.codes.empty()) {
+    ojson codes = ojson::array();
+    for (const ReconstructionStats &c : r.codes)
+      codes.push_back({{"name", c.name},
+                       {"images", c.images},
+                       {"signal_size", c.signalSize},
+                       {"code_size", c.codeSize},
+                       {"code_zero_fraction", number(c.zeroFraction)},
+                       {"relative_error", number(c.relativeError)},
+                       {"beta", number(c.beta)},
+                       {"unsuccessful_mean", number(c.unsuccessfulMean)},
+                       {"unsuccessful_max", c.unsuccessfulMax}});
+    j["codes"] = std::move(codes);
+  }
   return j.dump();
 }
 
@@ -126,6 +140,26 @@ EpochRecord recordFromJson(const std::string &line) {
         throw std::runtime_error("sparsity \"" + name + "\" is " + v.dump() +
                                  ", not a number or null");
       r.sparsity.emplace_back(name, v.is_null() ? NAN : v.get<double>());
+    }
+  }
+  auto codes = j.find("codes");
+  if (codes != j.end() && !codes->is_null()) {
+    if (!codes->is_array())
+      throw std::runtime_error("\"codes\" is not an array");
+    for (const nlohmann::json &c : *codes) {
+      if (!c.is_object() || !c.contains("name") || !c["name"].is_string())
+        throw std::runtime_error("an entry of \"codes\" has no name");
+      ReconstructionStats s;
+      s.name = c["name"].get<std::string>();
+      s.images = c.value("images", int64_t(0));
+      s.signalSize = c.value("signal_size", int64_t(0));
+      s.codeSize = c.value("code_size", int64_t(0));
+      s.zeroFraction = numberOr(c, "code_zero_fraction", NAN);
+      s.relativeError = numberOr(c, "relative_error", NAN);
+      s.beta = numberOr(c, "beta", NAN);
+      s.unsuccessfulMean = numberOr(c, "unsuccessful_mean", NAN);
+      s.unsuccessfulMax = c.value("unsuccessful_max", int64_t(0));
+      r.codes.push_back(std::move(s));
     }
   }
   return r;

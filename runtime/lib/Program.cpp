@@ -108,6 +108,16 @@ std::string ProgramInfo::toJson() const {
     ds.push_back(
         {{"name", d.name}, {"step", d.step}, {"function", d.function}});
   j["dictionaries"] = ds;
+  json pcs = json::array();
+  for (const PursuitCodes &c : pursuitCodes)
+    pcs.push_back({{"name", c.name},
+                   {"synthesis", c.synthesis},
+                   {"step", c.step},
+                   {"threshold", c.threshold},
+                   {"threshold_channels", c.thresholdChannels},
+                   {"signal_result", c.signalResult},
+                   {"code_result", c.codeResult}});
+  j["pursuit_codes"] = pcs;
   return j.dump();
 }
 
@@ -142,6 +152,23 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
                                  "' it does not describe (rebuild the "
                                  "executable with this cscc)");
       p.dictionaries.push_back(std::move(di));
+    }
+    for (const json &c : j.at("pursuit_codes")) {
+      PursuitCodes pc;
+      pc.name = c.at("name").get<std::string>();
+      pc.synthesis = c.at("synthesis").get<std::string>();
+      pc.step = c.at("step").get<std::string>();
+      pc.threshold = c.at("threshold").get<std::string>();
+      pc.thresholdChannels =
+          c.at("threshold_channels").get<std::vector<int64_t>>();
+      pc.signalResult = c.at("signal_result").get<unsigned>();
+      pc.codeResult = c.at("code_result").get<unsigned>();
+      if (!p.find(pc.synthesis) || !p.find("pursuit_codes"))
+        throw std::runtime_error("the program description names a "
+                                 "function '" + pc.synthesis +
+                                 "' it does not describe (rebuild the "
+                                 "executable with this cscc)");
+      p.pursuitCodes.push_back(std::move(pc));
     }
     return p;
   } catch (const json::exception &e) {

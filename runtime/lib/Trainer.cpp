@@ -54,6 +54,10 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
                         --data-train, --data-test: classes and set sizes)
   --augment LIST        e.g. crop:4,flip (or none)
   --normalize true|false  per-channel normalisation from the training set
+  --analyze-codes true|false  after every epoch, each pursuit's code on the
+                        first 256 test images: zeros, ||X - D G|| / ||X||,
+                        unsuccessfully rebuilt dimensions (metrics.jsonl;
+                        compiled in)
   --validation F        hold out this fraction of the training set
   --seed N              initial weights, data order and augmentation
   --step-init lipschitz|ones  a fresh model's pursuit steps without bn = prox:
@@ -260,6 +264,8 @@ void applySetting(TrainSettings &s, const std::string &key,
     }
   } else if (key == "normalize")
     s.normalize = parseBool(key, v);
+  else if (key == "analyze_codes")
+    s.analyzeCodes = parseBool(key, v);
   else if (key == "validation") {
     s.validation = parseNumber(key, v);
     if (s.validation < 0 || s.validation >= 1)
@@ -664,6 +670,27 @@ struct Data {
   Normalization norm;
 };
 
+/// `analyze_codes`: every layer-wise pursuit's code on the first
+/// kAnalyzedImages test images (normalised as evaluation's), eval mode.
+std::vector<ReconstructionStats> analyzeCodes(Program &program,
+                                              ModelTensors &tensors,
+                                              const Data &data,
+                                              const TrainSettings &s) {
+  std::vector<int64_t> first(
+      data.test.begin(),
+      data.test.begin() + std::min<size_t>(data.test.size(), kAnalyzedImages));
+  if (first.empty() || program.info.pursuitCodes.empty())
+    return {};
+  BatchLoader loader(data.splits.test, first, int64_t(first.size()),
+                     /*shuffle=*/false, s.seed, 0, data.norm, Augmentation{},
+                     floatType(program.info));
+  Batch batch;
+  if (!loader.next(batch))
+    return {};
+  return measureReconstruction(program, program.info.pursuitCodes,
+                               tensors.weights, batch.images, s.evalBatch);
+}
+
 Data prepareData(const ProgramInfo &info, const TrainSettings &s,
                  const std::vector<double> *savedMean = nullptr,
                  const std::vector<double> *savedStd = nullptr) {
@@ -859,6 +886,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
       << " (compile it again with those settings)";
     fail(m.str());
   }
+  if (s.analyzeCodes && !info.find("pursuit_codes"))
+    fail("this model was compiled without analyze_codes (each pursuit's "
+         "code after every epoch); build it from a train section with "
+         "analyze_codes = true, or train with cscc train --analyze-codes "
+         "true");
   if (nesterov && s.optimizer.momentum == 0)
     fail("Nesterov momentum needs a momentum > 0, but --momentum is 0 "
          "(Nesterov's update acts on the momentum buffer); give --momentum "
@@ -1154,6 +1186,8 @@ int trainCommand(Program &program, const TrainSettings &s) {
     rec.testLoss = t.loss;
     rec.testAccuracy = t.accuracy;
     rec.sparsity = t.sparsity;
+    if (s.analyzeCodes)
+      rec.codes = analyzeCodes(program, tensors, data, s);
     // Before anything of this epoch is written (metrics, curves,
     // checkpoints): eval mode uses the running statistics, so a finite
     // training loss can hide a diverged model.

@@ -43,6 +43,7 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
   p.momentum = sgd && s.optimizer.momentum != 0;
   p.nesterov = sgd && s.optimizer.nesterov;
   p.stepLrScale = s.optimizer.stepLrScale;
+  p.pursuitCodes = s.analyzeCodes;
   p.recompute = !opts.noRecompute;
   return p;
 }

@@ -41,6 +41,9 @@ struct ProgramOptions {
   /// statistics, running statistics untouched), for `eval --bn-stats
   /// batch`.
   bool batchStatsEval = false;
+  /// Also build @pursuit_codes and the dictionaries' synthesis
+  /// (appendPursuitCodes), for measuring the codes after every epoch.
+  bool pursuitCodes = false;
 };
 
 /// The model's train section as the runtime's `key=value` settings
@@ -74,15 +77,15 @@ mlir::LogicalResult appendDictionaryGrams(
 /// Appends to `module` (tensor level) @pursuit_codes, the eval-mode
 /// forward pass (running statistics) returning its last tensor and the
 /// input signal and the code of every layer-wise pursuit
-/// (mlirGenPursuitCodes: `results` gets each pursuit's result indices),
-/// and one @dictionary_synthesis_<i>(g) = D g per such pursuit (i its
-/// index in Model::dictionaryUses), and describes them in `info`. What
-/// `cscc analyze` measures codes with on data.
-mlir::LogicalResult
-appendPursuitCodes(mlir::MLIRContext &context, const Model &model,
-                   const SourceManager &sm, bool f64, mlir::ModuleOp module,
-                   rt::ProgramInfo &info,
-                   std::vector<std::pair<unsigned, unsigned>> &results);
+/// (mlirGenPursuitCodes), and one @dictionary_synthesis_<i>(g) = D g per
+/// such pursuit (i its index in Model::dictionaryUses); describes them in
+/// `info` (functions, pursuitCodes). What `cscc analyze --input` and
+/// training with `analyze_codes` measure codes with on data.
+mlir::LogicalResult appendPursuitCodes(mlir::MLIRContext &context,
+                                       const Model &model,
+                                       const SourceManager &sm, bool f64,
+                                       mlir::ModuleOp module,
+                                       rt::ProgramInfo &info);
 
 /// Makes every function `program.info` describes callable through `jit`
 /// (compiled from the module those functions came from).

@@ -148,6 +148,8 @@ struct TrainConfig {
   /// In order; the number is crop's padding (0 for flip).
   std::vector<std::pair<Augment, int64_t>> augment;
   bool normalize = true;
+  /// After every epoch, measure each pursuit's code on test images.
+  bool analyzeCodes = false;
   double validation = 0;
   int64_t seed = 0;
 };

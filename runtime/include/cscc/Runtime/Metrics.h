@@ -21,6 +21,7 @@
 #ifndef CSCC_RUNTIME_METRICS_H
 #define CSCC_RUNTIME_METRICS_H
 
+#include "cscc/Runtime/Reconstruction.h"
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -42,6 +43,10 @@ struct EpochRecord {
   double testLoss = NAN, testAccuracy = NAN;
   /// Per code: fraction of zeros.
   std::vector<std::pair<std::string, double>> sparsity;
+  /// With `analyze_codes`: each layer-wise pursuit's code on test images
+  /// (Reconstruction.h); the JSON's "codes", keys as `cscc analyze`'s
+  /// "data".
+  std::vector<ReconstructionStats> codes;
 };
 
 /// One line of metrics.jsonl (no newline), and back. recordFromJson throws

@@ -79,6 +79,19 @@ struct DictionaryInfo {
   std::string function; ///< "dictionary_gram_<i>"
 };
 
+/// One layer-wise pursuit whose code the runtime can measure on data
+/// (Reconstruction.h): its name (the parameters' prefix), the synthesis
+/// function of its dictionary (a function of the program), and the
+/// parameter names of its step c and threshold b ("" when none).
+struct PursuitCodes {
+  std::string name, synthesis, step, threshold;
+  /// The code channel of each threshold entry (`threshold = conv_channels`
+  /// covers the conv blocks' channels only); empty: entry k is channel k.
+  std::vector<int64_t> thresholdChannels;
+  /// Which results of @pursuit_codes hold its signal and its code.
+  unsigned signalResult = 0, codeResult = 0;
+};
+
 /// Everything a built executable needs to know about its model.
 struct ProgramInfo {
   std::string model;               ///< the model's name
@@ -94,6 +107,8 @@ struct ProgramInfo {
   std::map<std::string, std::string> train;
   std::vector<FunctionInfo> functions;
   std::vector<DictionaryInfo> dictionaries;
+  /// With @pursuit_codes compiled in (`analyze_codes`): its pursuits.
+  std::vector<PursuitCodes> pursuitCodes;
 
   const FunctionInfo *find(const std::string &name) const;
   std::string toJson() const;

@@ -32,18 +32,6 @@
 
 namespace cscc::rt {
 
-/// One pursuit to measure: its name (the parameters' prefix), the
-/// synthesis function of its dictionary (a function of the program), and
-/// the parameter names of its step c and threshold b ("" when none).
-struct PursuitCodes {
-  std::string name, synthesis, step, threshold;
-  /// The code channel of each threshold entry (`threshold = conv_channels`
-  /// covers the conv blocks' channels only); empty: entry k is channel k.
-  std::vector<int64_t> thresholdChannels;
-  /// Which results of @pursuit_codes hold its signal and its code.
-  unsigned signalResult = 0, codeResult = 0;
-};
-
 struct ReconstructionStats {
   std::string name;
   int64_t images = 0;

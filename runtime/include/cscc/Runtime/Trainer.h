@@ -22,6 +22,9 @@
 
 namespace cscc::rt {
 
+/// How many test images `analyze_codes` measures the codes on (the first).
+constexpr int64_t kAnalyzedImages = 256;
+
 struct TrainSettings {
   DataSpec data;
   OptimizerSettings optimizer;
@@ -31,6 +34,10 @@ struct TrainSettings {
   int64_t evalBatch = 256;
   Augmentation augment;
   bool normalize = true;
+  /// After every epoch: each layer-wise pursuit's code on the first
+  /// kAnalyzedImages test images (Reconstruction.h), into metrics.jsonl.
+  /// Compiled in (@pursuit_codes).
+  bool analyzeCodes = false;
   double validation = 0;
   /// A fresh model's steps c: 1 / L of each dictionary (or 1).
   StepInit stepInit = StepInit::Lipschitz;
