@@ -184,13 +184,15 @@ std::string shapeText(const Tensor &images) {
 
 void checkDataset(const Dataset &d, const char *who) {
   const Tensor &im = d.images;
-  if (im.dtype != DType::U8 || im.shape.size() != 4)
+  if ((im.dtype != DType::U8 && im.dtype != DType::F32) ||
+      im.shape.size() != 4)
     throw std::invalid_argument(std::string(who) +
-                                ": the data set's images must be U8 [N, C, "
-                                "H, W], got " + dtypeName(im.dtype) + " " +
-                                shapeString(im.shape));
+                                ": the data set's images must be U8 or F32 "
+                                "[N, C, H, W], got " + dtypeName(im.dtype) +
+                                " " + shapeString(im.shape));
   if (static_cast<int64_t>(d.labels.size()) != im.shape[0] ||
-      static_cast<int64_t>(im.data.size()) != im.numel())
+      static_cast<int64_t>(im.data.size()) !=
+          im.numel() * static_cast<int64_t>(dtypeSize(im.dtype)))
     throw std::invalid_argument(std::string(who) + ": the data set has " +
                                 std::to_string(im.shape[0]) + " images but " +
                                 std::to_string(d.labels.size()) +
@@ -264,6 +266,66 @@ std::optional<std::string> detectDataKind(const std::string &dir) {
   return std::nullopt;
 }
 
+namespace {
+
+/// simulated(dim = D, ...): the paper's Gaussian-centres set (DataLoader.h).
+DataSplits generateGaussianCentres(const DataSpec &spec) {
+  const std::vector<int64_t> &shape = spec.simulatedShape;
+  const int64_t D = spec.simulatedDim, K = spec.simulatedClasses;
+  if (shapeNumel(shape) != D)
+    throw std::invalid_argument(
+        "simulated(dim = " + std::to_string(D) + ") makes signals of " +
+        std::to_string(D) + " values, and the model's input " +
+        shapeString(shape) + " holds " + std::to_string(shapeNumel(shape)) +
+        " (write `input [" + std::to_string(D) + ", 1, 1];`, or give dim = " +
+        std::to_string(shapeNumel(shape)) + ")");
+  if (!(spec.simulatedNoise >= 0) || !std::isfinite(spec.simulatedNoise))
+    throw std::invalid_argument("simulated data: the noise is a standard "
+                                "deviation >= 0, got " +
+                                std::to_string(spec.simulatedNoise));
+  std::vector<double> centres(static_cast<size_t>(K * D));
+  {
+    Rng rng(deriveSeed(spec.seed, kStreamSimulated, 2, 0));
+    for (double &c : centres)
+      c = rng.normal();
+  }
+  auto make = [&](int64_t n, uint64_t which) {
+    Rng rng(deriveSeed(spec.seed, kStreamSimulated, which, 0));
+    Dataset d;
+    d.classes = K;
+    d.labels.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      d.labels[i] = i % K;
+    shuffleInPlace(d.labels, rng);
+    std::vector<int64_t> full{n};
+    full.insert(full.end(), shape.begin(), shape.end());
+    d.images = Tensor(DType::F32, full);
+    float *px = d.images.as<float>();
+    for (int64_t i = 0; i < n; ++i) {
+      const double *centre = centres.data() + d.labels[i] * D;
+      for (int64_t j = 0; j < D; ++j)
+        *px++ = static_cast<float>(centre[j] +
+                                   spec.simulatedNoise * rng.normal());
+    }
+    return d;
+  };
+  DataSplits s;
+  s.train = make(spec.simulatedTrain, 0);
+  s.test = make(spec.simulatedTest, 1);
+  char noise[32];
+  std::snprintf(noise, sizeof noise, "%g", spec.simulatedNoise);
+  s.description = "simulated Gaussian centres (seed " +
+                  std::to_string(spec.seed) + ", dim " + std::to_string(D) +
+                  ", noise " + noise + "): " +
+                  std::to_string(spec.simulatedTrain) + " train, " +
+                  std::to_string(spec.simulatedTest) + " test, " +
+                  shapeText(s.train.images) + ", " + std::to_string(K) +
+                  " classes";
+  return s;
+}
+
+} // namespace
+
 DataSplits generateSimulated(const DataSpec &spec) {
   const std::vector<int64_t> &shape = spec.simulatedShape;
   if (shape.size() != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1)
@@ -282,6 +344,8 @@ DataSplits generateSimulated(const DataSpec &spec) {
   const int64_t C = shape[0], H = shape[1], W = shape[2];
   const int64_t K = spec.simulatedClasses;
   const double kPi = 3.14159265358979323846;
+  if (spec.simulatedDim > 0)
+    return generateGaussianCentres(spec);
 
   auto make = [&](int64_t n, uint64_t which) {
     Rng rng(deriveSeed(spec.seed, kStreamSimulated, which, 0));
@@ -409,6 +473,27 @@ Normalization channelStatistics(const Dataset &data,
   const int64_t plane = data.images.shape[2] * data.images.shape[3];
   if (plane == 0)
     throw std::invalid_argument("channelStatistics: the images have no pixels");
+  if (data.images.dtype == DType::F32) {
+    // Signals in their own units: mean, then the squared deviations.
+    Normalization norm;
+    const float *px = data.images.as<float>();
+    const long double n = static_cast<long double>(indices.size()) * plane;
+    for (int64_t c = 0; c < C; ++c) {
+      long double s = 0, q = 0;
+      for (int64_t idx : indices)
+        for (int64_t i = 0; i < plane; ++i)
+          s += px[(idx * C + c) * plane + i];
+      long double mean = s / n;
+      for (int64_t idx : indices)
+        for (int64_t i = 0; i < plane; ++i) {
+          long double d = px[(idx * C + c) * plane + i] - mean;
+          q += d * d;
+        }
+      norm.mean.push_back(static_cast<double>(mean));
+      norm.std.push_back(static_cast<double>(std::sqrt(q / n)));
+    }
+    return norm;
+  }
   // Exact integer sums of v and v^2 (v <= 255): n * S2 - S1^2 in 128 bits is
   // the exact n^2 * variance, so no cancellation.
   std::vector<unsigned __int128> s1(C, 0), s2(C, 0);
@@ -517,11 +602,16 @@ BatchLoader::BatchLoader(const Dataset &data, std::vector<int64_t> indices,
   // Every pixel value's normalised value, computed as (v / 255 - mean) / std
   // in double: the same operations, in the same order, as NumPy's or
   // torchvision's ToTensor + Normalize in double precision.
-  lut_.resize(static_cast<size_t>(C) * 256);
-  for (int64_t c = 0; c < C; ++c)
-    for (int v = 0; v < 256; ++v)
-      lut_[c * 256 + v] = (static_cast<double>(v) / 255.0 - norm.mean[c]) /
-                          norm.std[c];
+  if (data.images.dtype == DType::F32) {
+    mean_ = norm.mean;
+    std_ = norm.std;
+  } else {
+    lut_.resize(static_cast<size_t>(C) * 256);
+    for (int64_t c = 0; c < C; ++c)
+      for (int v = 0; v < 256; ++v)
+        lut_[c * 256 + v] = (static_cast<double>(v) / 255.0 - norm.mean[c]) /
+                            norm.std[c];
+  }
 
   if (shuffle) {
     Rng rng(deriveSeed(seed, kStreamShuffle, static_cast<uint64_t>(epoch), 0));
@@ -550,14 +640,28 @@ BatchLoader::~BatchLoader() {
 }
 
 namespace {
-template <typename T>
+/// Normalises stored values of type S (U8 pixels through a table, F32
+/// signals by their channel's mean and deviation) into T.
+template <typename S> struct Normalizer;
+template <> struct Normalizer<uint8_t> {
+  const std::vector<double> &lut;
+  double operator()(int64_t c, uint8_t v) const { return lut[c * 256 + v]; }
+};
+template <> struct Normalizer<float> {
+  const std::vector<double> &mean, &std;
+  double operator()(int64_t c, float v) const {
+    return (static_cast<double>(v) - mean[c]) / std[c];
+  }
+};
+
+template <typename T, typename S>
 void fillImages(Tensor &out, const Dataset &data,
-                const std::vector<int64_t> &idx, const std::vector<double> &lut,
+                const std::vector<int64_t> &idx, const Normalizer<S> &norm,
                 const Augmentation &aug, Rng &rng) {
   const int64_t C = data.images.shape[1], H = data.images.shape[2],
                 W = data.images.shape[3];
   const int64_t p = aug.cropPadding;
-  const uint8_t *src = data.images.data.data();
+  const S *src = reinterpret_cast<const S *>(data.images.data.data());
   T *dst = out.as<T>();
   for (size_t i = 0; i < idx.size(); ++i) {
     // Offsets into the zero-padded image; p, p is the uncropped image.
@@ -567,18 +671,17 @@ void fillImages(Tensor &out, const Dataset &data,
       dx = static_cast<int64_t>(uniformBelow(rng, 2 * p + 1));
     }
     bool flip = aug.flip && rng.uniform() < 0.5;
-    const uint8_t *img = src + idx[i] * C * H * W;
+    const S *img = src + idx[i] * C * H * W;
     for (int64_t c = 0; c < C; ++c) {
-      const double *l = lut.data() + c * 256;
-      const uint8_t *pl = img + c * H * W;
+      const S *pl = img + c * H * W;
       for (int64_t y = 0; y < H; ++y) {
         int64_t sy = y + dy - p;
         bool rowIn = sy >= 0 && sy < H;
         for (int64_t x = 0; x < W; ++x) {
           // Crop, then mirror: output column x shows cropped column W-1-x.
           int64_t sx = (flip ? W - 1 - x : x) + dx - p;
-          uint8_t v = rowIn && sx >= 0 && sx < W ? pl[sy * W + sx] : 0;
-          *dst++ = static_cast<T>(l[v]);
+          S v = rowIn && sx >= 0 && sx < W ? pl[sy * W + sx] : S(0);
+          *dst++ = static_cast<T>(norm(c, v));
         }
       }
     }
@@ -603,10 +706,16 @@ Batch BatchLoader::make(int64_t b) const {
     labels[i] = data_.labels[out.indices[i]];
   Rng rng(deriveSeed(seed_, kStreamAugment, static_cast<uint64_t>(epoch_),
                      static_cast<uint64_t>(b)));
-  if (dtype_ == DType::F32)
-    fillImages<float>(out.images, data_, out.indices, lut_, aug_, rng);
+  auto fill = [&](auto norm) {
+    if (dtype_ == DType::F32)
+      fillImages<float>(out.images, data_, out.indices, norm, aug_, rng);
+    else
+      fillImages<double>(out.images, data_, out.indices, norm, aug_, rng);
+  };
+  if (data_.images.dtype == DType::F32)
+    fill(Normalizer<float>{mean_, std_});
   else
-    fillImages<double>(out.images, data_, out.indices, lut_, aug_, rng);
+    fill(Normalizer<uint8_t>{lut_});
   return out;
 }
 

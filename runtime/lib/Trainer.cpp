@@ -51,7 +51,9 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
                         simulated
   --data-path DIR       the data set's directory
   --data-seed N         simulated data: its seed (also --data-classes,
-                        --data-train, --data-test: classes and set sizes)
+                        --data-train, --data-test: classes and set sizes;
+                        --data-dim D --data-noise S: the paper's Gaussian
+                        centres, signals of D values, noise deviation S)
   --augment LIST        e.g. crop:4,flip (or none)
   --normalize true|false  per-channel normalisation from the training set
   --analyze-codes true|false  after every epoch, each pursuit's code on the
@@ -236,12 +238,13 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.data.simulatedTrain = parseCount(key, v, 1);
   else if (key == "data_test")
     s.data.simulatedTest = parseCount(key, v, 1);
-  else if (key == "data_dim" || key == "data_noise")
-    fail("simulated(" + key.substr(5) +
-         " = ...) is not supported: the runtime's simulated set is images "
-         "of the model's input shape with class-dependent stripes and fixed "
-         "noise; remove " +
-         key.substr(5) + " (seed, classes, train and test are supported)");
+  else if (key == "data_dim")
+    s.data.simulatedDim = parseCount(key, v, 1);
+  else if (key == "data_noise") {
+    s.data.simulatedNoise = parseNumber(key, v);
+    if (s.data.simulatedNoise < 0)
+      fail("'data_noise' is a standard deviation >= 0, got '" + v + "'");
+  }
   else if (key == "min_lr") {
     s.schedule.minLr = parseNumber(key, v);
     if (s.schedule.minLr < 0)
@@ -344,7 +347,8 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
     bool sgdOnly = key == "momentum" || key == "nesterov";
     bool multistepOnly = key == "milestones" || key == "gamma";
     bool simulatedOnly = key == "data_seed" || key == "data_classes" ||
-                         key == "data_train" || key == "data_test";
+                         key == "data_train" || key == "data_test" ||
+                         key == "data_dim" || key == "data_noise";
     if (simulatedOnly && !isGeneratedData(s.data))
       fail("flag " + flag.name + " applies to simulated data, and the data "
            "set is " + s.data.kind + ": drop it, or add --data simulated "

@@ -885,6 +885,25 @@ def msd(d=12, w=32, unfold=0, solver="ista", in_shape=(3, 32, 32), classes=10):
     return net
 
 
+# --- examples/paper/fig4_*.csc ------------------------------------------------
+
+def fig4(w=128, unfold=1, noise=1, dense=False, in_shape=(100, 1, 1),
+         classes=100):
+    """fig4_ml_csc (dense False) and fig4_msd_csc (True): two pursuits over
+    dense dictionaries (1x1 convolutions), [conv] or [identity, conv]."""
+    del noise  # the data's, not the model's
+    net = Net(in_shape)
+    for _ in range(2):
+        if dense:
+            net.pursuit([IDENTITY, Atom(w, 1)], unfold=unfold,
+                        threshold="conv_channels")
+        else:
+            net.pursuit([Atom(w, 1)], unfold=unfold)
+    net.linear(classes)
+    net.set_loss()
+    return net
+
+
 # --- examples/paper/authors_msd_csc.csc -------------------------------------
 
 def authors_level(k, i):
@@ -1033,6 +1052,8 @@ EXAMPLES = {
     "paper/msd_csc_fista_d9.csc": (msd, {"solver": "fista"}, ["d", "w", "unfold"]),
     "paper/msd_csc_fista_d12.csc": (msd, {"solver": "fista"}, ["d", "w", "unfold"]),
     "paper/authors_msd_csc.csc": (authors_msd_csc, {}, ["k", "d", "unfold"]),
+    "paper/fig4_ml_csc.csc": (fig4, {"dense": False}, ["w", "unfold", "noise"]),
+    "paper/fig4_msd_csc.csc": (fig4, {"dense": True}, ["w", "unfold", "noise"]),
     "msd_csc_fmnist.csc": (msd_csc_fmnist, {}, ["d", "w", "unfold"]),
     "two_dilations.csc": (two_dilations, {}, ["w"]),
 }
@@ -1062,6 +1083,8 @@ EXAMPLE_DEFAULTS = {
     "paper/msd_csc_fista_d9.csc": {"d": 9, "w": 32, "unfold": 2},
     "paper/msd_csc_fista_d12.csc": {"d": 12, "w": 32, "unfold": 2},
     "paper/authors_msd_csc.csc": {"k": 12, "d": 12, "unfold": 1},
+    "paper/fig4_ml_csc.csc": {"w": 128, "unfold": 1, "noise": 1},
+    "paper/fig4_msd_csc.csc": {"w": 128, "unfold": 1, "noise": 1},
     "msd_csc_fmnist.csc": {"d": 4, "w": 12, "unfold": 1},
     "two_dilations.csc": {"w": 8},
 }

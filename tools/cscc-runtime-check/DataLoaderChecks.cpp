@@ -28,7 +28,8 @@ int cmdDataloaderDump(int argc, char **argv) {
   args.allowOnly({"--batch", "--epoch", "--seed", "--shuffle", "--crop", "--flip",
               "--normalize", "--validation", "--split", "--dtype",
               "--prefetch", "--max-batches", "--data-seed", "--fail-at-batch",
-              "--first-batch", "-o"});
+              "--first-batch", "-o", "--data-shape", "--data-classes",
+              "--data-train", "--data-test", "--data-dim", "--data-noise"});
   DataSpec spec = dataSpecFrom(args, "dataloader-dump KIND [DIR] -o OUTDIR");
   if (!args.has("-o"))
     throw UsageError("dataloader-dump needs -o OUTDIR");

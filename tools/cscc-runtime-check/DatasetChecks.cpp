@@ -33,6 +33,19 @@ DataSpec runtime_check::dataSpecFrom(const CommandLine &args, const char *usage)
     spec.path = args.positionals()[1];
   spec.seed = static_cast<uint64_t>(parseInteger(args.get("--data-seed", "0"),
                                              "--data-seed"));
+  // The simulated sets' settings (the train section's simulated(...)).
+  if (args.has("--data-shape"))
+    spec.simulatedShape = parseShape(args.get("--data-shape"));
+  if (args.has("--data-classes"))
+    spec.simulatedClasses = parseInteger(args.get("--data-classes"), "--data-classes");
+  if (args.has("--data-train"))
+    spec.simulatedTrain = parseInteger(args.get("--data-train"), "--data-train");
+  if (args.has("--data-test"))
+    spec.simulatedTest = parseInteger(args.get("--data-test"), "--data-test");
+  if (args.has("--data-dim"))
+    spec.simulatedDim = parseInteger(args.get("--data-dim"), "--data-dim");
+  if (args.has("--data-noise"))
+    spec.simulatedNoise = std::stod(args.get("--data-noise"));
   return spec;
 }
 
@@ -105,7 +118,8 @@ int cmdDatasetsSvhn(int argc, char **argv) {
 
 int cmdDatasetsLoad(int argc, char **argv) {
   CommandLine args = CommandLine::fromArgv(argc, argv, 1, {});
-  args.allowOnly({"--data-seed", "--npy"});
+  args.allowOnly({"--data-seed", "--npy", "--data-shape", "--data-classes",
+                  "--data-train", "--data-test", "--data-dim", "--data-noise"});
   DataSpec spec = dataSpecFrom(args, "datasets-load KIND [DIR]");
   DataSplits s = loadData(spec);
   std::printf("description: %s\n[train]\n", s.description.c_str());
@@ -175,6 +189,8 @@ CheckFamily runtime_check::datasetChecks() {
   datasets-svhn FILE.mat              read an SVHN cropped-digits MAT file
                                       (v5 or v7.3) and print the summary
   datasets-load KIND [DIR] [--data-seed S] [--npy OUTDIR]
+                [--data-shape C,H,W --data-classes K --data-train N
+                 --data-test M --data-dim D --data-noise S]  (simulated)
       loadData: print 'description: ...', then '[train]' and '[test]' with
       a summary each; --npy writes OUTDIR/{train,test}_{images,labels}.npy
       (KIND: fashion_mnist, mnist, cifar10, cifar100, svhn, simulated)

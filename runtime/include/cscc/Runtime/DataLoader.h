@@ -12,7 +12,8 @@
 //   validation split   stream kStreamValidation, (a, b) = (n, 0)
 //   epoch order        stream kStreamShuffle,    (a, b) = (epoch, 0)
 //   augmentation       stream kStreamAugment,    (a, b) = (epoch, batch)
-//   simulated data     stream kStreamSimulated,  (a, b) = (0 train | 1 test, 0)
+//   simulated data     stream kStreamSimulated,  (a, b) = (0 train | 1 test
+//                      | 2 the Gaussian centres, 0)
 // So a (seed, epoch) gives bit-identical batches on every run, with any
 // prefetch depth and thread timing, and an epoch replayed after a resume is
 // the same epoch. Integers in [0, k) are drawn by rejection (uniformBelow),
@@ -54,6 +55,10 @@ struct DataSpec {
   int64_t simulatedClasses = 10;
   int64_t simulatedTrain = 2048;
   int64_t simulatedTest = 512;
+  /// simulated(dim = D, noise = S): the paper's Gaussian-centres set
+  /// instead of the gratings (generateSimulated); 0: the gratings.
+  int64_t simulatedDim = 0;
+  double simulatedNoise = 1.0;
 };
 
 /// Whether `spec` names a generated data set (simulated), whose seed,
@@ -95,7 +100,16 @@ struct DataSplits {
 /// image shapes differ.
 DataSplits loadData(const DataSpec &spec);
 
-/// The simulated set: spec.simulatedClasses classes, each an oriented
+/// The simulated set. With spec.simulatedDim = D > 0 the paper's
+/// experiment (Zhang et al., Section V): signals of D values, F32, around
+/// spec.simulatedClasses centres drawn once from N(0, 1)^D (stream
+/// kStreamSimulated with a = 2, shared by train and test), each signal its
+/// class's centre plus spec.simulatedNoise times N(0, 1) noise per value;
+/// labels balanced (i % classes) in a shuffled order; the set's shape is
+/// spec.simulatedShape, which must hold D values (a model's input [D, 1, 1]
+/// for a dense dictionary as 1x1 convolutions). Draws per set: the label
+/// shuffle, then per signal its noise in C order. Otherwise the gratings:
+/// spec.simulatedClasses classes, each an oriented
 /// sinusoidal grating (orientation pi k / classes, 2 + k % 3 periods across
 /// the image, the same in every channel) with a random phase per image,
 /// plus Gaussian noise: pixel = clamp(round(127.5 + 80 cos(...) + 40 z),
@@ -109,7 +123,8 @@ DataSplits loadData(const DataSpec &spec);
 DataSplits generateSimulated(const DataSpec &spec);
 
 /// Per-channel statistics of pixels scaled to [0, 1]; BatchLoader maps a
-/// pixel x of channel c to (x / 255 - mean[c]) / std[c].
+/// pixel x of channel c to (x / 255 - mean[c]) / std[c]. F32 data (the
+/// Gaussian-centres set) are their own scale: x -> (x - mean[c]) / std[c].
 struct Normalization {
   std::vector<double> mean, std;
 };
@@ -117,9 +132,10 @@ struct Normalization {
 /// Per-channel mean and standard deviation (population, divided by n) of
 /// the images at `indices`, pixels scaled to [0, 1]. The sums of x and x^2
 /// are exact integers, so the variance suffers no cancellation; the results
-/// are within a few ulps of the exact values. Throws std::invalid_argument
-/// for no indices, an index out of range, or images that are not U8
-/// [N, C, H, W].
+/// are within a few ulps of the exact values. F32 images: the values
+/// themselves, two passes in long double. Throws std::invalid_argument
+/// for no indices, an index out of range, or images that are not U8 or
+/// F32 [N, C, H, W].
 Normalization channelStatistics(const Dataset &data,
                                 const std::vector<int64_t> &indices);
 
@@ -220,8 +236,9 @@ private:
   Augmentation aug_;
   DType dtype_;
   int prefetch_;
-  // lut_[c * 256 + v]: the normalised value of pixel value v in channel c.
-  std::vector<double> lut_;
+  // U8 images: lut_[c * 256 + v], the normalised value of pixel value v in
+  // channel c. F32 images: mean_, std_ of each channel.
+  std::vector<double> lut_, mean_, std_;
 
   int64_t first_ = 0;    // the first batch made (a resumed epoch)
   int64_t consumed_ = 0; // batches handed out by next()
