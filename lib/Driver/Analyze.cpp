@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <iomanip>
 #include <sstream>
 
 namespace cscc::driver {
@@ -180,6 +182,139 @@ std::string formatAnalysisTable(const std::string &model,
           "the compiled D^T D); mu (conv blocks): the same without the "
           "identity blocks\n";
   return os.str();
+}
+
+namespace {
+
+/// One panel of the figure: a value per row (NaN: no bar), a reference
+/// line (NaN: none).
+struct Panel {
+  std::string title;
+  std::vector<double> values, second; ///< second: a thinner bar (or empty)
+  std::string secondLabel;
+  double reference = NAN;
+  std::string referenceLabel;
+};
+
+std::string xml(const std::string &s) {
+  std::string out;
+  for (char c : s)
+    switch (c) {
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '&': out += "&amp;"; break;
+    case '"': out += "&quot;"; break;
+    default: out += c;
+    }
+  return out;
+}
+
+} // namespace
+
+// The figure is a few rectangles and labels written here: no C++ plotting
+// library is packaged for these machines, and the runtime's curves.svg is
+// written the same way.
+std::string formatAnalysisSvg(const std::string &model,
+                              const std::vector<DictionaryReport> &rows) {
+  std::vector<Panel> panels;
+  Panel cl{"c L (stable below 2)", {}, {}, "", 2.0, "2"};
+  for (const DictionaryReport &r : rows)
+    cl.values.push_back(r.estimate.stepMax * r.estimate.lipschitz);
+  panels.push_back(cl);
+  if (std::any_of(rows.begin(), rows.end(),
+                  [](const auto &r) { return r.coherence.has_value(); })) {
+    Panel mu{"mutual coherence mu", {}, {}, "conv blocks alone", NAN, ""};
+    for (const DictionaryReport &r : rows) {
+      mu.values.push_back(r.coherence ? r.coherence->mu : NAN);
+      mu.second.push_back(r.convCoherence ? r.convCoherence->mu : NAN);
+    }
+    panels.push_back(mu);
+  }
+  if (std::any_of(rows.begin(), rows.end(),
+                  [](const auto &r) { return r.data.has_value(); })) {
+    Panel un{"unreconstructed fraction (Def. 1)", {}, {}, "", NAN, ""};
+    Panel err{"||X - D G|| / ||X||", {}, {}, "", 1.0, "1"};
+    for (const DictionaryReport &r : rows) {
+      un.values.push_back(r.data && r.data->signalSize
+                              ? r.data->unsuccessfulMean / r.data->signalSize
+                              : NAN);
+      err.values.push_back(r.data ? r.data->relativeError : NAN);
+    }
+    panels.push_back(un);
+    panels.push_back(err);
+  }
+  const double labelW = 150, panelW = 240, rowH = 20, top = 70, gap = 30;
+  const double width = labelW + panels.size() * (panelW + gap) + 10;
+  const double height = top + rows.size() * rowH + 40;
+  std::ostringstream o;
+  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width
+    << "\" height=\"" << height
+    << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
+       "font-size=\"12\">\n"
+    << "<title>" << xml(model) << ": dictionaries</title>\n"
+    << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    << "<text x=\"10\" y=\"24\" font-size=\"16\">" << xml(model)
+    << ": cscc analyze</text>\n";
+  for (size_t i = 0; i < rows.size(); ++i)
+    o << "<text x=\"" << labelW - 8 << "\" y=\"" << top + i * rowH + 14
+      << "\" text-anchor=\"end\">" << xml(rows[i].use.name) << "</text>\n";
+  for (size_t p = 0; p < panels.size(); ++p) {
+    const Panel &pl = panels[p];
+    double x0 = labelW + p * (panelW + gap);
+    double maxV = std::isfinite(pl.reference) ? pl.reference : 0;
+    for (const auto *vs : {&pl.values, &pl.second})
+      for (double v : *vs)
+        if (std::isfinite(v))
+          maxV = std::max(maxV, v);
+    if (!(maxV > 0))
+      maxV = 1;
+    auto X = [&](double v) { return x0 + panelW * std::max(v, 0.0) / maxV; };
+    o << "<g class=\"panel\" data-panel=\"" << xml(pl.title) << "\">\n"
+      << "<text x=\"" << x0 << "\" y=\"" << top - 30 << "\" font-size=\"13\">"
+      << xml(pl.title) << "</text>\n"
+      << "<line x1=\"" << x0 << "\" y1=\"" << top - 4 << "\" x2=\"" << x0
+      << "\" y2=\"" << top + rows.size() * rowH << "\" stroke=\"#333\"/>\n";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      double y = top + i * rowH;
+      double v = pl.values[i];
+      if (std::isfinite(v)) {
+        bool over = std::isfinite(pl.reference) && v >= pl.reference;
+        o << "<rect class=\"bar\" x=\"" << x0 << "\" y=\"" << y + 3
+          << "\" width=\"" << std::setprecision(10) << X(v) - x0
+          << std::setprecision(6) << "\" height=\"" << rowH - 6
+          << "\" fill=\"" << (over ? "#d62728" : "#1f77b4") << "\"/>"
+          << "<text class=\"value\" x=\"" << X(v) + 4 << "\" y=\"" << y + 14
+          << "\" font-size=\"10\">" << number(v) << "</text>\n";
+      } else {
+        o << "<text x=\"" << x0 + 4 << "\" y=\"" << y + 14
+          << "\" font-size=\"10\" fill=\"#888\">-</text>\n";
+      }
+      if (i < pl.second.size() && std::isfinite(pl.second[i]))
+        o << "<rect class=\"bar second\" x=\"" << x0 << "\" y=\""
+          << y + rowH / 2 - 1 << "\" width=\"" << X(pl.second[i]) - x0
+          << "\" height=\"3\" fill=\"#ff7f0e\"/>\n";
+    }
+    if (std::isfinite(pl.reference))
+      o << "<line x1=\"" << X(pl.reference) << "\" y1=\"" << top - 4
+        << "\" x2=\"" << X(pl.reference) << "\" y2=\""
+        << top + rows.size() * rowH << "\" stroke=\"#333\" "
+           "stroke-dasharray=\"4,3\"/><text x=\""
+        << X(pl.reference) << "\" y=\"" << top - 8
+        << "\" text-anchor=\"middle\" font-size=\"10\">"
+        << xml(pl.referenceLabel) << "</text>\n";
+    if (!pl.secondLabel.empty())
+      o << "<text x=\"" << x0 << "\" y=\"" << top - 14
+        << "\" font-size=\"10\" fill=\"#ff7f0e\">thin: "
+        << xml(pl.secondLabel) << "</text>\n";
+    o << "<text x=\"" << x0 << "\" y=\"" << top + rows.size() * rowH + 16
+      << "\" font-size=\"10\" fill=\"#555\">0</text><text x=\""
+      << x0 + panelW << "\" y=\"" << top + rows.size() * rowH + 16
+      << "\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">"
+      << number(maxV) << "</text>\n</g>\n";
+  }
+  o << "</svg>\n";
+  return o.str();
 }
 
 std::string formatAnalysisJson(const std::string &model,

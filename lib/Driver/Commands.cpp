@@ -19,6 +19,7 @@
 #include "cscc/Frontend/Parser.h"
 #include "cscc/MLIRGen/MLIRGen.h"
 #include "cscc/Registration.h"
+#include "cscc/Runtime/FileIO.h"
 #include "cscc/Runtime/Init.h"
 #include "cscc/Runtime/Lipschitz.h"
 #include "cscc/Runtime/Npy.h"
@@ -353,6 +354,10 @@ int analyzeModel(const Options &opts, const Source &source,
       addCoherence(source, context, f64, grams.program, tensors, rows);
     if (!opts.input.empty())
       addReconstruction(opts, source, context, f64, tensors, rows);
+  }
+  if (!opts.plot.empty()) {
+    std::string svg = formatAnalysisSvg(source.model.name, rows);
+    rt::writeFileAtomic(opts.plot, {{svg.data(), svg.size()}});
   }
   return writeOutput(opts, opts.json ? formatAnalysisJson(source.model.name,
                                                           rows, eigen)

@@ -25,7 +25,7 @@ const char *const kCommandsOverview =
     "       cscc build FILE -o NAME [--target cpu|cuda] [--cuda-chip sm_XY]\n"
     "                [options]\n"
     "       cscc analyze FILE [--weights W] [--coherence] [--input X.npy]\n"
-    "                    [--json] [options]\n"
+    "                    [--json] [--plot FILE.svg] [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
     "commands:\n"
@@ -80,7 +80,8 @@ const char *const kCommandsOverview =
     "                 dictionary and of its conv blocks alone; --input X.npy\n"
     "                 adds each pursuit's code on those images: its zeros,\n"
     "                 ||X - D G|| / ||X|| and the dimensions it fails to\n"
-    "                 rebuild (|D G - X| > 2 beta); --json for scripts\n"
+    "                 rebuild (|D G - X| > 2 beta); --json for scripts;\n"
+    "                 --plot FILE.svg draws it\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n";
 
 const char *commandName(Command command) {

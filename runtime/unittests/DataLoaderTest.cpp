@@ -157,11 +157,30 @@ TEST_F(BatchLoaderTest, DestroyedBeforeAndAfterTheFirstBatch) {
   }
 }
 
-TEST(ChannelStatistics, RejectsFloatImages) {
+TEST(ChannelStatistics, RejectsDoubleImages) {
   Dataset f = fiveImages();
-  f.images = convertDType(f.images, DType::F32);
+  f.images = convertDType(f.images, DType::F64);
   EXPECT_TRUE(throwsWithMessage([&] { channelStatistics(f, {0}); },
-                                "images must be U8 [N, C, H, W], got F32"));
+                                "images must be U8 or F32 [N, C, H, W], got F64"));
+}
+
+// Float signals (the Gaussian-centres set) are their own scale: the mean
+// and population deviation of the values, per channel, no / 255.
+TEST(ChannelStatistics, FloatImagesInTheirOwnUnits) {
+  Dataset f;
+  f.classes = 2;
+  f.labels = {0, 1};
+  f.images = Tensor::fromValues<float>({2, 2, 1, 2},
+                                       {1, 3, -2, 2, 5, 7, 4, 0});
+  Normalization n = channelStatistics(f, {0, 1});
+  ASSERT_EQ(n.mean.size(), 2u);
+  EXPECT_DOUBLE_EQ(n.mean[0], 4.0); // 1, 3, 5, 7
+  EXPECT_DOUBLE_EQ(n.std[0], std::sqrt(5.0));
+  EXPECT_DOUBLE_EQ(n.mean[1], 1.0); // -2, 2, 4, 0
+  EXPECT_DOUBLE_EQ(n.std[1], std::sqrt(5.0));
+  Normalization one = channelStatistics(f, {1});
+  EXPECT_DOUBLE_EQ(one.mean[0], 6.0);
+  EXPECT_DOUBLE_EQ(one.std[0], 1.0);
 }
 
 TEST(ChannelStatistics, ChecksTheIndices) {

@@ -66,6 +66,8 @@ CASES = [
     ("paper/msd_csc_fista_d12.csc", {"d": 3, "w": 4}),
     ("paper/authors_msd_csc.csc", {"k": 4, "d": 3}),
     ("paper/authors_msd_csc.csc", {"k": 3, "d": 2, "unfold": 2}),
+    ("paper/fig4_ml_csc.csc", {"w": 16}),
+    ("paper/fig4_msd_csc.csc", {"w": 16, "unfold": 2}),
     ("msd_csc_fmnist.csc", {}),
     ("two_dilations.csc", {}),
     ("Inputs/options.csc", {}),

@@ -116,6 +116,9 @@ opt<bool> coherence(
     "coherence", cl::sub(analyzeCmd), cl::cat(category),
     cl::desc("analyze: also each dictionary's mutual coherence (and its "
              "conv blocks' alone), from columns of the compiled D^T D"));
+text plot("plot", cl::value_desc("FILE.svg"), cl::sub(analyzeCmd),
+          cl::cat(category),
+          cl::desc("analyze: also draw the report as an SVG figure"));
 text batchSize("batch-size", cl::value_desc("B"), cl::sub(compilerCommands),
                cl::desc("images per call"), cl::cat(category));
 text repeat("repeat", cl::value_desc("R"), cl::sub(compilerCommands),
@@ -204,6 +207,7 @@ Options readOptions() {
   o.listWeights = listWeights;
   o.json = json;
   o.coherence = coherence;
+  o.plot = plot;
   o.weights = weights;
   o.input = input;
   o.labels = labels;

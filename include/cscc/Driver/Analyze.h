@@ -66,6 +66,14 @@ std::string formatAnalysisJson(const std::string &model,
                                const std::vector<DictionaryReport> &rows,
                                const rt::EigenOptions &options);
 
+/// The same as an SVG figure: one row per dictionary, one panel per
+/// quantity (c L against the stability bound 2; with --coherence mu, whole
+/// and conv blocks alone; with --input the fraction of the signal left
+/// unreconstructed by Definition 1 and ||X - D G|| / ||X||), each a
+/// horizontal bar chart on its own scale.
+std::string formatAnalysisSvg(const std::string &model,
+                              const std::vector<DictionaryReport> &rows);
+
 } // namespace cscc::driver
 
 #endif // CSCC_DRIVER_ANALYZE_H

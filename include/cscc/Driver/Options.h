@@ -59,6 +59,7 @@ struct Options {
   bool listWeights = false; ///< summary --weights
   bool json = false;        ///< analyze --json
   bool coherence = false;   ///< analyze --coherence
+  std::string plot;         ///< analyze --plot FILE.svg
   std::string weights;
   std::string input;
   std::string labels;
