@@ -9,6 +9,7 @@
 param d = 4;         # dictionary layers
 param w = 12;        # new code channels per layer
 param unfold = 1;    # ISTA iterations after the first step
+param l1 = 0;        # weight of an l1 penalty on every pursuit's code (0: none)
 
 dict msd(s) = [identity, conv(w, 3, dilation = s, padding = s)];
 
@@ -18,6 +19,7 @@ model msd_csc_fmnist {
   maxpool(2);
   for i in 0..d {
     g = pursuit(msd(i % 3 + 1), unfold = unfold, bn = prox);
+    if l1 > 0 { penalty l1(g, l1); }
     if i == d / 2 - 1 { maxpool(2); }
   }
   global_avgpool;

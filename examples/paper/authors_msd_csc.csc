@@ -17,8 +17,14 @@ block msd_block(k, d, unfold) {
   }
 }
 
+# The input (channels, height = width) and the classes: CIFAR-10 by default;
+# -D channels=1 -D size=28 for Fashion-MNIST, -D classes=100 for CIFAR-100.
+param channels = 3;
+param size = 32;
+param classes = 10;
+
 model authors_msd_csc {
-  input [3, 32, 32];
+  input [channels, size, size];
   conv(16, 3, padding = 1); bn; relu;
   msd_block(k, d, unfold);                # 16 -> 16 + d k channels
   conv(16 + d * k, 1);
@@ -27,8 +33,8 @@ model authors_msd_csc {
   conv(16 + 2 * d * k, 1);
   maxpool(2);
   msd_block(k, d, unfold);
-  avgpool(8);
-  linear(10);
+  global_avgpool;
+  linear(classes);
   loss cross_entropy;
 }
 

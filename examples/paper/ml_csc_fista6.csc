@@ -3,9 +3,15 @@ include "lib/feedforward.csc";
 
 param unfold = 2;
 
+# The input (channels, height = width) and the classes: CIFAR-10 by default;
+# -D channels=1 -D size=28 for Fashion-MNIST, -D classes=100 for CIFAR-100.
+param channels = 3;
+param size = 32;
+param classes = 10;
+
 model ml_csc_fista6 {
-  input [3, 32, 32];
-  ml_csc6(unfold, solver = fista);
+  input [channels, size, size];
+  ml_csc6(unfold, solver = fista, classes = classes);
   loss cross_entropy;
 }
 

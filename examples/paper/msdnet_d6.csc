@@ -5,9 +5,16 @@ param d = 6;        # layers
 param w = 32;        # filters per layer
 param unfold = 0;   # ISTA/FISTA iterations after the first step
 
+# The input (channels, height = width) and the classes: CIFAR-10 by default;
+# -D channels=1 -D size=28 for Fashion-MNIST, -D classes=100 for CIFAR-100.
+param channels = 3;
+param size = 32;
+param classes = 10;
+param bn = none;    # batch norm: none (the paper), prox (the authors' code)
+
 model msdnet_d6 {
-  input [3, 32, 32];
-  msd_net(d, w, unfold, solver = ista);
+  input [channels, size, size];
+  msd_net(d, w, unfold, solver = ista, classes = classes, bn = bn);
   loss cross_entropy;
 }
 

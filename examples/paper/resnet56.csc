@@ -3,9 +3,15 @@ include "lib/cifar_resnet.csc";
 
 param depth = 56;
 
+# The input (channels, height = width) and the classes: CIFAR-10 by default;
+# -D channels=1 -D size=28 for Fashion-MNIST, -D classes=100 for CIFAR-100.
+param channels = 3;
+param size = 32;
+param classes = 10;
+
 model resnet56 {
-  input [3, 32, 32];
-  cifar_resnet(depth, warm = true, gram = off, keep = true);
+  input [channels, size, size];
+  cifar_resnet(depth, warm = true, gram = off, keep = true, classes = classes);
   loss cross_entropy;
 }
 

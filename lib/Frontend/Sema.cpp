@@ -184,17 +184,46 @@ Model Elaborator::run(const std::vector<ParamOverride> &overrides,
 
   scopes.emplace_back(); // global scope: parameters
   for (const auto &p : module.params) {
+    // A parameter is a number, or a word passed on to an option that takes
+    // one (`param solver = fista;`, `-D solver=ista`): a bare name that is
+    // not bound, the rule block arguments follow. An override keeps the
+    // default's kind: a number's override is evaluated as a number (an
+    // unknown name there is an error with a did-you-mean).
+    auto evalParam = [&](const Expr &e) {
+      Binding b;
+      if (e.kind == Expr::Kind::Name && !lookup(e.text) && e.text != "true" &&
+          e.text != "false") {
+        b.kind = Binding::Kind::Word;
+        b.text = e.text;
+      } else {
+        b.num = evalNum(e);
+      }
+      return b;
+    };
     Binding b;
     auto it = overrideExprs.find(p.name);
     try {
-      b.num = evalNum(it != overrideExprs.end() ? *it->second : *p.value);
+      b = evalParam(*p.value);
+      if (it != overrideExprs.end() && b.kind != Binding::Kind::Word) {
+        b.num = evalNum(*it->second);
+      } else if (it != overrideExprs.end()) {
+        Binding o = evalParam(*it->second);
+        if (o.kind != Binding::Kind::Word)
+          throw CompileError(it->second->loc,
+                             "-D " + p.name + ": the parameter is the word '" +
+                                 b.text + "' (an option's value), and the "
+                                 "override is a number",
+                             "give a word, e.g. -D " + p.name + "=" + b.text);
+        b = o;
+      }
     } catch (CompileError &err) {
       remapOverrideError(err);
       throw;
     }
     scopes.back()[p.name] = b;
     scopes.back()[p.name].loc = p.loc;
-    model.params.push_back({p.name, b.num.str()});
+    model.params.push_back(
+        {p.name, b.kind == Binding::Kind::Word ? b.text : b.num.str()});
   }
 
   if (module.models.empty())

@@ -323,6 +323,11 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
       fail(std::string("the model's train section: ") + e.what());
     }
   }
+  // The section's directory belongs to the section's kind: `--data KIND`
+  // naming another kind (without --data-path) takes that kind's default
+  // directory, not e.g. a cifar10 section's path for fashion_mnist.
+  const std::string sectionKind = s.data.kind, sectionPath = s.data.path;
+  bool pathFlag = false;
   CommandLine flags(args);
   if (!flags.positionals().empty())
     fail("unexpected argument '" + flags.positionals().front() +
@@ -332,12 +337,15 @@ TrainSettings parseTrainSettings(const std::map<std::string, std::string> &model
       fail("unexpected argument '" + flag.name + "' (flags are --key value)");
     std::string key = flag.name.substr(flag.name.find_first_not_of('-'));
     std::replace(key.begin(), key.end(), '-', '_');
+    pathFlag = pathFlag || key == "data_path";
     try {
       applySetting(s, key, flag.value);
     } catch (const std::runtime_error &e) {
       fail("flag " + flag.name + ": " + e.what());
     }
   }
+  if (s.data.kind != sectionKind && s.data.path == sectionPath && !pathFlag)
+    s.data.path.clear();
   // A flag the final optimiser, schedule or data set does not use would be accepted
   // without effect: an error, as --min-lr without the cosine schedule.
   for (const CommandLineOption &flag : flags.options()) {
