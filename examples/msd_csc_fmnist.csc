@@ -10,11 +10,13 @@ param d = 4;         # dictionary layers
 param w = 12;        # new code channels per layer
 param unfold = 1;    # ISTA iterations after the first step
 param l1 = 0;        # weight of an l1 penalty on every pursuit's code (0: none)
+param channels = 1;  # the input: channels, height = width (3, 32 for CIFAR)
+param size = 28;
 
 dict msd(s) = [identity, conv(w, 3, dilation = s, padding = s)];
 
 model msd_csc_fmnist {
-  input [1, 28, 28];
+  input [channels, size, size];
   conv(16, 3, padding = 1); bn; relu;
   maxpool(2);
   for i in 0..d {
