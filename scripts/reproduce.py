@@ -111,7 +111,9 @@ END = "<!-- reproduce: end -->"
 def data_shape(data):
     """(channels, size, kind name) of a data set kind or directory."""
     words = {"fashion_mnist": (1, 28), "mnist": (1, 28), "cifar10": (3, 32),
-             "cifar100": (3, 32), "svhn": (3, 32)}
+             "cifar100": (3, 32), "svhn": (3, 32),
+             # class-dependent stripes of the model's shape (a test's data)
+             "simulated": (1, 28)}
     if data in words:
         return words[data]
     names = set()
@@ -192,6 +194,7 @@ def main():
     train = a.train or (256 if a.quick else 8000)
     test = a.test or (128 if a.quick else 2000)
     epochs = a.epochs or (1 if a.quick else 3)
+    a.cscc = shutil.which(a.cscc) or a.cscc
     if not os.access(a.cscc, os.X_OK):
         sys.exit("reproduce: no cscc at %s (scripts/build.sh builds it, or "
                  "set CSCC)" % a.cscc)

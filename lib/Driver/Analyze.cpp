@@ -129,7 +129,10 @@ std::string formatAnalysisTable(const std::string &model,
                      number(e.lipschitz), number(e.stepMax),
                      number(e.stepMax * e.lipschitz),
                      std::to_string(e.applications) +
-                         (e.converged ? "" : " (not converged)"),
+                         (!e.converged ? " (not converged)"
+                          : e.tolerance > options.tolerance
+                              ? " (to " + number(e.tolerance) + ")"
+                              : ""),
                      number(e.residual),
                      stabilityText(stabilityOf(r.use, e))});
     if (coherence) {
@@ -144,8 +147,12 @@ std::string formatAnalysisTable(const std::string &model,
      << rt::kDenseLimit
      << " unknowns, else by Lanczos iteration (Spectra; Ritz residual below "
      << number(options.tolerance)
-     << " lambda_max); residual: ||D^T D v - lambda_max v|| / lambda_max of "
-        "its eigenvector; c: the largest step (1 for step = none)\n";
+     << " lambda_max; where crowded top eigenvalues keep it from that, "
+        "again with 64 vectors to "
+     << number(options.fallbackTolerance)
+     << ", marked \"(to ...)\"); residual: ||D^T D v - lambda_max v|| / "
+        "lambda_max of its eigenvector; c: the largest step (1 for step = "
+        "none)\n";
   bool data = std::any_of(rows.begin(), rows.end(), [](const auto &r) {
     return r.data.has_value();
   });
@@ -334,6 +341,7 @@ std::string formatAnalysisJson(const std::string &model,
         {"c_times_lipschitz", e.stepMax * e.lipschitz},
         {"applications", e.applications},
         {"converged", e.converged},
+        {"tolerance", e.tolerance},
         {"relative_residual", e.residual},
         {"stability", stabilityKey(stabilityOf(r.use, e))},
     });
@@ -365,6 +373,7 @@ std::string formatAnalysisJson(const std::string &model,
       {"eigensolver",
        {{"dense_limit", rt::kDenseLimit},
         {"lanczos_tolerance", options.tolerance},
+        {"fallback_tolerance", options.fallbackTolerance},
         {"max_restarts", options.maxRestarts}}},
       {"dictionaries", dicts}};
   return out.dump(2) + "\n";

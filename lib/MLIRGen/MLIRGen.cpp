@@ -397,7 +397,10 @@ private:
                                        init, r.channels, r.stride);
       switch (o.gram) {
       case cscc::Gram::Learned:
-        gram = param(at, n + ".gram", {1}, "zeros");
+        // A step-like scalar (its gradient sums <dL/dG, D^T D G0> over the
+        // whole layer): in the steps' parameter group (step_lr_scale).
+        gram = param(at, n + ".gram", {1}, "zeros", /*state=*/false,
+                     /*step=*/true);
         break;
       case cscc::Gram::On:
       case cscc::Gram::Off:

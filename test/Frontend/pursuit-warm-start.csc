@@ -26,7 +26,7 @@ model warm {
 # MLIR:      %[[G0:.*]] = csc.pursuit %arg0, {{.*}}gram = #csc<gram on>, keep_init = true
 # MLIR:      %[[A:.*]] = csc.pursuit %[[G0]], %{{.*}} init %[[G0]] {{{.*}}gram = #csc<gram on>, keep_init = true
 # MLIR:      %[[B:.*]] = csc.pursuit %[[A]], %{{.*}} init %[[G0]] {{{.*}}gram = #csc<gram off>, keep_init = true
-# MLIR:      %[[GC:.*]] = csc.param "c.gram" {init = "zeros"} : tensor<1xf32>
+# MLIR:      %[[GC:.*]] = csc.param "c.gram" {init = "zeros", step} : tensor<1xf32>
 # MLIR-NEXT: %[[C:.*]] = csc.pursuit %[[B]], %{{.*}} init %[[A]] gram %[[GC]] {{{.*}}gram = #csc<gram learned>, keep_init = true
 # MLIR:      csc.param "d.gram"
 # MLIR-NEXT: %[[D:.*]] = csc.pursuit %[[C]], %{{.*}} init %[[B]] gram %{{.*}} {{{.*}}gram = #csc<gram learned>, keep_init = false

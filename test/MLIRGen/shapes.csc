@@ -18,7 +18,7 @@ model shapes {
 # CHECK: func.func @forward(%arg0: tensor<?x3x16x16xf32>, %arg1: tensor<?xi64>) -> (tensor<?x10x1x1xf32>, tensor<f32>)
 # CHECK: csc.conv {{.*}} -> tensor<?x8x8x8xf32>
 # CHECK: csc.shortcut {{.*}} {channels = 12 : i64, stride = 1 : i64} : (tensor<?x8x8x8xf32>) -> tensor<?x12x8x8xf32>
-# CHECK: csc.param "r.gram" {init = "zeros"} : tensor<1xf32>
+# CHECK: csc.param "r.gram" {init = "zeros", step} : tensor<1xf32>
 # CHECK: csc.pursuit {{.*}} init {{.*}} gram {{.*}} -> tensor<?x12x8x8xf32>
 # CHECK: csc.max_pool {{.*}} -> tensor<?x12x4x4xf32>
 # CHECK: csc.param "linear{{[0-9]*}}.weight" {init = "kaiming"} : tensor<10x192xf32>

@@ -50,6 +50,9 @@ struct LipschitzEstimate {
   double residual = 0;
   int applications = 0; ///< of the compiled D^T D
   bool converged = true;
+  /// The Ritz residual tolerance met (EigenOptions::tolerance, or its
+  /// fallbackTolerance); 0 for the dense solve.
+  double tolerance = 0;
   /// The largest step c (1 when the step is none: G + D^T(X - D G)).
   double stepMax = 1;
 };
@@ -58,6 +61,9 @@ struct EigenOptions {
   /// Lanczos stops when the Ritz value's residual is below tolerance times
   /// lambda_max (Spectra's criterion).
   double tolerance = 1e-10;
+  /// When Lanczos misses `tolerance` (crowded top eigenvalues), a second
+  /// solve with 64 vectors stops at this one.
+  double fallbackTolerance = 1e-7;
   int maxRestarts = 1000;
   uint64_t seed = 0x5eed; ///< the start vector's
 };
