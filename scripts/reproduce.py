@@ -215,6 +215,7 @@ def main():
     results = {}  # key -> {"acc": [...], "loss": [...], "sparsity": [...]}
     params = {}
     started = time.time()
+    rev = git_rev()  # of the build the runs use, before any later commit
     total = len(runs) * seeds
     done = 0
     for seed in range(1, seeds + 1):
@@ -269,7 +270,7 @@ def main():
                  "rate and augmentation (batch 128). %.0f minutes on %d CPUs."
                  % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
                     "scripts/reproduce.sh " + " ".join(sys.argv[1:]),
-                    git_rev(), a.data, channels, size, size, train, test,
+                    rev, a.data, channels, size, size, train, test,
                     epochs, seeds, (time.time() - started) / 60,
                     os.cpu_count()))
     lines.append("")
