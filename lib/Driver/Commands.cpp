@@ -24,6 +24,7 @@
 #include "cscc/Runtime/Lipschitz.h"
 #include "cscc/Runtime/Npy.h"
 #include "cscc/Runtime/Safetensors.h"
+#include "cscc/Runtime/Trainer.h"
 #include "dialects/csc/IR/CscDialect.h"
 #include "dialects/csc/Transforms/Passes.h"
 #include "dialects/cst/IR/CstDialect.h"
@@ -283,6 +284,34 @@ void addCoherence(const Source &source, mlir::MLIRContext &context, bool f64,
         convTensors, atomGeometry(convModel.layers[m].dict));
 }
 
+/// `analyze --data ...`: the data flags over the train section's data set
+/// (the runtime's settings parser: one rule for the data flags everywhere);
+/// the other training flags mean nothing here and are errors.
+rt::TrainSettings analyzeDataSettings(const Options &opts,
+                                      const Source &source) {
+  static const char *kDataFlags[] = {
+      "--data",      "--data-path", "--data-seed", "--data-classes",
+      "--data-train", "--data-test", "--data-dim",  "--data-noise",
+      "--limit-test", "--normalize"};
+  for (const std::string &a : opts.passThrough) {
+    if (a.rfind("--", 0) != 0)
+      continue; // a value
+    std::string name = a.substr(0, a.find('='));
+    if (std::find(std::begin(kDataFlags), std::end(kDataFlags), name) ==
+        std::end(kDataFlags))
+      throw std::runtime_error(
+          "analyze takes the data flags --data, --data-path, --data-seed, "
+          "--data-classes, --data-train, --data-test, --data-dim, "
+          "--data-noise, --limit-test and --normalize, not '" + name +
+          "' (a training flag)");
+  }
+  rt::TrainSettings s = rt::parseTrainSettings(
+      trainSettingsOf(source.model.train), opts.passThrough,
+      source.model.name);
+  s.weights = opts.weights;
+  return s;
+}
+
 /// With --input: every layer-wise pursuit's code on those images and how
 /// well it rebuilds the pursuit's input (runtime Reconstruction.h), through
 /// the model's eval-mode forward pass and each dictionary's D, compiled
@@ -291,14 +320,23 @@ void addReconstruction(const Options &opts, const Source &source,
                        mlir::MLIRContext &context, bool f64,
                        const std::map<std::string, rt::Tensor> &tensors,
                        std::vector<DictionaryReport> &rows) {
-  // The images first: a bad file is an error before minutes of compiling.
-  ModelSignature sig;
-  sig.f64 = f64;
+  // The images first: a bad file or data set is an error before minutes
+  // of compiling.
   const Shape &in = source.model.input;
-  sig.input = {-1, in.c, in.h, in.w};
-  rt::Tensor input = loadInput(opts.input, sig);
   rt::Program program;
   program.info.f64 = f64;
+  program.info.model = source.model.name;
+  program.info.inputShape = {in.c, in.h, in.w};
+  rt::Tensor input;
+  if (!opts.input.empty()) {
+    ModelSignature sig;
+    sig.f64 = f64;
+    sig.input = {-1, in.c, in.h, in.w};
+    input = loadInput(opts.input, sig);
+  } else {
+    input = rt::evaluationImages(program.info, analyzeDataSettings(opts, source),
+                                 rt::kAnalyzedImages);
+  }
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
   if (mlir::failed(appendPursuitCodes(context, source.model, source.sm, f64,
@@ -352,7 +390,7 @@ int analyzeModel(const Options &opts, const Source &source,
       rows.push_back({uses[i], estimates[i], std::nullopt, std::nullopt});
     if (opts.coherence)
       addCoherence(source, context, f64, grams.program, tensors, rows);
-    if (!opts.input.empty())
+    if (!opts.input.empty() || !opts.passThrough.empty())
       addReconstruction(opts, source, context, f64, tensors, rows);
   }
   if (!opts.plot.empty()) {

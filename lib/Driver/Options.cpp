@@ -24,7 +24,8 @@ const char *const kCommandsOverview =
     "       cscc predict FILE --weights W --input X.npy [-o LOGITS.npy]\n"
     "       cscc build FILE -o NAME [--target cpu|cuda] [--cuda-chip sm_XY]\n"
     "                [options]\n"
-    "       cscc analyze FILE [--weights W] [--coherence] [--input X.npy]\n"
+    "       cscc analyze FILE [--weights W] [--coherence] [--input X.npy |\n"
+    "                 --data KIND|DIR]\n"
     "                    [--json] [--plot FILE.svg] [options]\n"
     "       cscc [--emit=ast|mlir|cst|llvm] FILE [options]\n"
     "\n"
@@ -80,7 +81,9 @@ const char *const kCommandsOverview =
     "                 dictionary and of its conv blocks alone; --input X.npy\n"
     "                 adds each pursuit's code on those images: its zeros,\n"
     "                 ||X - D G|| / ||X|| and the dimensions it fails to\n"
-    "                 rebuild (|D G - X| > 2 beta); --json for scripts;\n"
+    "                 rebuild (|D G - X| > 2 beta); --data KIND|DIR (and\n"
+    "                 --data-path, --limit-test, ...) instead: the first 256\n"
+    "                 test images as eval sees them; --json for scripts;\n"
     "                 --plot FILE.svg draws it\n"
     "  (none)         compile FILE and print the --emit form (default: mlir)\n";
 
@@ -115,6 +118,7 @@ bool isRuntimeCommand(Command command) {
   case Command::Train:
   case Command::Eval:
   case Command::Predict:
+  case Command::Analyze: // its data flags (--data, --data-path, ...)
     return true;
   case Command::Emit:
   case Command::Summary:
@@ -122,7 +126,6 @@ bool isRuntimeCommand(Command command) {
   case Command::Run:
   case Command::Grad:
   case Command::Build:
-  case Command::Analyze:
     return false;
   }
   return false;
@@ -265,6 +268,9 @@ void checkRequiredOptions(const Options &o) {
     if (!o.labels.empty())
       throw UsageError("analyze measures codes without labels: drop "
                        "--labels (--input X.npy gives the images)");
+    if (!o.input.empty() && !o.passThrough.empty())
+      throw UsageError("analyze measures codes on --input X.npy or on a "
+                       "data set's test images (--data ...), not both");
     break;
   case Command::Emit:
   case Command::Summary:

@@ -1354,6 +1354,32 @@ int predictCommand(Program &program, const TrainSettings &s) {
 
 } // namespace
 
+Tensor evaluationImages(const ProgramInfo &info, const TrainSettings &s,
+                        int64_t count) {
+  std::vector<double> mean, std_;
+  if (!s.weights.empty()) {
+    TensorFile file = readSafetensors(s.weights);
+    auto extra = [&](const char *k) {
+      auto it = file.metadata.find(k);
+      return it == file.metadata.end() ? nullptr : &it->second;
+    };
+    readNormalization(info, extra("extra.normalize_mean"),
+                      extra("extra.normalize_std"), s.weights, mean, std_);
+  }
+  Data data = prepareData(info, s, &mean, &std_);
+  std::vector<int64_t> first(
+      data.test.begin(),
+      data.test.begin() + std::min<size_t>(data.test.size(), count));
+  if (first.empty())
+    fail("the data set " + data.splits.description + " has no test images");
+  BatchLoader loader(data.splits.test, first, int64_t(first.size()),
+                     /*shuffle=*/false, s.seed, 0, data.norm, Augmentation{},
+                     floatType(info));
+  Batch batch;
+  loader.next(batch);
+  return batch.images;
+}
+
 std::optional<ProgramCommand> programCommandNamed(const std::string &name) {
   if (name == "train")
     return ProgramCommand::Train;

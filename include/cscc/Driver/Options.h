@@ -40,7 +40,8 @@ extern const char *const kCommandsOverview;
 
 /// The command word ("" for Command::Emit).
 const char *commandName(Command command);
-/// train, eval and predict hand their flags to the runtime.
+/// train, eval and predict hand their flags to the runtime; analyze its
+/// data flags.
 bool isRuntimeCommand(Command command);
 
 enum class EmitKind { Ast, Mlir, Cst, Llvm };

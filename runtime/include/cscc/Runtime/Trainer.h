@@ -59,6 +59,13 @@ struct TrainSettings {
   bool batchStatsEval = false;
 };
 
+/// The first `count` test images of the data set `s.data` (--limit-test
+/// applies first) as evaluation sees them: normalised with the statistics
+/// the weights file `s.weights` records, else with the training set's (when
+/// s.normalize), in the float type of `info`. `cscc analyze --data`'s.
+Tensor evaluationImages(const ProgramInfo &info, const TrainSettings &s,
+                        int64_t count);
+
 /// The flags every command accepts, for --help.
 extern const char *kTrainFlagsHelp;
 
