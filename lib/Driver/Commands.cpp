@@ -177,8 +177,15 @@ struct DictionaryGrams {
 void setLipschitzSteps(const Options &opts, const Source &source,
                        mlir::MLIRContext &context,
                        std::map<std::string, rt::Tensor> &tensors) {
-  if (!opts.lipschitzSteps)
+  const rt::StepInit stepInit =
+      opts.stepInit.value_or(source.model.train.stepInit);
+  switch (stepInit) {
+  case rt::StepInit::Lipschitz:
+  case rt::StepInit::Scaled:
+    break;
+  case rt::StepInit::Ones:
     return;
+  }
   DictionaryGrams grams(context, source.model, source.sm,
                         opts.dtype == ElementType::F64,
                         GramSelection::StabilityDecided);
@@ -190,7 +197,16 @@ void setLipschitzSteps(const Options &opts, const Source &source,
   grams.compile();
   std::vector<rt::LipschitzEstimate> estimates =
       rt::estimateLipschitz(grams.program, tensors);
-  rt::setStepsFromLipschitz(estimates, tensors);
+  switch (stepInit) {
+  case rt::StepInit::Lipschitz:
+    rt::setStepsFromLipschitz(estimates, tensors);
+    break;
+  case rt::StepInit::Scaled:
+    rt::scaleDictionaries(grams.program, estimates, tensors);
+    break;
+  case rt::StepInit::Ones:
+    break;
+  }
 }
 
 /// Every tensor initialised as its csc.param says, in program order from

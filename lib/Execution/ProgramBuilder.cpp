@@ -88,6 +88,7 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   s["augment"] = augment.empty() ? "none" : augment;
   s["normalize"] = c.normalize ? "true" : "false";
   s["analyze_codes"] = c.analyzeCodes ? "true" : "false";
+  s["step_init"] = kindWord(c.stepInit);
   s["validation"] = number(c.validation);
   s["seed"] = std::to_string(c.seed);
   return s;

@@ -17,7 +17,7 @@ void Elaborator::runTrain(const TrainDecl &t) {
   static const std::vector<std::string> keys = {
       "data",   "optimizer", "schedule",  "warmup",     "epochs",
       "batch",  "augment",   "normalize", "validation", "seed",
-      "analyze_codes"};
+      "analyze_codes", "step_init"};
   TrainConfig &c = model.train;
   std::map<std::string, Location> seen;
   auto numArgs = [&](const Expr &call, const std::string &name,
@@ -204,6 +204,8 @@ void Elaborator::runTrain(const TrainDecl &t) {
       c.batch = evalIntAtLeast(v, "batch", 1);
     } else if (s.key == "seed") {
       c.seed = evalInt(v, "seed");
+    } else if (s.key == "step_init") {
+      c.stepInit = evalKind<StepInit>(v, "step_init");
     } else if (s.key == "analyze_codes") {
       c.analyzeCodes = evalBool(v, "analyze_codes");
     } else if (s.key == "normalize") {

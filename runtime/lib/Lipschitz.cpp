@@ -15,20 +15,15 @@
 namespace cscc::rt {
 
 const char *stepInitName(StepInit kind) {
-  switch (kind) {
-  case StepInit::Lipschitz: return "lipschitz";
-  case StepInit::Ones: return "ones";
-  }
-  return "?";
+  return wordOf(kStepInitWords, kind);
 }
 
 StepInit parseStepInit(const std::string &word, const std::string &what) {
-  for (StepInit k : {StepInit::Lipschitz, StepInit::Ones})
-    if (word == stepInitName(k))
-      return k;
+  if (std::optional<StepInit> k = lookupWord(kStepInitWords, word))
+    return *k;
   throw std::runtime_error(what + " is '" + word +
-                           "'; use lipschitz (c = 1/L, the default) or ones "
-                           "(c = 1)");
+                           "'; use lipschitz (c = 1/L, the default), scaled "
+                           "(filters scaled, c near 1) or ones (c = 1)");
 }
 
 /// w = D^T D v through the compiled function (in the program's dtype).
@@ -116,13 +111,14 @@ double stepMaxOf(const std::string &step,
 
 } // namespace
 
-std::vector<LipschitzEstimate>
-estimateLipschitz(Program &program,
-                  const std::map<std::string, Tensor> &weights,
-                  const EigenOptions &options) {
-  std::vector<LipschitzEstimate> out;
-  Rng rng(options.seed);
-  for (const DictionaryInfo &d : program.info.dictionaries) {
+namespace {
+
+/// lambda_max(D^T D) of one dictionary (estimateLipschitz's loop body).
+LipschitzEstimate estimateDictionary(Program &program,
+                                     const DictionaryInfo &d,
+                                     const std::map<std::string, Tensor> &weights,
+                                     const EigenOptions &options, Rng &rng) {
+  {
     const FunctionInfo *fi = program.info.find(d.function);
     if (!fi || fi->args.empty() || fi->args[0].shape.size() != 4)
       throw std::runtime_error("internal: no compiled " + d.function);
@@ -200,8 +196,20 @@ estimateLipschitz(Program &program,
       e.residual = (w - e.lambdaMax * v).norm() / e.lambdaMax;
     }
     e.applications = gram.applications;
-    out.push_back(e);
+    return e;
   }
+}
+
+} // namespace
+
+std::vector<LipschitzEstimate>
+estimateLipschitz(Program &program,
+                  const std::map<std::string, Tensor> &weights,
+                  const EigenOptions &options) {
+  std::vector<LipschitzEstimate> out;
+  Rng rng(options.seed);
+  for (const DictionaryInfo &d : program.info.dictionaries)
+    out.push_back(estimateDictionary(program, d, weights, options, rng));
   return out;
 }
 
@@ -211,6 +219,80 @@ void setStepsFromLipschitz(std::vector<LipschitzEstimate> &estimates,
     if (e.step.empty() || !(e.lipschitz > 0))
       continue;
     e.stepMax = 1 / e.lipschitz;
+    Tensor &c = weights.at(e.step);
+    std::vector<double> values(static_cast<size_t>(c.numel()), e.stepMax);
+    c = convertDType(Tensor::fromValues(c.shape, values), c.dtype);
+  }
+}
+
+void scaleDictionaries(Program &program,
+                       std::vector<LipschitzEstimate> &estimates,
+                       std::map<std::string, Tensor> &weights,
+                       const EigenOptions &options) {
+  Rng rng(options.seed ^ 0x5ca1e);
+  for (size_t i = 0; i < estimates.size(); ++i) {
+    LipschitzEstimate &e = estimates[i];
+    const DictionaryInfo &d = program.info.dictionaries.at(i);
+    if (e.step.empty() || !(e.lambdaMax > 0))
+      continue;
+    const FunctionInfo *fi = program.info.find(d.function);
+    std::vector<std::string> filters;
+    for (const TensorInfo &a : fi->args)
+      if (a.role == Role::Param)
+        filters.push_back(a.name);
+    auto scaled = [&](double alpha) {
+      std::map<std::string, Tensor> w = weights;
+      for (const std::string &f : filters) {
+        Tensor t = convertDType(w.at(f), DType::F64);
+        double *p = t.as<double>();
+        for (int64_t k = 0; k < t.numel(); ++k)
+          p[k] *= alpha;
+        w[f] = convertDType(t, weights.at(f).dtype);
+      }
+      return w;
+    };
+    // The identity blocks' part of lambda_max: the filters at zero (a zero
+    // operator without identity blocks, where Lanczos has nothing to do).
+    double lambdaId = 0;
+    {
+      std::map<std::string, Tensor> zero = scaled(0);
+      std::vector<int64_t> shape = fi->args[0].shape;
+      shape[0] = 1;
+      std::vector<double> v(static_cast<size_t>(shapeNumel(shape)));
+      for (double &x : v)
+        x = rng.normal();
+      std::vector<double> w = applyDictionaryGram(program, *fi, zero, v, shape);
+      if (std::any_of(w.begin(), w.end(), [](double x) { return x != 0; }))
+        lambdaId = estimateDictionary(program, d, zero, options, rng).lambdaMax;
+    }
+    // D D^T = (identity part) + alpha^2 (filters' part): the filters'
+    // part at lambda_max * kFilterShare where identities are, else at
+    // kStable with c = 1.
+    double target = lambdaId > 0.5 ? lambdaId * (1 + kFilterShare) : kStable;
+    // The filters' part grows as alpha^(2k), k the atoms in a chain (a
+    // block conv >> conv is k = 2): the first guess takes k = 1, later ones
+    // the exponent measured, until lambda_max is within 1% of the target.
+    double alpha = 1, exponent = 2;
+    std::map<std::string, Tensor> original = weights;
+    const double part0 = e.lambdaMax - lambdaId;
+    int applications = e.applications;
+    for (int round = 0; round < 4 && part0 > 0; ++round) {
+      double part = e.lambdaMax - lambdaId;
+      if (std::fabs(e.lambdaMax - target) <= 0.01 * target ||
+          (round == 0 && e.lambdaMax <= target))
+        break;
+      if (round > 0 && alpha < 1 && part > 0 && part != part0)
+        exponent = std::log(part / part0) / std::log(alpha);
+      alpha *= std::pow((target - lambdaId) / part, 1 / exponent);
+      weights = original;
+      std::map<std::string, Tensor> w = scaled(alpha);
+      weights = std::move(w);
+      e = estimateDictionary(program, d, weights, options, rng);
+      applications += e.applications;
+    }
+    e.applications = applications;
+    e.filterScale = alpha;
+    e.stepMax = std::min(1.0, kStable / e.lambdaMax);
     Tensor &c = weights.at(e.step);
     std::vector<double> values(static_cast<size_t>(c.numel()), e.stepMax);
     c = convertDType(Tensor::fromValues(c.shape, values), c.dtype);

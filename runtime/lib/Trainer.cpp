@@ -62,9 +62,11 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
                         compiled in)
   --validation F        hold out this fraction of the training set
   --seed N              initial weights, data order and augmentation
-  --step-init lipschitz|ones  a fresh model's pursuit steps without bn = prox:
-                        c = 1/L of each dictionary (default; L = 2
-                        lambda_max(D^T D) on the compiled D^T D) or c = 1
+  --step-init lipschitz|scaled|ones  a fresh model's iterated pursuits
+                        without bn = prox: c = 1/L of each dictionary
+                        (default; L = 2 lambda_max(D^T D) on the compiled
+                        D^T D), filters scaled so that c lambda_max(D^T D)
+                        = 0.95 with c near 1, or c = 1
   --run-dir DIR         checkpoints, metrics.jsonl, curves.svg
                         (default runs/MODEL)
   --resume DIR          continue the run in DIR (weights, optimiser state,
@@ -868,13 +870,23 @@ void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
     std::cout << "\n";
     break;
   }
+  case StepInit::Scaled: {
+    scaleDictionaries(program, estimates, weights);
+    double lo = INFINITY, hi = 0;
+    for (const LipschitzEstimate &e : estimates)
+      lo = std::min(lo, e.filterScale), hi = std::max(hi, e.filterScale);
+    std::cout << "steps: filters scaled by " << lo << " to " << hi
+              << " and c lambda_max(D^T D) = " << kStable << " over "
+              << estimates.size() << " dictionaries\n";
+    break;
+  }
   case StepInit::Ones:
     break;
   }
   for (const std::string &line : unstableSteps(estimates))
     std::cerr << "warning: " << line
               << ": its unfolded iterations may diverge (start from "
-                 "--step-init lipschitz, or add batch norm)\n";
+                 "--step-init lipschitz or scaled, or add batch norm)\n";
 }
 
 int trainCommand(Program &program, const TrainSettings &s) {

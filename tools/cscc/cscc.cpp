@@ -104,11 +104,11 @@ text seed("seed", cl::value_desc("N"), cl::sub(compilerCommands),
           cl::desc("init, grad: the generator's seed (default 0)"),
           cl::cat(category));
 cl::SubCommandGroup freshWeightsCommands{&initCmd, &analyzeCmd};
-text stepInit("step-init", cl::value_desc("lipschitz|ones"),
+text stepInit("step-init", cl::value_desc("lipschitz|scaled|ones"),
               cl::sub(freshWeightsCommands),
-              cl::desc("init: the pursuits' steps c = 1/L of each dictionary "
-                       "(default; L = 2 lambda_max(D^T D) by power "
-                       "iteration) or c = 1"),
+              cl::desc("init: the iterated pursuits' steps c = 1/L of each "
+                       "dictionary (default), their filters scaled so that "
+                       "c lambda_max(D^T D) = 0.95 with c near 1, or c = 1"),
               cl::cat(category));
 opt<bool> json("json", cl::sub(analyzeCmd), cl::cat(category),
                cl::desc("analyze: print JSON instead of the table"));
@@ -215,8 +215,7 @@ Options readOptions() {
     o.seed = parseCount("--seed", seed, /*zeroAllowed=*/true);
   if (stepInit.getNumOccurrences()) {
     try {
-      o.lipschitzSteps = cscc::rt::parseStepInit(stepInit, "--step-init") ==
-                         cscc::rt::StepInit::Lipschitz;
+      o.stepInit = cscc::rt::parseStepInit(stepInit, "--step-init");
     } catch (const std::runtime_error &e) {
       throw UsageError(e.what());
     }

@@ -8,8 +8,10 @@
 #define CSCC_DRIVER_OPTIONS_H
 
 #include "cscc/Frontend/Sema.h"
+#include "cscc/Runtime/Lipschitz.h"
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -66,9 +68,12 @@ struct Options {
   std::string labels;
   ElementType dtype = ElementType::F32;
   uint64_t seed = 0;
-  /// init: steps c = 1/L of each dictionary (--step-init lipschitz, the
-  /// default) or 1 (--step-init ones).
-  bool lipschitzSteps = true;
+  /// init, analyze: fresh steps and filters of the iterated pursuits
+  /// without bn = prox (runtime Lipschitz.h): c = 1/L (--step-init
+  /// lipschitz), filters scaled with c near 1 (scaled) or c = 1 (ones);
+  /// unset: the train section's step_init (lipschitz by default), as
+  /// `cscc train` starts.
+  std::optional<cscc::rt::StepInit> stepInit;
   int64_t batchSize = 0; ///< 0: the command's default (run 256, grad 2)
   int64_t repeat = 0;
   int64_t check = 0; ///< grad: finite-difference check of this many coordinates

@@ -18,6 +18,7 @@
 #define CSCC_FRONTEND_KINDS_H
 
 #include "cscc/Runtime/Optimizer.h"
+#include "cscc/Runtime/StepInit.h"
 #include "cscc/Runtime/Words.h"
 
 #include <cstddef>
@@ -55,6 +56,8 @@ enum class DataSet { FashionMnist, Mnist, Cifar10, Cifar100, Svhn, Simulated };
 /// cscc/Runtime/Optimizer.h).
 using Optimizer = rt::OptimizerKind;
 using Schedule = rt::ScheduleKind;
+/// The train section's step_init: the runtime's kind (cscc/Runtime/StepInit.h).
+using StepInit = rt::StepInit;
 /// One augmentation of the train section's `augment` list.
 enum class Augment { Crop, Flip };
 
@@ -97,6 +100,9 @@ template <> struct KindTable<Optimizer> {
 template <> struct KindTable<Schedule> {
   static constexpr const auto &words = rt::kScheduleWords;
 };
+template <> struct KindTable<StepInit> {
+  static constexpr const auto &words = rt::kStepInitWords;
+};
 CSCC_KIND_TABLE(Augment, {"crop", Augment::Crop}, {"flip", Augment::Flip});
 
 #undef CSCC_KIND_TABLE
@@ -118,6 +124,7 @@ static_assert(kindTableIsOrdered<Prox>() && kindTableIsOrdered<Solver>() &&
                   kindTableIsOrdered<Loss>() && kindTableIsOrdered<DataSet>() &&
                   kindTableIsOrdered<Optimizer>() &&
                   kindTableIsOrdered<Schedule>() &&
+                  kindTableIsOrdered<StepInit>() &&
                   kindTableIsOrdered<Augment>(),
               "a word table must list its enum's cases in declaration order");
 

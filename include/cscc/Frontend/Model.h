@@ -150,6 +150,8 @@ struct TrainConfig {
   bool normalize = true;
   /// After every epoch, measure each pursuit's code on test images.
   bool analyzeCodes = false;
+  /// How the iterated pursuits without bn = prox start (`step_init`).
+  StepInit stepInit = StepInit::Lipschitz;
   double validation = 0;
   int64_t seed = 0;
 };

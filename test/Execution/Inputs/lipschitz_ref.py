@@ -1,4 +1,5 @@
 """lipschitz_ref.py WEIGHTS.safetensors [TOL] [--analyze ANALYZE.json]
+                  [--scaled-from LIPSCHITZ_WEIGHTS.safetensors]
 An independent check of `cscc init`'s steps c = 1/L for
 test/Execution/Inputs/lipschitz.csc: each dictionary's analysis operator
 D^T built as a dense matrix from its filters (convolution as
@@ -21,6 +22,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
 from test_identities import np_conv_matrix  # noqa: E402
 
 analyze = None
+scaled_from = None
+if "--scaled-from" in sys.argv:
+    i = sys.argv.index("--scaled-from")
+    scaled_from = sys.argv[i + 1]
+    del sys.argv[i:i + 2]
 if "--analyze" in sys.argv:
     i = sys.argv.index("--analyze")
     analyze = sys.argv[i + 1]
@@ -72,6 +78,43 @@ g2 = conv_matrix(get("stack3.1.dict.0.1.weight"), 8, 5, 5, padding=1)
 rows.append(("stack3.1", lipschitz(g2 @ g1), step("stack3.1.step")))
 
 fd = conv_matrix(get("d.dict.0.weight"), 6, 5, 5, padding=1)
+if scaled_from:
+    # --step-init scaled: each dictionary's filters are the fresh ones (the
+    # same seed's file with c = 1/L) times one factor <= 1, and c
+    # lambda_max = 0.95 with c <= 1 (c = 1 and lambda_max within 1% of 0.95
+    # without identity blocks; lambda_max within 1% of 1.1, the identity's
+    # 1 plus 10%, with them).
+    plain, _, _, _ = st_util.read(scaled_from)
+    filters = {"a": ["a.dict.0.weight"], "b": ["b.dict.1.weight"],
+               "c": ["c.dict.0.weight"], "stack3.0": ["stack3.0.dict.1.weight"],
+               "stack3.1": ["stack3.1.dict.0.0.weight",
+                            "stack3.1.dict.0.1.weight"]}
+    identity = {"b", "stack3.0"}
+    wrong = False
+    for name, L, c in rows:
+        lam = L / 2
+        ratios = []
+        for f in filters[name]:
+            dtype, shape, raw, _ = plain[f]
+            before = np.frombuffer(raw, st_util.DTYPES[dtype]).astype(
+                np.float64)
+            after = get(f).ravel()
+            ratios.extend((after / before).tolist())
+        factor = np.median(ratios)
+        one_factor = np.allclose(ratios, factor, rtol=1e-5) and factor <= 1
+        want = 1.1 if name in identity else 0.95
+        ok = (one_factor and abs(c * lam - 0.95) < 1e-4 and c <= 1 + 1e-6
+              and abs(lam - want) <= 0.01 * want)
+        wrong = wrong or not ok
+        print("%s: %s" % (name, "filters x %.3g, lambda_max %.4g, c %.4g, "
+                          "c lambda_max 0.95" % (factor, lam, c) if ok else
+                          "WRONG: factors %s..%s, lambda_max %.6g, c %.6g"
+                          % (min(ratios), max(ratios), lam, c)))
+    # d never iterates: its filters and c = 1 stay as drawn.
+    same = plain["d.dict.0.weight"][2] == tensors["d.dict.0.weight"][2]
+    print("d: %s" % ("as drawn, c = 1" if same and step("d.step") == 1
+                     else "CHANGED"))
+    sys.exit(1 if wrong or not same else 0)
 if analyze:
     import json
     report = {d["name"]: d for d in json.load(open(analyze))["dictionaries"]}

@@ -21,6 +21,7 @@
 #define CSCC_RUNTIME_LIPSCHITZ_H
 
 #include "cscc/Runtime/Program.h"
+#include "cscc/Runtime/StepInit.h"
 #include "cscc/Runtime/Tensor.h"
 
 #include <cstdint>
@@ -30,12 +31,7 @@
 
 namespace cscc::rt {
 
-/// How a fresh model's steps c are set.
-enum class StepInit {
-  Lipschitz, ///< c = 1 / L for every dictionary with a learned step (default)
-  Ones,      ///< c = 1 (the authors' initialisation)
-};
-/// "lipschitz", "ones"; parseStepInit throws std::runtime_error naming
+/// "lipschitz", "scaled", "ones" (StepInit.h); parseStepInit throws std::runtime_error naming
 /// `what` and the accepted words.
 const char *stepInitName(StepInit kind);
 StepInit parseStepInit(const std::string &word, const std::string &what);
@@ -55,6 +51,8 @@ struct LipschitzEstimate {
   double tolerance = 0;
   /// The largest step c (1 when the step is none: G + D^T(X - D G)).
   double stepMax = 1;
+  /// The factor scaleDictionaries applied to the filters (1: none).
+  double filterScale = 1;
 };
 
 struct EigenOptions {
@@ -98,6 +96,20 @@ estimateLipschitz(Program &program,
 /// c L went from 1 to 32 within one epoch.
 void setStepsFromLipschitz(std::vector<LipschitzEstimate> &estimates,
                            std::map<std::string, Tensor> &weights);
+
+/// StepInit::Scaled: c lambda_max(D^T D) = kStable (< 2: the unfolding's
+/// linear part I - c D^T D stays a contraction) with c as near 1 as the
+/// dictionary allows, by scaling its learned filters: without identity
+/// blocks the filters go to lambda_max = kStable and c = 1 (the first step
+/// keeps its scale instead of shrinking by 1/L); with identity blocks
+/// (lambda_max >= 1 whatever the filters) the filters' part of lambda_max
+/// goes to kFilterShare of the identities' and c = kStable / lambda_max.
+constexpr double kStable = 0.95;
+constexpr double kFilterShare = 0.1;
+void scaleDictionaries(Program &program,
+                       std::vector<LipschitzEstimate> &estimates,
+                       std::map<std::string, Tensor> &weights,
+                       const EigenOptions &options = {});
 
 /// The dictionaries whose c L is 2 or more (may diverge), one line each:
 /// "pursuit 'x': step c = 1 and L = 2 lambda_max(D^T D) = 7.3, c L = 7.3".

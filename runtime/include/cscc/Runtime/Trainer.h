@@ -39,7 +39,8 @@ struct TrainSettings {
   /// Compiled in (@pursuit_codes).
   bool analyzeCodes = false;
   double validation = 0;
-  /// A fresh model's steps c: 1 / L of each dictionary (or 1).
+  /// A fresh model's steps c (and filters) of the pursuits that iterate
+  /// without bn = prox: c = 1/L (or scaleDictionaries, or c = 1).
   StepInit stepInit = StepInit::Lipschitz;
   uint64_t seed = 0;
   std::string runDir;  ///< default runs/MODEL
