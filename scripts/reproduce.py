@@ -187,6 +187,10 @@ def main():
     ap.add_argument("--docs", help="a markdown file whose marked section gets "
                                    "the report (docs/reproduction.md)")
     ap.add_argument("--only", help="comma-separated run keys (default: all)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the runs OUT already holds (a finished run's "
+                         "outcome.json) instead of training them again: "
+                         "continues an interrupted reproduction")
     ap.add_argument("--cscc", default=os.environ.get(
         "CSCC", os.path.join(ROOT, "build", "bin", "cscc")))
     a = ap.parse_args()
@@ -225,6 +229,19 @@ def main():
             if key not in params:
                 params[key] = parameters(a.cscc, path, dflags)
             run_dir = os.path.join(a.out, "runs", key, "seed%d" % seed)
+            outcome_file = os.path.join(run_dir, "outcome.json")
+            r = results.setdefault(key, {"acc": [], "loss": [], "sparsity": [],
+                                         "failed": [], "diverged": []})
+            if a.reuse and os.path.exists(outcome_file):
+                outcome = json.load(open(outcome_file))
+                if outcome.get("epochs") == epochs and \
+                        outcome.get("train") == train:
+                    done += 1
+                    record(r, seed, outcome, run_dir)
+                    print("[%d/%d] %s seed %d: kept (%s)" %
+                          (done, total, key, seed, outcome["status"]),
+                          flush=True)
+                    continue
             if os.path.isdir(run_dir):
                 shutil.rmtree(run_dir)
             cmd = [a.cscc, "train", path, *dflags, "--data", a.data,
@@ -234,32 +251,29 @@ def main():
             t0 = time.time()
             p = subprocess.run(cmd, capture_output=True, text=True)
             done += 1
-            r = results.setdefault(key, {"acc": [], "loss": [], "sparsity": [],
-                                         "failed": [], "diverged": []})
+            outcome = {"epochs": epochs, "train": train, "status": "finished",
+                       "seconds": round(time.time() - t0, 1)}
             if p.returncode != 0:
                 msg = (p.stderr.strip().splitlines() or ["exit %d" %
                                                          p.returncode])[-1]
                 # A NaN loss or non-finite weights: the trainer's own stop, a
                 # result at these settings (the run's message says where).
-                if "diverged" in msg or "loss is NaN" in msg:
-                    r["diverged"].append("seed %d: %s" % (seed, msg))
-                    print("[%d/%d] %s seed %d: diverged (%s)" %
-                          (done, total, key, seed, msg), flush=True)
-                    continue
-                r["failed"].append("seed %d: %s" % (seed, msg))
-                print("[%d/%d] %s seed %d: FAILED (%s)" %
-                      (done, total, key, seed, msg), flush=True)
+                outcome["status"] = ("diverged" if "diverged" in msg or
+                                     "loss is NaN" in msg else "failed")
+                outcome["message"] = msg
+            os.makedirs(run_dir, exist_ok=True)
+            with open(outcome_file, "w") as f:
+                json.dump(outcome, f)
+            record(r, seed, outcome, run_dir)
+            if outcome["status"] != "finished":
+                print("[%d/%d] %s seed %d: %s (%s)" %
+                      (done, total, key, seed, outcome["status"],
+                       outcome["message"]), flush=True)
                 continue
-            row = last_epoch(run_dir)
-            r["acc"].append(row["test_accuracy"])
-            r["loss"].append(row["test_loss"])
-            sp = row.get("sparsity") or {}
-            if sp:
-                r["sparsity"].append(statistics.fmean(sp.values()))
             print("[%d/%d] %s seed %d: test accuracy %.4f, loss %.4f (%.0f s; "
-                  "%.0f s in all)" % (done, total, key, seed,
-                                      row["test_accuracy"], row["test_loss"],
-                                      time.time() - t0, time.time() - started),
+                  "%.0f s in all)" % (done, total, key, seed, r["acc"][-1],
+                                      r["loss"][-1], time.time() - t0,
+                                      time.time() - started),
                   flush=True)
 
     chance = 1.0 / a.classes
@@ -267,11 +281,13 @@ def main():
     lines.append("Measured %s UTC with `%s` (cscc %s): data %s (%dx%dx%d), "
                  "the first %d training images, %d test images, %d epoch(s), "
                  "seeds 1-%d, each model at its train section's optimizer, "
-                 "rate and augmentation (batch 128). %.0f minutes on %d CPUs."
+                 "rate and augmentation (batch 128). %.0f minutes of training "
+                 "on %d CPUs."
                  % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
                     "scripts/reproduce.sh " + " ".join(sys.argv[1:]),
                     rev, a.data, channels, size, size, train, test,
-                    epochs, seeds, (time.time() - started) / 60,
+                    epochs, seeds,
+                    sum(r.get("seconds", 0) for r in results.values()) / 60,
                     os.cpu_count()))
     lines.append("")
     lines.append("| claim | paper (CIFAR-10) | measured: test accuracy %, "
@@ -335,6 +351,20 @@ def main():
     failed = [k for k, r in results.items() if r["failed"]]
     if failed:
         sys.exit("reproduce: runs failed: %s" % ", ".join(failed))
+
+
+def record(r, seed, outcome, run_dir):
+    """A run's outcome (new or kept) into the results."""
+    r["seconds"] = r.get("seconds", 0) + outcome.get("seconds", 0)
+    if outcome["status"] != "finished":
+        r[outcome["status"]].append("seed %d: %s" % (seed, outcome["message"]))
+        return
+    row = last_epoch(run_dir)
+    r["acc"].append(row["test_accuracy"])
+    r["loss"].append(row["test_loss"])
+    sp = row.get("sparsity") or {}
+    if sp:
+        r["sparsity"].append(statistics.fmean(sp.values()))
 
 
 def git_rev():
