@@ -313,13 +313,17 @@ rt::TrainSettings analyzeDataSettings(const Options &opts,
     if (a.rfind("--", 0) != 0)
       continue; // a value
     std::string name = a.substr(0, a.find('='));
-    if (std::find(std::begin(kDataFlags), std::end(kDataFlags), name) ==
+    if (std::find(std::begin(kDataFlags), std::end(kDataFlags), name) !=
         std::end(kDataFlags))
-      throw std::runtime_error(
-          "analyze takes the data flags --data, --data-path, --data-seed, "
-          "--data-classes, --data-train, --data-test, --data-dim, "
-          "--data-noise, --limit-test and --normalize, not '" + name +
-          "' (a training flag)");
+      continue;
+    std::string list;
+    for (size_t i = 0; i < std::size(kDataFlags); ++i)
+      list += std::string(i == 0 ? "" : i + 1 == std::size(kDataFlags)
+                                            ? " and "
+                                            : ", ") +
+              kDataFlags[i];
+    throw std::runtime_error("analyze takes the data flags " + list +
+                             ", not '" + name + "' (a training flag)");
   }
   rt::TrainSettings s = rt::parseTrainSettings(
       trainSettingsOf(source.model.train), opts.passThrough,

@@ -118,86 +118,92 @@ LipschitzEstimate estimateDictionary(Program &program,
                                      const DictionaryInfo &d,
                                      const std::map<std::string, Tensor> &weights,
                                      const EigenOptions &options, Rng &rng) {
-  {
-    const FunctionInfo *fi = program.info.find(d.function);
-    if (!fi || fi->args.empty() || fi->args[0].shape.size() != 4)
-      throw std::runtime_error("internal: no compiled " + d.function);
-    std::vector<int64_t> shape = fi->args[0].shape;
-    shape[0] = 1;
-    const int64_t n = shapeNumel(shape);
-    GramOperator gram(program, *fi, weights, shape);
-    std::vector<double> start(static_cast<size_t>(n));
-    for (double &x : start)
-      x = rng.normal();
-    LipschitzEstimate e;
-    e.dictionary = d.name;
-    e.step = d.step;
-    e.stepMax = stepMaxOf(d.step, weights);
-    Eigen::VectorXd v;
-    if (n <= kDenseLimit) {
-      // The matrix column by column; f32 arithmetic leaves it symmetric
-      // only to rounding.
-      Eigen::MatrixXd m(n, n);
-      Eigen::VectorXd unit = Eigen::VectorXd::Zero(n);
-      for (int64_t j = 0; j < n; ++j) {
-        unit[j] = 1;
-        gram.perform_op(unit.data(), m.col(j).data());
-        unit[j] = 0;
-      }
-      Eigen::MatrixXd sym = (m + m.transpose()) / 2;
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sym);
-      Eigen::Index top;
-      e.lambdaMax = solver.eigenvalues().maxCoeff(&top);
-      v = solver.eigenvectors().col(top);
-    } else {
-      // A dictionary whose top eigenvalues crowd together (an identity
-      // block with small filters: thousands of eigenvalues in [1, 1 + eps])
-      // can keep 20 Lanczos vectors from meeting the tolerance; it is
-      // solved again with a wider subspace and the
-      // looser fallback tolerance, which the report states.
-      auto solve = [&](Eigen::Index ncv, double tolerance, int restarts) {
-        Spectra::SymEigsSolver<GramOperator> solver(
-            gram, 1, std::min<Eigen::Index>(n, ncv));
-        solver.init(start.data());
-        solver.compute(Spectra::SortRule::LargestAlge, restarts, tolerance);
-        if (solver.info() == Spectra::CompInfo::NumericalIssue)
-          throw std::runtime_error("dictionary '" + d.name +
-                                   "': the eigenvalue solver failed on "
-                                   "D^T D (do its weights hold Inf or NaN?)");
-        e.tolerance = tolerance;
-        e.converged = solver.info() == Spectra::CompInfo::Successful;
-        if (e.converged) {
-          e.lambdaMax = solver.eigenvalues()[0];
-          v = solver.eigenvectors().col(0);
-        }
-      };
-      // Real dictionaries converge in tens of restarts: a tenth of the
-      // budget before the fallback.
-      solve(20, options.tolerance, std::max(1, options.maxRestarts / 10));
-      if (!e.converged)
-        solve(64, options.fallbackTolerance, options.maxRestarts);
-      if (!e.converged) {
-        e.lambdaMax = 0; // reported as not converged
-        v = Eigen::Map<Eigen::VectorXd>(start.data(), n);
-      }
+  const FunctionInfo *fi = program.info.find(d.function);
+  if (!fi || fi->args.empty() || fi->args[0].shape.size() != 4)
+    throw std::runtime_error("internal: no compiled " + d.function);
+  std::vector<int64_t> shape = fi->args[0].shape;
+  shape[0] = 1;
+  const int64_t n = shapeNumel(shape);
+  GramOperator gram(program, *fi, weights, shape);
+  std::vector<double> start(static_cast<size_t>(n));
+  for (double &x : start)
+    x = rng.normal();
+  LipschitzEstimate e;
+  e.dictionary = d.name;
+  e.step = d.step;
+  e.stepMax = stepMaxOf(d.step, weights);
+  Eigen::VectorXd v;
+  if (n <= kDenseLimit) {
+    // The matrix column by column; f32 arithmetic leaves it symmetric
+    // only to rounding.
+    Eigen::MatrixXd m(n, n);
+    Eigen::VectorXd unit = Eigen::VectorXd::Zero(n);
+    for (int64_t j = 0; j < n; ++j) {
+      unit[j] = 1;
+      gram.perform_op(unit.data(), m.col(j).data());
+      unit[j] = 0;
     }
-    if (!std::isfinite(e.lambdaMax))
-      throw std::runtime_error("dictionary '" + d.name +
-                               "': D^T D is not finite (its weights hold "
-                               "Inf or NaN)");
-    e.lambdaMax = std::max(e.lambdaMax, 0.0);
-    e.lipschitz = 2 * e.lambdaMax;
-    // The residual through the compiled operator itself.
-    double norm = v.norm();
-    if (norm > 0 && e.lambdaMax > 0) {
-      v /= norm;
-      Eigen::VectorXd w(n);
-      gram.perform_op(v.data(), w.data());
-      e.residual = (w - e.lambdaMax * v).norm() / e.lambdaMax;
+    Eigen::MatrixXd sym = (m + m.transpose()) / 2;
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sym);
+    Eigen::Index top;
+    e.lambdaMax = solver.eigenvalues().maxCoeff(&top);
+    v = solver.eigenvectors().col(top);
+  } else {
+    // A dictionary whose top eigenvalues crowd together (an identity
+    // block with small filters: thousands of eigenvalues in [1, 1 + eps])
+    // can keep 20 Lanczos vectors from meeting the tolerance; it is
+    // solved again with a wider subspace and the
+    // looser fallback tolerance, which the report states.
+    auto solve = [&](Eigen::Index ncv, double tolerance, int restarts) {
+      Spectra::SymEigsSolver<GramOperator> solver(
+          gram, 1, std::min<Eigen::Index>(n, ncv));
+      solver.init(start.data());
+      solver.compute(Spectra::SortRule::LargestAlge, restarts, tolerance);
+      if (solver.info() == Spectra::CompInfo::NumericalIssue)
+        throw std::runtime_error("dictionary '" + d.name +
+                                 "': the eigenvalue solver failed on "
+                                 "D^T D (do its weights hold Inf or NaN?)");
+      e.tolerance = tolerance;
+      e.converged = solver.info() == Spectra::CompInfo::Successful;
+      if (e.converged) {
+        e.lambdaMax = solver.eigenvalues()[0];
+        v = solver.eigenvectors().col(0);
+      }
+    };
+    // Real dictionaries converge in tens of restarts: a tenth of the
+    // budget before the fallback.
+    solve(20, options.tolerance, std::max(1, options.maxRestarts / 10));
+    if (!e.converged)
+      solve(64, options.fallbackTolerance, options.maxRestarts);
+    if (!e.converged) {
+      e.lambdaMax = 0; // reported as not converged
+      v = Eigen::Map<Eigen::VectorXd>(start.data(), n);
     }
-    e.applications = gram.applications;
-    return e;
   }
+  if (!std::isfinite(e.lambdaMax))
+    throw std::runtime_error("dictionary '" + d.name +
+                             "': D^T D is not finite (its weights hold "
+                             "Inf or NaN)");
+  e.lambdaMax = std::max(e.lambdaMax, 0.0);
+  e.lipschitz = 2 * e.lambdaMax;
+  // The residual through the compiled operator itself.
+  double norm = v.norm();
+  if (norm > 0 && e.lambdaMax > 0) {
+    v /= norm;
+    Eigen::VectorXd w(n);
+    gram.perform_op(v.data(), w.data());
+    e.residual = (w - e.lambdaMax * v).norm() / e.lambdaMax;
+  }
+  e.applications = gram.applications;
+  return e;
+}
+
+/// Every element of the step tensor `name` set to c.
+void setStep(std::map<std::string, Tensor> &weights, const std::string &name,
+             double c) {
+  Tensor &t = weights.at(name);
+  std::vector<double> values(static_cast<size_t>(t.numel()), c);
+  t = convertDType(Tensor::fromValues(t.shape, values), t.dtype);
 }
 
 } // namespace
@@ -219,9 +225,7 @@ void setStepsFromLipschitz(std::vector<LipschitzEstimate> &estimates,
     if (e.step.empty() || !(e.lipschitz > 0))
       continue;
     e.stepMax = 1 / e.lipschitz;
-    Tensor &c = weights.at(e.step);
-    std::vector<double> values(static_cast<size_t>(c.numel()), e.stepMax);
-    c = convertDType(Tensor::fromValues(c.shape, values), c.dtype);
+    setStep(weights, e.step, e.stepMax);
   }
 }
 
@@ -236,34 +240,38 @@ void scaleDictionaries(Program &program,
     if (e.step.empty() || !(e.lambdaMax > 0))
       continue;
     const FunctionInfo *fi = program.info.find(d.function);
-    std::vector<std::string> filters;
+    // The dictionary's filters as drawn; setFilters(alpha) puts alpha times
+    // them into `weights`.
+    std::map<std::string, Tensor> drawn;
     for (const TensorInfo &a : fi->args)
       if (a.role == Role::Param)
-        filters.push_back(a.name);
-    auto scaled = [&](double alpha) {
-      std::map<std::string, Tensor> w = weights;
-      for (const std::string &f : filters) {
-        Tensor t = convertDType(w.at(f), DType::F64);
+        drawn[a.name] = weights.at(a.name);
+    auto setFilters = [&](double alpha) {
+      for (const auto &[name, t0] : drawn) {
+        Tensor t = convertDType(t0, DType::F64);
         double *p = t.as<double>();
         for (int64_t k = 0; k < t.numel(); ++k)
           p[k] *= alpha;
-        w[f] = convertDType(t, weights.at(f).dtype);
+        weights[name] = convertDType(t, t0.dtype);
       }
-      return w;
     };
     // The identity blocks' part of lambda_max: the filters at zero (a zero
     // operator without identity blocks, where Lanczos has nothing to do).
     double lambdaId = 0;
     {
-      std::map<std::string, Tensor> zero = scaled(0);
+      setFilters(0);
       std::vector<int64_t> shape = fi->args[0].shape;
       shape[0] = 1;
       std::vector<double> v(static_cast<size_t>(shapeNumel(shape)));
       for (double &x : v)
         x = rng.normal();
-      std::vector<double> w = applyDictionaryGram(program, *fi, zero, v, shape);
+      std::vector<double> w =
+          applyDictionaryGram(program, *fi, weights, v, shape);
       if (std::any_of(w.begin(), w.end(), [](double x) { return x != 0; }))
-        lambdaId = estimateDictionary(program, d, zero, options, rng).lambdaMax;
+        lambdaId =
+            estimateDictionary(program, d, weights, options, rng).lambdaMax;
+      for (const auto &[name, t0] : drawn)
+        weights[name] = t0;
     }
     // D D^T = (identity part) + alpha^2 (filters' part): the filters'
     // part at lambda_max * kFilterShare where identities are, else at
@@ -273,7 +281,6 @@ void scaleDictionaries(Program &program,
     // block conv >> conv is k = 2): the first guess takes k = 1, later ones
     // the exponent measured, until lambda_max is within 1% of the target.
     double alpha = 1, exponent = 2;
-    std::map<std::string, Tensor> original = weights;
     const double part0 = e.lambdaMax - lambdaId;
     int applications = e.applications;
     for (int round = 0; round < 4 && part0 > 0; ++round) {
@@ -284,18 +291,14 @@ void scaleDictionaries(Program &program,
       if (round > 0 && alpha < 1 && part > 0 && part != part0)
         exponent = std::log(part / part0) / std::log(alpha);
       alpha *= std::pow((target - lambdaId) / part, 1 / exponent);
-      weights = original;
-      std::map<std::string, Tensor> w = scaled(alpha);
-      weights = std::move(w);
+      setFilters(alpha);
       e = estimateDictionary(program, d, weights, options, rng);
       applications += e.applications;
     }
     e.applications = applications;
     e.filterScale = alpha;
     e.stepMax = std::min(1.0, kStable / e.lambdaMax);
-    Tensor &c = weights.at(e.step);
-    std::vector<double> values(static_cast<size_t>(c.numel()), e.stepMax);
-    c = convertDType(Tensor::fromValues(c.shape, values), c.dtype);
+    setStep(weights, e.step, e.stepMax);
   }
 }
 

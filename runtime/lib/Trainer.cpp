@@ -684,25 +684,39 @@ struct Data {
   Normalization norm;
 };
 
+/// The first `count` test images of `data`, normalised as evaluation's;
+/// nothing when the test split is empty.
+std::optional<Tensor> firstTestImages(const ProgramInfo &info,
+                                      const Data &data,
+                                      const TrainSettings &s, int64_t count) {
+  std::vector<int64_t> first(
+      data.test.begin(),
+      data.test.begin() + std::min<size_t>(data.test.size(), count));
+  if (first.empty())
+    return std::nullopt;
+  BatchLoader loader(data.splits.test, first, int64_t(first.size()),
+                     /*shuffle=*/false, s.seed, 0, data.norm, Augmentation{},
+                     floatType(info));
+  Batch batch;
+  if (!loader.next(batch))
+    return std::nullopt;
+  return batch.images;
+}
+
 /// `analyze_codes`: every layer-wise pursuit's code on the first
 /// kAnalyzedImages test images (normalised as evaluation's), eval mode.
 std::vector<ReconstructionStats> analyzeCodes(Program &program,
                                               ModelTensors &tensors,
                                               const Data &data,
                                               const TrainSettings &s) {
-  std::vector<int64_t> first(
-      data.test.begin(),
-      data.test.begin() + std::min<size_t>(data.test.size(), kAnalyzedImages));
-  if (first.empty() || program.info.pursuitCodes.empty())
+  if (program.info.pursuitCodes.empty())
     return {};
-  BatchLoader loader(data.splits.test, first, int64_t(first.size()),
-                     /*shuffle=*/false, s.seed, 0, data.norm, Augmentation{},
-                     floatType(program.info));
-  Batch batch;
-  if (!loader.next(batch))
+  std::optional<Tensor> images =
+      firstTestImages(program.info, data, s, kAnalyzedImages);
+  if (!images)
     return {};
   return measureReconstruction(program, program.info.pursuitCodes,
-                               tensors.weights, batch.images, s.evalBatch);
+                               tensors.weights, *images, s.evalBatch);
 }
 
 Data prepareData(const ProgramInfo &info, const TrainSettings &s,
@@ -1272,6 +1286,18 @@ int trainCommand(Program &program, const TrainSettings &s) {
 }
 
 /// The weights for eval/predict: --weights, else the run's best.
+/// The normalisation a weights file's metadata records (readNormalization).
+void savedNormalization(const ProgramInfo &info, const TensorFile &file,
+                        const std::string &path, std::vector<double> &mean,
+                        std::vector<double> &std_) {
+  auto extra = [&](const char *k) {
+    auto it = file.metadata.find(k);
+    return it == file.metadata.end() ? nullptr : &it->second;
+  };
+  readNormalization(info, extra("extra.normalize_mean"),
+                    extra("extra.normalize_std"), path, mean, std_);
+}
+
 ModelTensors weightsFor(const Program &program, const TrainSettings &s,
                         std::vector<double> &mean, std::vector<double> &std_) {
   namespace fs = std::filesystem;
@@ -1286,12 +1312,7 @@ ModelTensors weightsFor(const Program &program, const TrainSettings &s,
   ModelTensors t = initialTensors(program.info, 0);
   t.optimizer.clear();
   loadWeightsInto(t, file, path, floatType(program.info));
-  auto extra = [&](const char *k) {
-    auto it = file.metadata.find(k);
-    return it == file.metadata.end() ? nullptr : &it->second;
-  };
-  readNormalization(program.info, extra("extra.normalize_mean"),
-                    extra("extra.normalize_std"), path, mean, std_);
+  savedNormalization(program.info, file, path, mean, std_);
   return t;
 }
 
@@ -1369,27 +1390,14 @@ int predictCommand(Program &program, const TrainSettings &s) {
 Tensor evaluationImages(const ProgramInfo &info, const TrainSettings &s,
                         int64_t count) {
   std::vector<double> mean, std_;
-  if (!s.weights.empty()) {
-    TensorFile file = readSafetensors(s.weights);
-    auto extra = [&](const char *k) {
-      auto it = file.metadata.find(k);
-      return it == file.metadata.end() ? nullptr : &it->second;
-    };
-    readNormalization(info, extra("extra.normalize_mean"),
-                      extra("extra.normalize_std"), s.weights, mean, std_);
-  }
+  if (!s.weights.empty())
+    savedNormalization(info, readSafetensors(s.weights), s.weights, mean,
+                       std_);
   Data data = prepareData(info, s, &mean, &std_);
-  std::vector<int64_t> first(
-      data.test.begin(),
-      data.test.begin() + std::min<size_t>(data.test.size(), count));
-  if (first.empty())
+  std::optional<Tensor> images = firstTestImages(info, data, s, count);
+  if (!images)
     fail("the data set " + data.splits.description + " has no test images");
-  BatchLoader loader(data.splits.test, first, int64_t(first.size()),
-                     /*shuffle=*/false, s.seed, 0, data.norm, Augmentation{},
-                     floatType(info));
-  Batch batch;
-  loader.next(batch);
-  return batch.images;
+  return *images;
 }
 
 std::optional<ProgramCommand> programCommandNamed(const std::string &name) {
