@@ -120,6 +120,51 @@ func.func @total_sum(%x: memref<?x16x28x28xf32>, %s: memref<f32>) {
   return
 }
 
+// An ISTA update x - step * g with the step a [1] buffer read at (0), and a
+// pooled [N, C, 1, 1] map read at (n, c, 0, 0): those operands become views
+// without their unit dimensions (step: rank 0), so the op still collapses
+// to [N, C*H*W] (step) and [N, C, H*W] (pooled): long vectorisable loops.
+#step4 = affine_map<(n, c, h, w) -> (0)>
+#pooled4 = affine_map<(n, c, h, w) -> (n, c, 0, 0)>
+// CHECK-LABEL: func.func @unit_constant_index(
+// CHECK-SAME: %[[X:[^:]*]]: memref<?x16x28x28xf32>, %[[G:[^:]*]]: memref<?x16x28x28xf32>, %[[S:[^:]*]]: memref<1xf32>, %[[P:[^:]*]]: memref<?x16x1x1xf32>, %[[Y:[^:]*]]: memref<?x16x28x28xf32>)
+// CHECK-DAG: %[[C12544:.*]] = arith.constant 12544 : index
+// CHECK-DAG: %[[C784:.*]] = arith.constant 784 : index
+// CHECK-DAG: %[[S0:.*]] = memref.collapse_shape %[[S]] [] : memref<1xf32> into memref<f32>
+// CHECK-DAG: %[[XC:.*]] = memref.collapse_shape %[[X]] {{\[}}[0], [1, 2, 3]] : memref<?x16x28x28xf32> into memref<?x12544xf32>
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.for %[[I:.*]] = %{{.*}} to %[[C12544]]
+// CHECK: memref.load %[[S0]][] : memref<f32>
+// CHECK: scf.reduce
+// CHECK-DAG: %[[PC:.*]] = memref.collapse_shape %[[P]] {{\[}}[0], [1, 2, 3]] : memref<?x16x1x1xf32> into memref<?x16xf32>
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %[[C784]]
+// CHECK: memref.load %[[PC]][%{{.*}}, %{{.*}}] : memref<?x16xf32>
+// CHECK: scf.reduce
+// CHECK: return
+func.func @unit_constant_index(%x: memref<?x16x28x28xf32>, %g: memref<?x16x28x28xf32>,
+                               %s: memref<1xf32>, %p: memref<?x16x1x1xf32>,
+                               %y: memref<?x16x28x28xf32>) {
+  linalg.generic {indexing_maps = [#id4, #id4, #step4, #id4],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %g, %s : memref<?x16x28x28xf32>, memref<?x16x28x28xf32>, memref<1xf32>)
+      outs(%y : memref<?x16x28x28xf32>) {
+  ^bb0(%a: f32, %b: f32, %t: f32, %o: f32):
+    %m = arith.mulf %t, %b : f32
+    %r = arith.subf %a, %m : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#id4, #pooled4, #id4],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %p : memref<?x16x28x28xf32>, memref<?x16x1x1xf32>)
+      outs(%y : memref<?x16x28x28xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.mulf %a, %b : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
 // Small ops (per-channel vectors, the logits [N, 10]) stay sequential;
 // with min-work=1 they too run in parallel, the innermost loop of a 2-d
 // nest kept sequential (vectorised).

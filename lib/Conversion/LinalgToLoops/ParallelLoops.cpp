@@ -94,6 +94,69 @@ struct ParallelLoopsPass
                               : linalg::LinalgOp(generic);
   }
 
+  /// Rewrites, in place, each input of `op` that is indexed by a constant
+  /// 0 in a dimension of extent 1 (a step size `memref<1xf32>` read at
+  /// (0) in every point, a [N, C, 1, 1] pooled map read at (n, c, 0, 0))
+  /// to a view without those dimensions, and its indexing map without
+  /// those results. The op then indexes every operand by a projected
+  /// permutation, which collapseInner needs: the ISTA and FISTA updates
+  /// (x - step * g + ...) otherwise kept their 14- or 7-long w loops, too
+  /// short for LLVM to vectorise with the runtime alias checks they need.
+  /// The same elements are read.
+  static void dropUnitConstantIndices(RewriterBase &rewriter,
+                                      linalg::LinalgOp op) {
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    bool changed = false;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      auto type = dyn_cast<MemRefType>(in->get().getType());
+      AffineMap m = maps[in->getOperandNumber()];
+      if (!type || m.isProjectedPermutation())
+        continue;
+      // Kept results; each dropped one joins the group of the kept result
+      // before it (the first kept one's group when none is before).
+      SmallVector<AffineExpr> kept;
+      SmallVector<ReassociationIndices> groups;
+      ReassociationIndices leading;
+      bool droppable = true;
+      for (auto [pos, e] : llvm::enumerate(m.getResults())) {
+        auto c = dyn_cast<AffineConstantExpr>(e);
+        if (!c) {
+          if (!isa<AffineDimExpr>(e)) {
+            droppable = false;
+            break;
+          }
+          kept.push_back(e);
+          groups.push_back(leading);
+          leading.clear();
+          groups.back().push_back(pos);
+          continue;
+        }
+        if (c.getValue() != 0 || type.getDimSize(pos) != 1) {
+          droppable = false;
+          break;
+        }
+        if (groups.empty())
+          leading.push_back(pos);
+        else
+          groups.back().push_back(pos);
+      }
+      if (!droppable || kept.size() == m.getNumResults() ||
+          !memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
+        continue;
+      rewriter.setInsertionPoint(op);
+      Value view = memref::CollapseShapeOp::create(rewriter, op.getLoc(),
+                                                   in->get(), groups);
+      rewriter.modifyOpInPlace(op, [&] { in->set(view); });
+      maps[in->getOperandNumber()] =
+          AffineMap::get(m.getNumDims(), 0, kept, op.getContext());
+      changed = true;
+    }
+    if (changed)
+      rewriter.modifyOpInPlace(op, [&] {
+        op->setAttr("indexing_maps", rewriter.getAffineMapArrayAttr(maps));
+      });
+  }
+
   /// `op` with its longest run of trailing dimensions of one iterator type
   /// collapsed into one, where every operand indexes them together in
   /// order and its buffer holds them contiguously: an NCHW elementwise op
@@ -116,6 +179,7 @@ struct ParallelLoopsPass
         return op;
       op = *g;
     }
+    dropUnitConstantIndices(rewriter, op);
     if (!op.hasOnlyProjectedPermutations())
       return op;
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
