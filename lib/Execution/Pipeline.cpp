@@ -18,6 +18,10 @@ std::string cscc::tensorLevelToBuffersPipeline() {
   return // generated loops for everything but the convolutions
          "cscc-results-to-destinations,cst-lower-to-linalg,"
          "canonicalize,linalg-fuse-elementwise-ops,canonicalize,"
+         // cheap ops with several consumers (the ISTA step's scaling) are
+         // fused into each of them too, recomputed instead of stored
+         "func.func(cscc-recompute-cheap-producers),"
+         "linalg-fuse-elementwise-ops,canonicalize,"
          // No CSE on tensors here: it would merge the values cst-autodiff
          // recomputes with the forward ones (keeping those alive) and the
          // concatenation buffers with each other.

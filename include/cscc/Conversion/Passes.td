@@ -84,6 +84,32 @@ def CstLowerToLinalg : Pass<"cst-lower-to-linalg", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def CsccRecomputeCheapProducers
+    : Pass<"cscc-recompute-cheap-producers", "::mlir::func::FuncOp"> {
+  let summary = "Give each consumer of a cheap elementwise op its own copy, "
+                "so that fusion recomputes it instead of storing it";
+  let description = [{
+    linalg-fuse-elementwise-ops fuses a producer only into its single
+    consumer: a result with several consumers is written out and read back
+    by each. For a cheap elementwise op on tensors (parallel iterators, one
+    result, at most `max-ops` scalar ops, at most one operand as large as
+    its result: a scaling by the ISTA step, a ReLU, a bias add) that costs
+    more than recomputing it, since every consumer reads its large operand
+    instead of the result at the same price. This pass clones such an op
+    for each of its linalg.generic consumers beyond the first that
+    elementwise fusion can take (the consumer indexes the result with all
+    of the producer's loops), so that the fusion that follows folds a copy
+    into each of them and the op and its buffer disappear. Uses by other
+    ops (a convolution, a concatenation) keep the original. The values
+    computed are the same (the same scalar ops on the same operands).
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "unsigned", /*default=*/"3",
+           "the most scalar ops (yield aside) of an op that is recomputed">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def CsccCopyToLinalg : Pass<"cscc-copy-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Turn memref.copy into linalg.copy (generated loops)";
   let description = [{
