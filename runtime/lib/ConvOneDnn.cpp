@@ -335,10 +335,31 @@ std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
   return e;
 }
 
+/// The layout a call is built with: the requested one, except that under
+/// Any (the default) a backward-data call into one or two channels uses
+/// plain NCHW. oneDNN 2.6's blocked kernel pads such a dx to a 16-channel
+/// block and runs 3-4x slower than its plain gemm kernel there (the image
+/// side of a dictionary on a grey-scale input, examples/two_dilations.csc:
+/// 8 of its 14 backward-data calls per step). Measured with
+///   cscc-runtime-check conv-bench --n 128 --c C --k K --hw 28 --layout L
+/// (2 threads, median ms of bwd_data; fwd and bwd_filter stay faster with
+/// any at every C):
+///            K=8: any / plain   K=16: any / plain   K=32: any / plain
+///   C = 1       1.83 / 0.51        1.80 / 0.60         3.55 / 0.79
+///   C = 2       1.80 / 1.05        1.84 / 1.13         3.62 / 1.47
+///   C = 4       1.88 / 1.95        1.95 / 2.18         3.69 / 2.80
+///   C = 8       1.97 / 3.95        2.01 / 4.50         4.10 / 5.44
+OneDnnLayout layoutFor(Op op, const TensorView<float> &dx,
+                       OneDnnLayout requested) {
+  if (requested == OneDnnLayout::Any && op == Op::BwdData && dx.sizes[1] <= 2)
+    return OneDnnLayout::Plain;
+  return requested;
+}
+
 Entry &lookup(State &st, Op op, const TensorView<float> &a,
               const TensorView<float> &b, const TensorView<float> &out,
               const ConvParams &p) {
-  OneDnnLayout layout = getOneDnnLayout();
+  OneDnnLayout layout = layoutFor(op, out, getOneDnnLayout());
   const TensorView<float> *views[3] = {&a, &b, &out};
   Key key;
   std::memset(&key, 0, sizeof key);
