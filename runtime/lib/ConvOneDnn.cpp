@@ -336,22 +336,30 @@ std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
 }
 
 /// The layout a call is built with: the requested one, except that under
-/// Any (the default) a backward-data call into one or two channels uses
-/// plain NCHW. oneDNN 2.6's blocked kernel pads such a dx to a 16-channel
-/// block and runs 3-4x slower than its plain gemm kernel there (the image
-/// side of a dictionary on a grey-scale input, examples/two_dilations.csc:
-/// 8 of its 14 backward-data calls per step). Measured with
-///   cscc-runtime-check conv-bench --n 128 --c C --k K --hw 28 --layout L
-/// (2 threads, median ms of bwd_data; fwd and bwd_filter stay faster with
-/// any at every C):
-///            K=8: any / plain   K=16: any / plain   K=32: any / plain
-///   C = 1       1.83 / 0.51        1.80 / 0.60         3.55 / 0.79
-///   C = 2       1.80 / 1.05        1.84 / 1.13         3.62 / 1.47
-///   C = 4       1.88 / 1.95        1.95 / 2.18         3.69 / 2.80
-///   C = 8       1.97 / 3.95        2.01 / 4.50         4.10 / 5.44
-OneDnnLayout layoutFor(Op op, const TensorView<float> &dx,
-                       OneDnnLayout requested) {
-  if (requested == OneDnnLayout::Any && op == Op::BwdData && dx.sizes[1] <= 2)
+/// Any (the default) a backward-data call into a few channels (dx of C <= 2
+/// channels, or C <= 4 from K >= 32) uses plain NCHW. oneDNN 2.6's blocked
+/// kernel pads such a dx to a 16-channel block and runs up to 4x slower
+/// than its plain gemm kernel there: the image side of a dictionary on a
+/// grey-scale or colour input (examples/two_dilations.csc: 8 of its 14
+/// backward-data calls per step). Measured with
+///   cscc-runtime-check conv-bench --n N --c C --k K --hw S --dilation D
+///     --padding D --layout L
+/// (2 threads, median ms of bwd_data, any / plain; fwd and bwd_filter stay
+/// faster with any at every C):
+///   N = 128, S = 28, D = 1:  K=8          K=16         K=32
+///     C = 1                  1.83 / 0.51  1.80 / 0.60  3.55 / 0.79
+///     C = 2                  1.80 / 1.05  1.84 / 1.13  3.62 / 1.47
+///     C = 4                  1.88 / 1.95  1.95 / 2.18  3.69 / 2.80
+///     C = 8                  1.97 / 3.95  2.01 / 4.50  4.10 / 5.44
+///   N = 64, S = 32:          K=16 (D=3)   K=32 (D=3)   K=32 (D=1)  K=64 (D=1)
+///     C = 3                  1.15 / 1.18  2.23 / 1.45  2.37 / 1.46 4.58 / 1.99
+///     C = 4                  1.13 / 1.51  2.22 / 1.86
+OneDnnLayout layoutFor(Op op, const TensorView<float> &dy,
+                       const TensorView<float> &dx, OneDnnLayout requested) {
+  if (requested != OneDnnLayout::Any || op != Op::BwdData)
+    return requested;
+  int64_t c = dx.sizes[1], k = dy.sizes[1];
+  if (c <= 2 || (c <= 4 && k >= 32))
     return OneDnnLayout::Plain;
   return requested;
 }
@@ -359,7 +367,7 @@ OneDnnLayout layoutFor(Op op, const TensorView<float> &dx,
 Entry &lookup(State &st, Op op, const TensorView<float> &a,
               const TensorView<float> &b, const TensorView<float> &out,
               const ConvParams &p) {
-  OneDnnLayout layout = layoutFor(op, out, getOneDnnLayout());
+  OneDnnLayout layout = layoutFor(op, a, out, getOneDnnLayout());
   const TensorView<float> *views[3] = {&a, &b, &out};
   Key key;
   std::memset(&key, 0, sizeof key);
