@@ -344,8 +344,10 @@ std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
 /// backward-data calls per step). Measured with
 ///   cscc-runtime-check conv-bench --n N --c C --k K --hw S --dilation D
 ///     --padding D --layout L
-/// (2 threads, median ms of bwd_data, any / plain; fwd and bwd_filter stay
-/// faster with any at every C):
+/// (2 threads, median ms of bwd_data, any / plain; bwd_filter is 2-6x
+/// faster with any at every C; fwd is as fast or faster with any, except
+/// into K >= 32 from C = 1 or 3, where plain is 13-22% ahead: left with
+/// any):
 ///   N = 128, S = 28, D = 1:  K=8          K=16         K=32
 ///     C = 1                  1.83 / 0.51  1.80 / 0.60  3.55 / 0.79
 ///     C = 2                  1.80 / 1.05  1.84 / 1.13  3.62 / 1.47
