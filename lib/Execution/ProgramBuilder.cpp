@@ -355,6 +355,7 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
         << " momentum=" << (options.momentum ? "true" : "false")
         << " nesterov=" << (options.nesterov ? "true" : "false")
         << " step-lr-scale=" << std::setprecision(17) << options.stepLrScale
+        << " replica-mean=" << (options.dataParallel ? "true" : "false")
         << "}";
     if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||
         failed(runPipeline(*trainModule, opt.str())))
@@ -390,6 +391,7 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
   info.optimizer = options.optimizer;
   info.nesterov = options.nesterov;
   info.stepLrScale = options.stepLrScale;
+  info.dataParallel = options.training && options.dataParallel;
   for (const char *name : {"train_update", "evaluate_batch_stats"})
     if (module->lookupSymbol(name))
       info.functions.push_back(describeFunction(*module, name));

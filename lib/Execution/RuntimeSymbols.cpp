@@ -2,6 +2,7 @@
 #include "cscc/Execution/RuntimeSymbols.h"
 #include "cscc/Runtime/AllocABI.h"
 #include "cscc/Runtime/ConvABI.h"
+#include "cscc/Runtime/ReplicaABI.h"
 #ifdef CSCC_HAVE_CUDA_RUNTIME
 #include "cscc/Runtime/Cuda.h"
 #endif
@@ -22,6 +23,8 @@ void *cscc::findRuntimeSymbol(llvm::StringRef name) {
     for (const rt::RuntimeSymbol &s : rt::convolutionSymbols())
       map[s.name] = s.address;
     for (const rt::RuntimeSymbol &s : rt::allocationSymbols())
+      map[s.name] = s.address;
+    for (const rt::RuntimeSymbol &s : rt::replicaSymbols())
       map[s.name] = s.address;
 #ifdef CSCC_HAVE_CUDA_RUNTIME
     for (const rt::RuntimeSymbol &s : rt::cudaSymbols())

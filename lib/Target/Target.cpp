@@ -61,10 +61,24 @@ cscc::convolutionKernelOf(rt::KernelLibrary library,
   return std::string(name);
 }
 
-mlir::cst::ConvolutionKernelNaming cscc::bufferizationKernelNaming() {
-  return [](mlir::cst::ConvolutionKind kind, mlir::Type elementType) {
+mlir::cst::KernelNaming cscc::bufferizationKernelNaming() {
+  mlir::cst::KernelNaming naming;
+  naming.convolution = [](mlir::cst::ConvolutionKind kind,
+                          mlir::Type elementType) {
     return convolutionKernelOf(rt::KernelLibrary::Host, kind, elementType);
   };
+  naming.replicaMean =
+      [](mlir::Type elementType) -> mlir::FailureOr<std::string> {
+    const char *name = nullptr;
+    if (elementType.isF32())
+      name = rt::replicaMeanKernelSymbol(rt::KernelDType::F32);
+    else if (elementType.isF64())
+      name = rt::replicaMeanKernelSymbol(rt::KernelDType::F64);
+    if (!name)
+      return mlir::failure();
+    return std::string(name);
+  };
+  return naming;
 }
 
 static std::vector<std::string> splitLibraries(const std::string &list) {

@@ -95,6 +95,7 @@ std::string ProgramInfo::toJson() const {
   j["optimizer"] = wordOf(kOptimizerWords, optimizer);
   j["nesterov"] = nesterov;
   j["step_lr_scale"] = stepLrScale;
+  j["data_parallel"] = dataParallel;
   j["summary"] = summary;
   j["train"] = train;
   json fs = json::array();
@@ -132,6 +133,7 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
     p.optimizer = optimizerKind(j.at("optimizer").get<std::string>());
     p.nesterov = j.at("nesterov").get<bool>();
     p.stepLrScale = j.at("step_lr_scale").get<double>();
+    p.dataParallel = j.value("data_parallel", false);
     p.summary = j.at("summary").get<std::string>();
     p.train = j.at("train").get<std::map<std::string, std::string>>();
     for (const json &f : j.at("functions")) {

@@ -22,6 +22,7 @@ int driver::buildCommand(const Options &opts, const Model &model,
   rt::ProgramInfo info;
   ProgramOptions options = programOptionsFor(opts, settings);
   options.batchStatsEval = true; // eval --bn-stats batch
+  options.dataParallel = target->dataParallel();
   mlir::OwningOpRef<mlir::ModuleOp> module =
       buildProgramModule(context, model, sm, options, info);
   if (!module)

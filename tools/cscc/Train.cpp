@@ -59,6 +59,7 @@ int driver::programCommand(const Options &opts, const Model &model,
   rt::Program program;
   ProgramOptions options = programOptionsFor(opts, settings);
   options.training = opts.command == Command::Train;
+  options.dataParallel = target->dataParallel();
   options.batchStatsEval =
       opts.command == Command::Eval && settings.batchStatsEval;
   mlir::OwningOpRef<mlir::ModuleOp> module =

@@ -408,6 +408,16 @@ LogicalResult L1NormOp::verify() { return sameElementType(*this); }
 // Measurements
 //===----------------------------------------------------------------------===//
 
+LogicalResult ReplicaMeanOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (!isa<FloatType>(type.getElementType()))
+    return emitOpError() << "expects a float tensor, got " << type;
+  // The runtime reduces a buffer whose size the program knows.
+  if (!type.hasStaticShape())
+    return emitOpError() << "expects a static shape, got " << type;
+  return success();
+}
+
 LogicalResult ZeroFractionOp::verify() {
   auto in = cast<RankedTensorType>(getInput().getType());
   auto out = cast<RankedTensorType>(getOutput().getType());

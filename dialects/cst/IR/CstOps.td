@@ -320,6 +320,39 @@ def Cst_L1NormOp : Cst_DiffOp<"l1_norm"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Data parallelism
+//===----------------------------------------------------------------------===//
+
+def Cst_ReplicaMeanOp : Cst_DiffOp<"replica_mean", [SameOperandsAndResultType]> {
+  let summary = "the mean of x over the data-parallel replicas, weighted by batch share";
+  let description = [{
+    With R processes training one model on shares n_1..n_R of a global
+    batch of N images (each running this same program on its share),
+    every process gets sum_r (n_r / N) x_r, where x_r is the operand on
+    process r. A per-replica batch mean becomes the global batch's mean:
+    the gradients before the optimiser update (cst-optimizer's
+    `replica-mean`), batch-norm statistics synchronised over the replicas.
+    One process alone: the identity.
+
+    It lowers to a runtime call (the collective) after bufferization; the
+    runtime knows the replicas and their shares. Pure as far as the
+    compiler is concerned: every replica compiles and runs the same
+    program, so CSE, DCE or reordering change all replicas' sequences of
+    collectives alike.
+
+    VJP: replica_mean of the cotangent. Each replica back-propagates its
+    own loss, and the gradients are averaged with the same weights at the
+    end, so the cotangent x_r must carry is sum_s (n_s / N) dy_s, the
+    replica mean of dy (the weight n_r / N of x_r in the result cancels
+    against the final average's 1 / (n_r / N)).
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Measurements (evaluation only)
 //===----------------------------------------------------------------------===//
 

@@ -362,6 +362,16 @@ SmallVector<Value> SoftmaxCrossEntropyOp::buildVjp(OpBuilder &b, ValueRange dys,
   return g;
 }
 
+// Self-adjoint under data-parallel training's final average of the
+// gradients (CstOps.td).
+SmallVector<Value> ReplicaMeanOp::buildVjp(OpBuilder &b, ValueRange dys,
+                                           ArrayRef<bool> wanted, Primals &) {
+  SmallVector<Value> g(1);
+  if (dys[0] && wanted[0])
+    g[0] = ReplicaMeanOp::create(b, getLoc(), dys[0]);
+  return g;
+}
+
 SmallVector<Value> L1NormOp::buildVjp(OpBuilder &b, ValueRange dys,
                                       ArrayRef<bool> wanted, Primals &p) {
   SmallVector<Value> g(1);

@@ -1,4 +1,4 @@
-//===- BufferizableOpInterfaceImpl.cpp - Convolutions become kernel calls -===//
+//===- BufferizableOpInterfaceImpl.cpp - Runtime ops become kernel calls --===//
 //
 // A convolution reads its two operands and writes its destination (`init`,
 // which it does not read: destination-passing style, so One-Shot Bufferize
@@ -6,7 +6,8 @@
 // argument) or, without one, a new buffer; after bufferization it is a
 // call of the runtime kernel. The operands and the destination may be
 // strided views (a channel slice of a concatenation), so the kernels take
-// fully dynamic strided memrefs. Which function that is, the dialect does
+// fully dynamic strided memrefs. A replica mean becomes a copy and a call
+// on the copy (below). Which function that is, the dialect does
 // not know: the naming registered with the models (the compiler's target
 // supplies it) decides, so no library's symbols are written here.
 //
@@ -36,29 +37,32 @@ MemRefType anyView(Type elem) {
                                                 {d, d, d, d}));
 }
 
-/// The runtime kernel's declaration, added to the module once.
+/// A runtime kernel's declaration, added to the module once: `inputs`,
+/// no results, and what the kernel does with each buffer argument
+/// (bufferization's own argument attribute, "read", "write" or
+/// "read-write"; "" for a scalar), so that later passes
+/// (cscc-device-buffers) know which buffers a call changes.
 func::FuncOp kernelDecl(RewriterBase &rewriter, Operation *op, StringRef name,
-                        Type elem) {
+                        TypeRange inputs, ArrayRef<StringRef> access) {
   auto module = op->getParentOfType<ModuleOp>();
   if (auto fn = module.lookupSymbol<func::FuncOp>(name))
     return fn;
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointToStart(module.getBody());
-  Type view = anyView(elem), i64 = rewriter.getI64Type();
-  auto fn = func::FuncOp::create(
-      rewriter, op->getLoc(), name,
-      rewriter.getFunctionType({view, view, view, i64, i64, i64}, {}));
+  auto fn = func::FuncOp::create(rewriter, op->getLoc(), name,
+                                 rewriter.getFunctionType(inputs, {}));
   fn.setPrivate();
   // The C interface passes each memref as a pointer to its descriptor.
   fn->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
-  // What the kernel does with each buffer (bufferization's own argument
-  // attribute): it reads its two operands and writes the third, so that
-  // later passes (cscc-device-buffers) know which buffers a call changes.
-  const char *access[] = {"read", "read", "write"};
-  for (unsigned i = 0; i < 3; ++i)
-    fn.setArgAttr(i, "bufferization.access",
-                  rewriter.getStringAttr(access[i]));
+  for (auto [i, a] : llvm::enumerate(access))
+    if (!a.empty())
+      fn.setArgAttr(i, "bufferization.access", rewriter.getStringAttr(a));
   return fn;
+}
+
+/// The naming the dialect was registered with (nullptr: none).
+const cst::KernelNamingInterface *namingOf(Operation *op) {
+  return op->getDialect()->getRegisteredInterface<cst::KernelNamingInterface>();
 }
 
 template <typename ConvOp>
@@ -133,16 +137,17 @@ struct ConvOpInterface
       return failure();
 
     Type elem = type.getElementType();
-    auto *naming = op->getDialect()
-                       ->getRegisteredInterface<
-                           cst::ConvolutionKernelNamingInterface>();
+    const cst::KernelNamingInterface *naming = namingOf(op);
     FailureOr<std::string> name =
-        naming ? naming->kernelFor(ConvOpInterface::kind(), elem)
+        naming ? naming->convolutionKernel(ConvOpInterface::kind(), elem)
                : FailureOr<std::string>(failure());
     if (failed(name))
       return op->emitError("no convolution kernel for element type ")
              << elem;
-    func::FuncOp decl = kernelDecl(rewriter, op, *name, elem);
+    Type view = anyView(elem), i64Type = rewriter.getI64Type();
+    func::FuncOp decl = kernelDecl(
+        rewriter, op, *name, {view, view, view, i64Type, i64Type, i64Type},
+        {"read", "read", "write", "", "", ""});
     auto asView = [&](Value v) -> Value {
       return memref::CastOp::create(rewriter, loc, anyView(elem), v);
     };
@@ -174,32 +179,101 @@ cst::ConvolutionKind ConvOpInterface<cst::ConvFilterGradOp>::kind() {
   return cst::ConvolutionKind::BackwardFilter;
 }
 
+/// cst.replica_mean: a new contiguous buffer holding a copy of the
+/// operand, averaged in place over the replicas by the runtime kernel. The
+/// copy keeps the op out of the analysis' in-place decisions (the operand
+/// may be read again, or be a view); its size is a parameter's, small next
+/// to the activations.
+struct ReplicaMeanOpInterface
+    : public BufferizableOpInterface::ExternalModel<ReplicaMeanOpInterface,
+                                                    cst::ReplicaMeanOp> {
+  bool bufferizesToAllocation(Operation *, Value) const { return true; }
+  bool bufferizesToMemoryRead(Operation *, OpOperand &,
+                              const AnalysisState &) const {
+    return true;
+  }
+  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
+                               const AnalysisState &) const {
+    return false;
+  }
+  AliasingValueList getAliasingValues(Operation *, OpOperand &,
+                                      const AnalysisState &) const {
+    return {};
+  }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    auto mean = cast<cst::ReplicaMeanOp>(op);
+    Location loc = op->getLoc();
+    auto type = cast<RankedTensorType>(mean.getOutput().getType());
+    Type elem = type.getElementType();
+    const cst::KernelNamingInterface *naming = namingOf(op);
+    FailureOr<std::string> name =
+        naming ? naming->replicaMeanKernel(elem)
+               : FailureOr<std::string>(failure());
+    if (failed(name))
+      return op->emitError("no replica-mean kernel for element type ")
+             << elem << " (this target does not train data-parallel)";
+    FailureOr<Value> in = getBuffer(rewriter, mean.getInput(), options, state);
+    if (failed(in))
+      return failure();
+    auto bufferType = MemRefType::get(type.getShape(), elem);
+    FailureOr<Value> out = options.createAlloc(rewriter, loc, bufferType, {});
+    if (failed(out))
+      return failure();
+    if (failed(options.createMemCpy(rewriter, loc, *in, *out)))
+      return failure();
+    // The kernel's operand: the buffer as one dimension.
+    Value flat = *out;
+    if (type.getRank() == 0) {
+      flat = memref::ExpandShapeOp::create(
+          rewriter, loc, MemRefType::get({1}, elem), flat,
+          ArrayRef<ReassociationIndices>{});
+    } else if (type.getRank() > 1) {
+      ReassociationIndices all;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        all.push_back(d);
+      flat = memref::CollapseShapeOp::create(rewriter, loc, flat,
+                                             ArrayRef<ReassociationIndices>{all});
+    }
+    auto vector = MemRefType::get({ShapedType::kDynamic}, elem);
+    flat = memref::CastOp::create(rewriter, loc, vector, flat);
+    func::FuncOp decl =
+        kernelDecl(rewriter, op, *name, {vector}, {"read-write"});
+    func::CallOp::create(rewriter, loc, decl, ValueRange{flat});
+    replaceOpWithBufferizedValues(rewriter, op, *out);
+    return success();
+  }
+};
+
 /// Attaches the models and, as a dialect interface of cst, the naming they
 /// call: an extension object rather than a function, since it carries the
 /// naming.
-struct ConvolutionModelsExtension
-    : DialectExtension<ConvolutionModelsExtension, cst::CstDialect> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ConvolutionModelsExtension)
-  explicit ConvolutionModelsExtension(cst::ConvolutionKernelNaming naming)
+struct RuntimeCallModelsExtension
+    : DialectExtension<RuntimeCallModelsExtension, cst::CstDialect> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(RuntimeCallModelsExtension)
+  explicit RuntimeCallModelsExtension(cst::KernelNaming naming)
       : naming(std::move(naming)) {}
   void apply(MLIRContext *ctx, cst::CstDialect *dialect) const final {
     ctx->loadDialect<func::FuncDialect, memref::MemRefDialect,
                      arith::ArithDialect, bufferization::BufferizationDialect>();
-    dialect->addInterface<cst::ConvolutionKernelNamingInterface>(naming);
+    dialect->addInterface<cst::KernelNamingInterface>(naming);
     cst::ConvOp::attachInterface<ConvOpInterface<cst::ConvOp>>(*ctx);
     cst::ConvTransposeOp::attachInterface<
         ConvOpInterface<cst::ConvTransposeOp>>(*ctx);
     cst::ConvFilterGradOp::attachInterface<
         ConvOpInterface<cst::ConvFilterGradOp>>(*ctx);
+    cst::ReplicaMeanOp::attachInterface<ReplicaMeanOpInterface>(*ctx);
   }
-  cst::ConvolutionKernelNaming naming;
+  cst::KernelNaming naming;
 };
 
 } // namespace
 
 void mlir::cst::registerBufferizableOpInterfaceExternalModels(
-    DialectRegistry &registry, ConvolutionKernelNaming naming) {
+    DialectRegistry &registry, KernelNaming naming) {
   registry.addExtension(
-      TypeID::get<ConvolutionModelsExtension>(),
-      std::make_unique<ConvolutionModelsExtension>(std::move(naming)));
+      TypeID::get<RuntimeCallModelsExtension>(),
+      std::make_unique<RuntimeCallModelsExtension>(std::move(naming)));
 }

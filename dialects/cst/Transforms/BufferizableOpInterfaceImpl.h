@@ -20,39 +20,49 @@ enum class ConvolutionKind {
   BackwardFilter, ///< cst.conv_filter_grad
 };
 
-/// The external function a convolution of `kind` on `elementType` calls
-/// once bufferized, or failure when there is none.
-using ConvolutionKernelNaming =
-    std::function<FailureOr<std::string>(ConvolutionKind kind,
-                                         Type elementType)>;
+/// The external functions the runtime-call ops become once bufferized:
+/// each gives the symbol for an op (a convolution of `kind`; a replica
+/// mean) on `elementType`, or failure when the library has none.
+struct KernelNaming {
+  std::function<FailureOr<std::string>(ConvolutionKind kind, Type elementType)>
+      convolution;
+  std::function<FailureOr<std::string>(Type elementType)> replicaMean;
+};
 
 /// Where the cst dialect keeps the naming it was registered with.
-class ConvolutionKernelNamingInterface
-    : public DialectInterface::Base<ConvolutionKernelNamingInterface> {
+class KernelNamingInterface
+    : public DialectInterface::Base<KernelNamingInterface> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ConvolutionKernelNamingInterface)
-  ConvolutionKernelNamingInterface(Dialect *dialect,
-                                   ConvolutionKernelNaming naming)
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(KernelNamingInterface)
+  KernelNamingInterface(Dialect *dialect, KernelNaming naming)
       : Base(dialect), naming(std::move(naming)) {}
-  FailureOr<std::string> kernelFor(ConvolutionKind kind,
-                                   Type elementType) const {
-    return naming(kind, elementType);
+  FailureOr<std::string> convolutionKernel(ConvolutionKind kind,
+                                           Type elementType) const {
+    return naming.convolution ? naming.convolution(kind, elementType)
+                              : FailureOr<std::string>(failure());
+  }
+  FailureOr<std::string> replicaMeanKernel(Type elementType) const {
+    return naming.replicaMean ? naming.replicaMean(elementType)
+                              : FailureOr<std::string>(failure());
   }
 
 private:
-  ConvolutionKernelNaming naming;
+  KernelNaming naming;
 };
 
-/// One-Shot Bufferize support for the three convolution ops: each becomes
-/// a call, on its operands' buffers and its destination's (or a new one),
-/// of the external function `naming` gives, declared with the C interface
-/// (`llvm.emit_c_interface`) and taking fully dynamic strided memrefs:
-///   (lhs, rhs, out, stride, dilation, padding : i64)
-/// The dialect knows no kernel library: the compiler's target supplies the
-/// names (lib/Target), so the ops bufferize the same whatever implements
-/// them.
-void registerBufferizableOpInterfaceExternalModels(
-    DialectRegistry &registry, ConvolutionKernelNaming naming);
+/// One-Shot Bufferize support for the ops that become runtime calls:
+/// - the three convolution ops: each becomes a call, on its operands'
+///   buffers and its destination's (or a new one), taking fully dynamic
+///   strided memrefs: (lhs, rhs, out, stride, dilation, padding : i64);
+/// - cst.replica_mean: a copy of its operand into a new contiguous buffer,
+///   then a call that averages it in place over the replicas, taking it as
+///   a 1-D memref<?xT>.
+/// Each external function is the one `naming` gives, declared with the C
+/// interface (`llvm.emit_c_interface`). The dialect knows no kernel
+/// library: the compiler's target supplies the names (lib/Target), so the
+/// ops bufferize the same whatever implements them.
+void registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry,
+                                                   KernelNaming naming);
 
 } // namespace cst
 } // namespace mlir

@@ -201,6 +201,8 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
     for (auto [l, st] : llvm::zip(learned, states)) {
       Value p = l.param, g = ret.getOperand(l.gradResult);
       Location at = g.getLoc();
+      if (replicaMean)
+        g = cst::ReplicaMeanOp::create(b, at, g);
       Type t = p.getType();
       // The steps' parameter group (absent: the common lr).
       FloatAttr lrScale;

@@ -102,6 +102,12 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
     parameter group when `step-lr-scale` is not 1: its update gets
     `lr_scale = step-lr-scale`, its lr (SGD) or step size (Adam) that many
     times the others'.
+
+    With `replica-mean`, each gradient first goes through
+    `cst.replica_mean`: under data-parallel training every process then
+    updates with the gradient of the global batch (the mean over the
+    processes, each weighted by its share of the batch), so the parameters
+    stay the same on every process; one process alone is unchanged.
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
@@ -117,6 +123,9 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
            "the train step to update (cst-autodiff's result)">,
     Option<"updateName", "name", "std::string", /*default=*/"\"train_update\"",
            "the new name of the function">,
+    Option<"replicaMean", "replica-mean", "bool", /*default=*/"false",
+           "average each gradient over the data-parallel replicas "
+           "(cst.replica_mean) before its update">,
   ];
   let dependentDialects = ["::mlir::cst::CstDialect"];
 }

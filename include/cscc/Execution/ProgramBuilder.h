@@ -44,6 +44,10 @@ struct ProgramOptions {
   /// Also build @pursuit_codes and the dictionaries' synthesis
   /// (appendPursuitCodes), for measuring the codes after every epoch.
   bool pursuitCodes = false;
+  /// @train_update averages its gradients over the data-parallel replicas
+  /// (cst-optimizer's replica-mean): for targets whose runtime has the
+  /// collective (Target::dataParallel).
+  bool dataParallel = false;
 };
 
 /// The model's train section as the runtime's `key=value` settings

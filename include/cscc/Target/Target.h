@@ -96,6 +96,10 @@ public:
   /// What an executable for it links, in link order (absolute paths of the
   /// build tree's runtime libraries, then system libraries).
   virtual std::vector<std::string> executableLibraries() const = 0;
+  /// Whether its code can average over data-parallel replicas
+  /// (cst.replica_mean becomes a runtime collective): a program for it is
+  /// built with them, and trains under mpirun.
+  virtual bool dataParallel() const = 0;
 };
 
 /// The registered targets' names, in registration order.
@@ -118,12 +122,12 @@ void registerTargetPassPipelines();
 /// runs any target's pipeline).
 void registerTargetExtensions(mlir::DialectRegistry &registry);
 
-/// The kernel names a convolution bufferizes into, for
+/// The kernel names a convolution or a replica mean bufferizes into, for
 /// mlir::cst::registerBufferizableOpInterfaceExternalModels: the host
 /// library's. Every target's buffers start there (the buffer pipeline is
 /// shared); a target with kernels of its own redirects the calls where it
 /// moves the buffers (the CUDA target's cscc-device-buffers).
-mlir::cst::ConvolutionKernelNaming bufferizationKernelNaming();
+mlir::cst::KernelNaming bufferizationKernelNaming();
 
 /// The names of a library's convolution kernels (Kernels.def), for a
 /// target's convolutionKernel.

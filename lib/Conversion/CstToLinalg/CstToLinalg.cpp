@@ -55,9 +55,10 @@ struct CstLowerToLinalgPass
                            func::FuncDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<cst::CstDialect>();
-    // The convolutions stay: they bufferize to the runtime's kernel calls.
+    // The convolutions and the replica mean stay: they bufferize to the
+    // runtime's kernel calls.
     target.addLegalOp<cst::ConvOp, cst::ConvTransposeOp,
-                      cst::ConvFilterGradOp>();
+                      cst::ConvFilterGradOp, cst::ReplicaMeanOp>();
 
     BatchSizes batches = batchSizesOf(getOperation(), target);
     HyperSlots hyperSlots;

@@ -90,12 +90,18 @@ public:
       symbols.push_back(std::string("_mlir_ciface_") +
                         rt::conv2dKernelSymbol(rt::KernelLibrary::Host,
                                                k.kind, k.dtype));
+    for (rt::KernelDType dtype : rt::replicaMeanKernels())
+      symbols.push_back(std::string("_mlir_ciface_") +
+                        rt::replicaMeanKernelSymbol(dtype));
     return symbols;
   }
 
   std::vector<std::string> executableLibraries() const override {
     return hostExecutableLibraries();
   }
+
+  // The runtime's replica mean over MPI (Replicas.h).
+  bool dataParallel() const override { return true; }
 
 private:
   bool gpuLoopLayout;

@@ -219,6 +219,10 @@ public:
 #endif
   }
 
+  // Gradients live in device memory; their all-reduce needs NCCL, which
+  // this target does not call yet.
+  bool dataParallel() const override { return false; }
+
 private:
   /// cscc-device-buffers' map from each host kernel bufferization calls to
   /// this target's: "HOST:DEVICE,...".

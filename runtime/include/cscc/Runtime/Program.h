@@ -101,6 +101,9 @@ struct ProgramInfo {
   OptimizerKind optimizer = OptimizerKind::Sgd; ///< compiled in
   bool nesterov = false;           ///< compiled in
   double stepLrScale = 1;          ///< compiled in: the steps' lr factor
+  /// Compiled in: @train_update averages its gradients over data-parallel
+  /// replicas (cst.replica_mean), so it can train under mpirun.
+  bool dataParallel = false;
   std::string summary;             ///< `cscc summary`'s text
   /// The model file's train section, as `key=value` settings the runtime
   /// parses (command-line flags override them); see TrainSettings.

@@ -855,3 +855,19 @@ func.func @f(%x: tensor<?x4x16x16xf32>, %g: tensor<?x8x8x8xf32>, %d: tensor<8x4x
   %f = cst.conv_filter_grad %x, %g into %d {dilation = 1 : i64, padding = 1 : i64, stride = 2 : i64} : (tensor<?x4x16x16xf32>, tensor<?x8x8x8xf32>, tensor<8x4x3x3xf64>) -> tensor<8x4x3x3xf32>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'cst.replica_mean' op expects a static shape, got 'tensor<?x4xf32>'}}
+  %m = cst.replica_mean %x : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xi64>) {
+  // expected-error @+1 {{'cst.replica_mean' op expects a float tensor, got 'tensor<4xi64>'}}
+  %m = cst.replica_mean %x : tensor<4xi64>
+  return
+}

@@ -13,6 +13,9 @@
 // RUN: sed 's/cst.init = "ones"}/cst.init = "ones", cst.step}/' %s | csc-opt --allow-unregistered-dialect --cst-optimizer='optimizer=adam step-lr-scale=0.25' | FileCheck %s --check-prefix=GROUPADAM
 // RUN: sed 's/cst.init = "ones"}/cst.init = "ones", cst.step}/' %s | csc-opt --allow-unregistered-dialect --cst-optimizer='step-lr-scale=1' | FileCheck %s --check-prefix=NOGROUP
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer='step-lr-scale=0.01' | FileCheck %s --check-prefix=NOGROUP
+// Data-parallel training: each gradient goes through cst.replica_mean
+// before its update (none without the option: MOM-NOT below).
+// RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer='replica-mean=true' | FileCheck %s --check-prefix=REPLICA
 // The ops print and parse back.
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer=nesterov=true | csc-opt --allow-unregistered-dialect | FileCheck %s --check-prefix=NEST
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer=optimizer=adam | csc-opt --allow-unregistered-dialect | FileCheck %s --check-prefix=ADAM
@@ -36,6 +39,7 @@ func.func @train_step(%x: tensor<?x2x4x4xf32>, %labels: tensor<?xi64>,
 
 // SGD with a momentum buffer (the default).
 // MOM-NOT: @train_step
+// MOM-NOT: cst.replica_mean
 // MOM-LABEL: func.func @train_update(
 // MOM-SAME: %[[X:[a-z0-9]+]]: tensor<?x2x4x4xf32>, %{{.*}}: tensor<?xi64>,
 // MOM-SAME: %[[W:[a-z0-9]+]]: tensor<3x2x3x3xf32> {cst.init = "kaiming", cst.param = "conv.weight"},
@@ -104,3 +108,15 @@ func.func @train_step(%x: tensor<?x2x4x4xf32>, %labels: tensor<?xi64>,
 // GROUPADAM: cst.adam_update %{{.*}} hyper(%{{.*}}) :
 // GROUPADAM: cst.adam_update %{{.*}} hyper(%{{.*}}) {lr_scale = 2.500000e-01 : f64} :
 // NOGROUP-NOT: lr_scale
+
+// REPLICA-LABEL: func.func @train_update(
+// REPLICA-DAG: %[[GC:.*]] = "test.gc"
+// REPLICA-DAG: %[[GB:.*]] = "test.gb"
+// REPLICA-DAG: %[[GW:.*]] = "test.gw"
+// REPLICA: %[[MW:.*]] = cst.replica_mean %[[GW]] : tensor<3x2x3x3xf32>
+// REPLICA-NEXT: cst.sgd_update %{{.*}}, %[[MW]] momentum_buffer
+// REPLICA-NEXT: %[[MB:.*]] = cst.replica_mean %[[GB]] : tensor<3xf32>
+// REPLICA-NEXT: cst.sgd_update %{{.*}}, %[[MB]] momentum_buffer
+// REPLICA-NEXT: %[[MC:.*]] = cst.replica_mean %[[GC]] : tensor<1xf32>
+// REPLICA-NEXT: cst.sgd_update %{{.*}}, %[[MC]] momentum_buffer
+// REPLICA-NOT: cst.replica_mean

@@ -1,0 +1,79 @@
+//===- Replicas.h - the processes that train one model together -*- C++ -*-===//
+//
+// Data-parallel training (docs/training.md, "More than one process"): R
+// processes started by mpirun each run the same compiled program on their
+// share of every global batch. Their gradients are averaged inside the
+// generated train step (cst.replica_mean, ReplicaABI.h), so every process
+// applies the same update and keeps the same weights; the trainer splits
+// the batches, broadcasts rank 0's initial weights, sums the metrics and
+// lets rank 0 alone write.
+//
+// Open MPI (or any MPI) carries the collectives when cscc was built with
+// it (CSCC_HAVE_MPI, found by CMake); a process that was not started by
+// mpirun is one replica and never calls MPI, so a single process runs
+// exactly as without it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CSCC_RUNTIME_REPLICAS_H
+#define CSCC_RUNTIME_REPLICAS_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace cscc::rt {
+
+class Replicas {
+public:
+  /// This process's group: on first use, joins the others (MPI_Init) when
+  /// mpirun (or another MPI launcher) started it, else a group of one.
+  /// Throws std::runtime_error when started by a launcher but built
+  /// without MPI (saying how to build with it).
+  static Replicas &world();
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  /// More than one process: collectives communicate.
+  bool distributed() const { return size_ > 1; }
+  /// Whether this cscc was built with MPI.
+  static bool available();
+  /// "rank 1 of 4" (for messages); "" for one process.
+  std::string where() const;
+
+  /// This process's share of the current global batch: `local` of
+  /// `global` images, the weight of its values in a replica mean.
+  void setShare(int64_t local, int64_t global);
+  /// x <- sum_r (n_r / N) x_r on every process, in place (the global
+  /// batch's mean from each share's mean). Identity for one process.
+  void mean(float *x, int64_t count);
+  void mean(double *x, int64_t count);
+  /// x <- sum_r x_r on every process.
+  void sum(double *x, int64_t count);
+  /// Rank 0's `bytes` bytes at `data` on every process.
+  void broadcast(void *data, size_t bytes);
+  /// Whether every process passed the same value.
+  bool same(uint64_t value);
+  /// Ends every process of the group with exit status `code` (MPI_Abort):
+  /// after an error on one process, the others may wait in a collective.
+  [[noreturn]] void abortAll(int code);
+
+  ~Replicas();
+  Replicas(const Replicas &) = delete;
+  Replicas &operator=(const Replicas &) = delete;
+
+private:
+  Replicas();
+  int rank_ = 0, size_ = 1;
+  double share_ = 1;
+  bool joined_ = false; ///< MPI_Init was called
+};
+
+/// The rows [begin, end) of a batch of `n` that replica `rank` of `size`
+/// takes: contiguous, in rank order, sizes differing by at most one (the
+/// first n % size replicas take one more).
+std::pair<int64_t, int64_t> replicaShare(int64_t n, int rank, int size);
+
+} // namespace cscc::rt
+
+#endif // CSCC_RUNTIME_REPLICAS_H

@@ -1,0 +1,219 @@
+//===- Replicas.cpp - the processes that train one model together --------===//
+#include "cscc/Runtime/Replicas.h"
+#include "cscc/Runtime/ReplicaABI.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <vector>
+
+#ifdef CSCC_HAVE_MPI
+#include <mpi.h>
+#endif
+
+using namespace cscc::rt;
+
+namespace {
+
+/// Whether an MPI launcher started this process: Open MPI's mpirun sets
+/// OMPI_COMM_WORLD_SIZE, PMIx-based launchers (Open MPI 5, Slurm's srun
+/// --mpi=pmix) PMIX_RANK, MPICH's Hydra and Slurm's PMI PMI_SIZE.
+bool launchedByMpi() {
+  for (const char *name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
+    if (std::getenv(name))
+      return true;
+  return false;
+}
+
+#ifdef CSCC_HAVE_MPI
+void check(int rc, const char *what) {
+  if (rc == MPI_SUCCESS)
+    return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(rc, text, &length);
+  std::fprintf(stderr, "cscc runtime: error: %s failed: %.*s\n", what, length,
+               text);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::abort();
+}
+#endif
+
+} // namespace
+
+bool Replicas::available() {
+#ifdef CSCC_HAVE_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+Replicas &Replicas::world() {
+  static Replicas replicas;
+  return replicas;
+}
+
+Replicas::Replicas() {
+  if (!launchedByMpi())
+    return;
+#ifdef CSCC_HAVE_MPI
+  // Generated code calls the collectives from the main thread, between its
+  // parallel regions; the data loader's thread never does.
+  int provided = 0;
+  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided),
+        "MPI_Init_thread");
+  joined_ = true;
+  check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+#else
+  const char *n = std::getenv("OMPI_COMM_WORLD_SIZE");
+  if (!n)
+    n = std::getenv("PMI_SIZE");
+  if (n && std::string(n) == "1")
+    return; // one process under mpirun: nothing to share
+  throw std::runtime_error(
+      "this process was started by mpirun (or another MPI launcher), but "
+      "this cscc was built without MPI, so its processes cannot train "
+      "together; install Open MPI (apt-get install libopenmpi-dev "
+      "openmpi-bin; scripts/setup.sh does) and build cscc again "
+      "(scripts/build.sh), or run a single process without mpirun");
+#endif
+}
+
+Replicas::~Replicas() {
+#ifdef CSCC_HAVE_MPI
+  int finalized = 0;
+  if (joined_ && MPI_Finalized(&finalized) == MPI_SUCCESS && !finalized)
+    MPI_Finalize();
+#endif
+}
+
+std::string Replicas::where() const {
+  if (!distributed())
+    return "";
+  return "rank " + std::to_string(rank_) + " of " + std::to_string(size_);
+}
+
+void Replicas::setShare(int64_t local, int64_t global) {
+  share_ = global > 0 ? static_cast<double>(local) / global : 0.0;
+}
+
+namespace {
+template <typename T> void scaleBy(T *x, int64_t count, double share) {
+  const T s = static_cast<T>(share);
+  for (int64_t i = 0; i < count; ++i)
+    x[i] *= s;
+}
+} // namespace
+
+void Replicas::mean(float *x, int64_t count) {
+  if (!distributed())
+    return;
+  scaleBy(x, count, share_);
+#ifdef CSCC_HAVE_MPI
+  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_FLOAT,
+                      MPI_SUM, MPI_COMM_WORLD),
+        "MPI_Allreduce (replica mean)");
+#endif
+}
+
+void Replicas::mean(double *x, int64_t count) {
+  if (!distributed())
+    return;
+  scaleBy(x, count, share_);
+#ifdef CSCC_HAVE_MPI
+  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_DOUBLE,
+                      MPI_SUM, MPI_COMM_WORLD),
+        "MPI_Allreduce (replica mean)");
+#endif
+}
+
+void Replicas::sum(double *x, int64_t count) {
+  if (!distributed())
+    return;
+#ifdef CSCC_HAVE_MPI
+  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_DOUBLE,
+                      MPI_SUM, MPI_COMM_WORLD),
+        "MPI_Allreduce (sum)");
+#else
+  (void)x;
+  (void)count;
+#endif
+}
+
+void Replicas::broadcast(void *data, size_t bytes) {
+  if (!distributed())
+    return;
+#ifdef CSCC_HAVE_MPI
+  // In pieces below 2^31 bytes (MPI counts are int).
+  auto *p = static_cast<char *>(data);
+  constexpr size_t kPiece = size_t(1) << 30;
+  for (size_t done = 0; done < bytes; done += kPiece)
+    check(MPI_Bcast(p + done, static_cast<int>(std::min(kPiece, bytes - done)),
+                    MPI_BYTE, 0, MPI_COMM_WORLD),
+          "MPI_Bcast");
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+bool Replicas::same(uint64_t value) {
+  if (!distributed())
+    return true;
+#ifdef CSCC_HAVE_MPI
+  uint64_t lo = value, hi = value;
+  check(MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPI_UINT64_T, MPI_MIN,
+                      MPI_COMM_WORLD),
+        "MPI_Allreduce (min)");
+  check(MPI_Allreduce(MPI_IN_PLACE, &hi, 1, MPI_UINT64_T, MPI_MAX,
+                      MPI_COMM_WORLD),
+        "MPI_Allreduce (max)");
+  return lo == hi;
+#else
+  return true;
+#endif
+}
+
+void Replicas::abortAll(int code) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+#ifdef CSCC_HAVE_MPI
+  if (joined_)
+    MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  std::_Exit(code);
+}
+
+std::pair<int64_t, int64_t> cscc::rt::replicaShare(int64_t n, int rank,
+                                                   int size) {
+  int64_t base = n / size, extra = n % size;
+  int64_t begin = rank * base + std::min<int64_t>(rank, extra);
+  int64_t end = begin + base + (rank < extra ? 1 : 0);
+  return {begin, end};
+}
+
+//===----------------------------------------------------------------------===//
+// The entry points generated code calls (ReplicaABI.h)
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+#define CSCC_REPLICA_MEAN_KERNEL(DTYPE, ELEM, T)                               \
+  void CSCC_CIFACE(CSCC_REPLICA_MEAN_SYMBOL(ELEM))(                           \
+      cscc::rt::MemRefDescriptor<T, 1> * x) {                                  \
+    Replicas::world().mean(x->aligned + x->offset, x->sizes[0]);               \
+  }
+#include "cscc/Runtime/Kernels.def"
+} // extern "C"
+
+const std::vector<RuntimeSymbol> &cscc::rt::replicaSymbols() {
+  static const std::vector<RuntimeSymbol> symbols = {
+#define CSCC_REPLICA_MEAN_KERNEL(DTYPE, ELEM, T)                               \
+  {CSCC_SYMBOL_STRING(CSCC_CIFACE(CSCC_REPLICA_MEAN_SYMBOL(ELEM))),            \
+   reinterpret_cast<void *>(&CSCC_CIFACE(CSCC_REPLICA_MEAN_SYMBOL(ELEM)))},
+#include "cscc/Runtime/Kernels.def"
+  };
+  return symbols;
+}
