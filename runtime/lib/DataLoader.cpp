@@ -1,5 +1,6 @@
 //===- DataLoader.cpp - data sets, splits and batches for training --------===//
 #include "cscc/Runtime/DataLoader.h"
+#include "cscc/Runtime/Replicas.h"
 
 #include <cctype>
 
@@ -560,10 +561,11 @@ void testing::setBatchFailure(int64_t batchIndex) {
 BatchLoader::BatchLoader(const Dataset &data, std::vector<int64_t> indices,
                          int64_t batchSize, bool shuffle, uint64_t seed,
                          int64_t epoch, Normalization norm, Augmentation aug,
-                         DType dtype, int prefetch, int64_t firstBatch)
+                         DType dtype, int prefetch, int64_t firstBatch,
+                         int replica, int replicas)
     : data_(data), order_(std::move(indices)), batchSize_(batchSize),
       batches_(0), seed_(seed), epoch_(epoch), aug_(aug), dtype_(dtype),
-      prefetch_(prefetch) {
+      prefetch_(prefetch), replica_(replica), replicas_(replicas) {
   checkDataset(data, "BatchLoader");
   if (batchSize < 1)
     throw std::invalid_argument("BatchLoader: the batch size must be at "
@@ -577,6 +579,10 @@ BatchLoader::BatchLoader(const Dataset &data, std::vector<int64_t> indices,
   if (prefetch < 0)
     throw std::invalid_argument("BatchLoader: prefetch must be >= 0, got " +
                                 std::to_string(prefetch));
+  if (replicas < 1 || replica < 0 || replica >= replicas)
+    throw std::invalid_argument("BatchLoader: replica " +
+                                std::to_string(replica) + " of " +
+                                std::to_string(replicas) + " does not exist");
   checkIndices(order_, data.images.shape[0], "BatchLoader");
   const int64_t C = data.images.shape[1];
   if (norm.mean.empty() && norm.std.empty()) {
@@ -654,16 +660,19 @@ template <> struct Normalizer<float> {
   }
 };
 
+/// The images idx[lo, hi) of a batch `idx` into `out`. The augmentation's
+/// draws are made for every image of the batch, so that a share of it gets
+/// the crops and flips the whole batch would.
 template <typename T, typename S>
 void fillImages(Tensor &out, const Dataset &data,
-                const std::vector<int64_t> &idx, const Normalizer<S> &norm,
-                const Augmentation &aug, Rng &rng) {
+                const std::vector<int64_t> &idx, size_t lo, size_t hi,
+                const Normalizer<S> &norm, const Augmentation &aug, Rng &rng) {
   const int64_t C = data.images.shape[1], H = data.images.shape[2],
                 W = data.images.shape[3];
   const int64_t p = aug.cropPadding;
   const S *src = reinterpret_cast<const S *>(data.images.data.data());
   T *dst = out.as<T>();
-  for (size_t i = 0; i < idx.size(); ++i) {
+  for (size_t i = 0; i < hi; ++i) {
     // Offsets into the zero-padded image; p, p is the uncropped image.
     int64_t dy = p, dx = p;
     if (p > 0) {
@@ -671,6 +680,8 @@ void fillImages(Tensor &out, const Dataset &data,
       dx = static_cast<int64_t>(uniformBelow(rng, 2 * p + 1));
     }
     bool flip = aug.flip && rng.uniform() < 0.5;
+    if (i < lo)
+      continue;
     const S *img = src + idx[i] * C * H * W;
     for (int64_t c = 0; c < C; ++c) {
       const S *pl = img + c * H * W;
@@ -695,22 +706,28 @@ Batch BatchLoader::make(int64_t b) const {
                              std::to_string(b) + " (testing::setBatchFailure)");
   const int64_t n = static_cast<int64_t>(order_.size());
   const int64_t lo = b * batchSize_, hi = std::min(n, lo + batchSize_);
+  const std::vector<int64_t> whole(order_.begin() + lo, order_.begin() + hi);
+  auto [shareLo, shareHi] = replicaShare(hi - lo, replica_, replicas_);
   Batch out;
   out.index = b;
-  out.indices.assign(order_.begin() + lo, order_.begin() + hi);
+  out.globalSize = hi - lo;
+  out.indices.assign(whole.begin() + shareLo, whole.begin() + shareHi);
+  const int64_t m = shareHi - shareLo;
   const std::vector<int64_t> &s = data_.images.shape;
-  out.images = Tensor(dtype_, {hi - lo, s[1], s[2], s[3]});
-  out.labels = Tensor(DType::I64, {hi - lo});
+  out.images = Tensor(dtype_, {m, s[1], s[2], s[3]});
+  out.labels = Tensor(DType::I64, {m});
   int64_t *labels = out.labels.as<int64_t>();
-  for (int64_t i = 0; i < hi - lo; ++i)
+  for (int64_t i = 0; i < m; ++i)
     labels[i] = data_.labels[out.indices[i]];
   Rng rng(deriveSeed(seed_, kStreamAugment, static_cast<uint64_t>(epoch_),
                      static_cast<uint64_t>(b)));
   auto fill = [&](auto norm) {
     if (dtype_ == DType::F32)
-      fillImages<float>(out.images, data_, out.indices, norm, aug_, rng);
+      fillImages<float>(out.images, data_, whole, shareLo, shareHi, norm,
+                        aug_, rng);
     else
-      fillImages<double>(out.images, data_, out.indices, norm, aug_, rng);
+      fillImages<double>(out.images, data_, whole, shareLo, shareHi, norm,
+                         aug_, rng);
   };
   if (data_.images.dtype == DType::F32)
     fill(Normalizer<float>{mean_, std_});

@@ -143,6 +143,17 @@ void Replicas::sum(double *x, int64_t count) {
 #endif
 }
 
+int Replicas::max(int value) {
+  if (!distributed())
+    return value;
+#ifdef CSCC_HAVE_MPI
+  check(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT, MPI_MAX,
+                      MPI_COMM_WORLD),
+        "MPI_Allreduce (max)");
+#endif
+  return value;
+}
+
 void Replicas::broadcast(void *data, size_t bytes) {
   if (!distributed())
     return;

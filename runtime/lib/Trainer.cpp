@@ -16,6 +16,7 @@
 #include "cscc/Runtime/Metrics.h"
 #include "cscc/Runtime/Npy.h"
 #include "cscc/Runtime/Program.h"
+#include "cscc/Runtime/Replicas.h"
 #include "cscc/Runtime/Safetensors.h"
 
 #include <algorithm>
@@ -77,6 +78,8 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
                         (e.g. a job with a time limit; --resume goes on).
                         Ctrl-C (SIGINT) or SIGTERM does the same after the
                         current step; a second Ctrl-C stops at once
+  --check-replicas N    under mpirun: every N steps, check that all
+                        processes hold bitwise the same weights (a debug aid)
   --limit-train N       train on the first N training images only
   --limit-test N        evaluate on the first N test images only
   --eval-batch N        images per evaluation call (default 256)
@@ -295,6 +298,8 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.checkpointEvery = parseCount(key, v, 1);
   else if (key == "stop_after")
     s.stopAfter = parseCount(key, v, 1);
+  else if (key == "check_replicas")
+    s.checkReplicas = parseCount(key, v, 1);
   else if (key == "progress") {
     if (v == "auto")
       s.progress = Progress::Mode::Auto;
@@ -644,13 +649,26 @@ EvalResult evaluate(Program &program, ModelTensors &tensors,
                     const std::string &function = "evaluate") {
   const FunctionInfo &fi = functionInfo(program, function);
   size_t lossAt = resultIndex(fi, Role::Loss);
+  // Data-parallel: eval mode treats every image alone, so each process
+  // takes its share of every batch and the sums are added up. (With batch
+  // statistics, a share would change the statistics: each process
+  // evaluates all of it.)
+  Replicas &replicas = Replicas::world();
+  bool split = replicas.distributed() && function == "evaluate";
   BatchLoader loader(data, indices, s.evalBatch, /*shuffle=*/false, s.seed,
-                     0, norm, Augmentation{}, floatType(program.info));
+                     0, norm, Augmentation{}, floatType(program.info),
+                     /*prefetch=*/3, /*firstBatch=*/0,
+                     split ? replicas.rank() : 0, split ? replicas.size() : 1);
   double lossSum = 0;
   int64_t correct = 0, seen = 0;
-  std::vector<double> zeroFraction;
+  size_t codes = 0;
+  for (const TensorInfo &t : fi.results)
+    codes += t.role == Role::Other;
+  std::vector<double> zeroFraction(codes, 0.0);
   Batch batch;
   while (loader.next(batch)) {
+    if (batch.images.shape[0] == 0)
+      continue; // this process's share of a batch smaller than the group
     std::vector<Tensor> r =
         callOnBatch(program, function, batch, tensors, nullptr);
     int64_t n = batch.images.shape[0];
@@ -659,12 +677,19 @@ EvalResult evaluate(Program &program, ModelTensors &tensors,
     // Codes' fractions of zeros (role Other, named by the code).
     size_t k = 0;
     for (size_t i = 0; i < fi.results.size(); ++i)
-      if (fi.results[i].role == Role::Other) {
-        if (zeroFraction.size() <= k)
-          zeroFraction.push_back(0);
+      if (fi.results[i].role == Role::Other)
         zeroFraction[k++] += scalarOf(r[i]) * n;
-      }
     seen += n;
+  }
+  if (split) {
+    std::vector<double> sums{lossSum, static_cast<double>(correct),
+                             static_cast<double>(seen)};
+    sums.insert(sums.end(), zeroFraction.begin(), zeroFraction.end());
+    replicas.sum(sums.data(), static_cast<int64_t>(sums.size()));
+    lossSum = sums[0];
+    correct = static_cast<int64_t>(sums[1]);
+    seen = static_cast<int64_t>(sums[2]);
+    std::copy(sums.begin() + 3, sums.end(), zeroFraction.begin());
   }
   EvalResult e;
   if (seen == 0)
@@ -903,8 +928,61 @@ void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
                  "--step-init lipschitz or scaled, or add batch norm)\n";
 }
 
+/// While alive, std::cout writes nowhere: the processes of a data-parallel
+/// run other than rank 0 train silently (their errors still reach stderr).
+class SilencedOutput {
+public:
+  explicit SilencedOutput(bool silence) {
+    if (silence)
+      old_ = std::cout.rdbuf(nullptr); // a stream without a buffer drops
+  }                                    // what it is given
+  ~SilencedOutput() {
+    if (old_) {
+      std::cout.rdbuf(old_);
+      std::cout.clear();
+    }
+  }
+  SilencedOutput(const SilencedOutput &) = delete;
+  SilencedOutput &operator=(const SilencedOutput &) = delete;
+
+private:
+  std::streambuf *old_ = nullptr;
+};
+
+/// Rank 0's weights and optimiser state on every process (fresh weights
+/// are the same everywhere already, being seeded; this makes it a fact).
+void broadcastTensors(Replicas &replicas, ModelTensors &tensors) {
+  for (auto *group : {&tensors.weights, &tensors.optimizer})
+    for (auto &[name, t] : *group)
+      replicas.broadcast(t.data.data(), t.data.size());
+}
+
+/// FNV-1a over the bytes of every weight and optimiser state tensor, in
+/// name order: equal on two processes iff (up to a collision) they hold
+/// bitwise the same model.
+uint64_t modelFingerprint(const ModelTensors &tensors) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (const auto *group : {&tensors.weights, &tensors.optimizer})
+    for (const auto &[name, t] : *group)
+      for (uint8_t byte : t.data) {
+        h ^= byte;
+        h *= 0x100000001b3ull;
+      }
+  return h;
+}
+
 int trainCommand(Program &program, const TrainSettings &s) {
   const ProgramInfo &info = program.info;
+  // Data-parallel training under mpirun: every process runs this loop on
+  // its share of each batch; rank 0 alone prints and writes.
+  Replicas &replicas = Replicas::world();
+  const bool writer = replicas.rank() == 0;
+  if (replicas.distributed() && !info.dataParallel)
+    fail("this model was compiled without data-parallel training (its "
+         "target does not average gradients over processes: the cuda "
+         "target does not yet); train it in one process, without mpirun, "
+         "or build it for --target cpu");
+  SilencedOutput silenced(!writer);
   const FunctionInfo &fi = functionInfo(program, "train_update");
   auto describe = [](OptimizerKind kind, bool nesterov) {
     return std::string(wordOf(kOptimizerWords, kind)) +
@@ -982,16 +1060,43 @@ int trainCommand(Program &program, const TrainSettings &s) {
   Data data = prepareData(info, s, &savedMean, &savedStd);
   checkSteps(program, tensors.weights, s.resume.empty() ? s.stepInit
                                                           : StepInit::Ones);
+  broadcastTensors(replicas, tensors);
   state.extra["model"] = info.model;
   state.extra["normalize_mean"] = joinDoubles(data.norm.mean);
   state.extra["normalize_std"] = joinDoubles(data.norm.std);
 
-  fs::create_directories(s.runDir);
-  MetricsLog metrics(s.runDir, !s.resume.empty(), state.epoch);
-  Progress progress(stdout, s.progress);
-
   int64_t stepsPerEpoch =
       (static_cast<int64_t>(data.train.size()) + s.batch - 1) / s.batch;
+  if (replicas.distributed()) {
+    // Every process takes part in every step's collectives, so each needs
+    // at least one image of every batch.
+    int64_t last = static_cast<int64_t>(data.train.size()) -
+                   (stepsPerEpoch - 1) * s.batch;
+    if (std::min(s.batch, last) < replicas.size())
+      fail("data-parallel training on " + std::to_string(replicas.size()) +
+           " processes needs at least one image per process in every "
+           "batch, but " +
+           (s.batch < replicas.size()
+                ? "the batch is " + std::to_string(s.batch)
+                : "the last batch of each epoch has " + std::to_string(last) +
+                      " (" + std::to_string(data.train.size()) +
+                      " training images, batch " + std::to_string(s.batch) +
+                      ")") +
+           "; raise --batch, change --limit-train, or start fewer processes");
+  }
+
+  // Rank 0 writes the run directory; the others only read (--resume).
+  std::optional<MetricsLog> metrics;
+  if (writer) {
+    fs::create_directories(s.runDir);
+    metrics.emplace(s.runDir, !s.resume.empty(), state.epoch);
+  }
+  std::FILE *progressOut = writer ? stdout : std::fopen("/dev/null", "w");
+  if (!progressOut)
+    fail("cannot open /dev/null for the progress of " + replicas.where());
+  std::unique_ptr<std::FILE, int (*)(std::FILE *)> progressFile(
+      writer ? nullptr : progressOut, &std::fclose);
+  Progress progress(progressOut, s.progress);
   std::cout << "training " << info.model << " on " << data.splits.description
             << ": " << data.train.size() << " images ("
             << data.validation.size() << " held out), " << s.epochs
@@ -999,6 +1104,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
             << ", " << wordOf(kOptimizerWords, s.optimizer.kind) << " lr "
             << s.optimizer.lr << ", " << wordOf(kScheduleWords, s.schedule.kind)
             << " schedule; run directory " << s.runDir
+            << (replicas.distributed()
+                    ? "; " + std::to_string(replicas.size()) +
+                          " processes (data parallel), each a share of "
+                          "every batch"
+                    : std::string())
             << "\n";
   EpochProgress resumed = EpochProgress::load(state, s.resume);
   EpochProgress::clear(state);
@@ -1083,6 +1193,8 @@ int trainCommand(Program &program, const TrainSettings &s) {
   // is chosen at epoch ends only).
   auto saveMidEpoch = [&](const EpochProgress &p) {
     checkFinite(state.epoch);
+    if (!writer)
+      return;
     Checkpoint c;
     c.weights = tensors.weights;
     c.optimizer = tensors.optimizer;
@@ -1096,12 +1208,29 @@ int trainCommand(Program &program, const TrainSettings &s) {
            (fs::path(s.runDir) / "last.safetensors").string() +
            "; continue with --resume " + s.runDir;
   };
-  auto stopRequested = [&] {
-    return gStopSignal.load() != 0 ||
-           (s.stopAfter > 0 && state.step >= s.stopAfter);
+  // --check-replicas: the generated update is the same on every process
+  // only if their gradients were averaged to the same bits.
+  auto checkReplicaWeights = [&] {
+    if (!replicas.same(modelFingerprint(tensors)))
+      fail("data-parallel training: the processes' weights differ after "
+           "step " + std::to_string(state.step) + " (" + replicas.where() +
+           "); their all-reduce did not give every process the same "
+           "result. Report this with the MPI library and its settings");
   };
-  auto stopReason = [&]() -> std::pair<std::string, int> {
-    int sig = gStopSignal.load();
+  // A test's way to make one process's weights differ (by one bit of the
+  // first weight after step 1), so that the check above is seen to fail.
+  const int desyncRank = [] {
+    const char *v = std::getenv("CSCC_TEST_DESYNC_RANK");
+    return v ? std::atoi(v) : -1;
+  }();
+  // The stop signal the processes agree on (the largest any received),
+  // read once per decision: a signal to one process stops all of them
+  // after the same step. One process: the signal it received, if any.
+  auto agreedSignal = [&] { return replicas.max(gStopSignal.load()); };
+  auto stopRequested = [&](int sig) {
+    return sig != 0 || (s.stopAfter > 0 && state.step >= s.stopAfter);
+  };
+  auto stopReason = [&](int sig) -> std::pair<std::string, int> {
     if (sig != 0)
       return {std::string(sig == SIGINT ? "interrupted (SIGINT)"
                                         : "terminated (SIGTERM)"),
@@ -1133,7 +1262,8 @@ int trainCommand(Program &program, const TrainSettings &s) {
     run.batchSize = s.batch;
     BatchLoader loader(data.splits.train, data.train, s.batch,
                        /*shuffle=*/true, s.seed, epoch, data.norm, s.augment,
-                       dt, /*prefetch=*/3, done.batches);
+                       dt, /*prefetch=*/3, done.batches, replicas.rank(),
+                       replicas.size());
     progress.startEpoch(epoch + 1, s.epochs, loader.batches(), done.batches);
     double lr = s.optimizer.lr;
     auto secondsSoFar = [&] {
@@ -1152,11 +1282,24 @@ int trainCommand(Program &program, const TrainSettings &s) {
         else
           hyper.as<float>()[i] = static_cast<float>(h[i]);
       }
+      int64_t n = batch.images.shape[0];
+      replicas.setShare(n, batch.globalSize);
       traceStepBegin(state.step + 1); // CSCC_CONV_TRACE
       std::vector<Tensor> r =
           callOnBatch(program, "train_update", batch, tensors, &hyper);
       traceStepEnd(state.step + 1);
       double loss = scalarOf(r[lossAt]);
+      int64_t correct = countCorrect(r[0], batch.labels);
+      if (replicas.distributed()) {
+        // The global batch's loss and accuracy: the same on every process,
+        // so that all take the same decisions.
+        double sums[3] = {loss * n, static_cast<double>(correct),
+                          static_cast<double>(n)};
+        replicas.sum(sums, 3);
+        n = batch.globalSize;
+        loss = sums[0] / sums[2];
+        correct = static_cast<int64_t>(sums[1]);
+      }
       if (!std::isfinite(loss)) {
         progress.endEpoch("");
         fail("the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
@@ -1173,9 +1316,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
         else if (ri.role == Role::NewOptState)
           std::swap(tensors.optimizer.at(ri.name), r[i]);
       }
-      int64_t n = batch.images.shape[0];
+      if (state.step == 0 && replicas.distributed() &&
+          desyncRank == replicas.rank() && !tensors.weights.empty())
+        tensors.weights.begin()->second.data[0] ^= 1;
       run.lossSum += loss * n;
-      run.correct += countCorrect(r[0], batch.labels);
+      run.correct += correct;
       run.seen += n;
       ++run.batches;
       ++state.step;
@@ -1185,14 +1330,17 @@ int trainCommand(Program &program, const TrainSettings &s) {
       // Inside the epoch: a checkpoint every --checkpoint-every steps, and
       // one before stopping when asked to. (At its end the epoch's own
       // checkpoint follows the evaluation.)
-      bool stop = stopRequested();
+      if (s.checkReplicas > 0 && state.step % s.checkReplicas == 0)
+        checkReplicaWeights();
+      int sig = agreedSignal();
+      bool stop = stopRequested(sig);
       bool periodic =
           s.checkpointEvery > 0 && state.step % s.checkpointEvery == 0;
       if ((stop || periodic) && run.batches < loader.batches()) {
         run.seconds = secondsSoFar();
         saveMidEpoch(run);
         if (stop) {
-          auto [why, code] = stopReason();
+          auto [why, code] = stopReason(sig);
           progress.endEpoch(stoppedMessage(
               why, "batch " + std::to_string(run.batches) + " of " +
                        std::to_string(loader.batches()) + " in epoch " +
@@ -1251,9 +1399,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
         ", test loss " + fixed(rec.testLoss) + " acc " +
         fixed(rec.testAccuracy) + ", " + fixed(rec.imagesPerSecond, 0) +
         " img/s, " + fixed(trainSeconds, 1) + " s");
-    metrics.append(rec);
-    writeCurves((fs::path(s.runDir) / "curves.svg").string(),
-                metrics.records(), info.model);
+    if (writer) {
+      metrics->append(rec);
+      writeCurves((fs::path(s.runDir) / "curves.svg").string(),
+                  metrics->records(), info.model);
+    }
 
     // Checkpoints: the last, and the best by validation accuracy (test
     // accuracy when nothing is held out).
@@ -1268,11 +1418,14 @@ int trainCommand(Program &program, const TrainSettings &s) {
       state.bestEpoch = epoch + 1;
     }
     c.state = state;
-    if (best)
-      saveCheckpoint(s.runDir, "best", c);
-    saveCheckpoint(s.runDir, "last", c);
-    if (stopRequested() && epoch + 1 < s.epochs) {
-      auto [why, code] = stopReason();
+    if (writer) {
+      if (best)
+        saveCheckpoint(s.runDir, "best", c);
+      saveCheckpoint(s.runDir, "last", c);
+    }
+    int sig = agreedSignal();
+    if (stopRequested(sig) && epoch + 1 < s.epochs) {
+      auto [why, code] = stopReason(sig);
       std::cout << stoppedMessage(why, "the end of epoch " +
                                            std::to_string(epoch + 1))
                 << "\n";
@@ -1280,8 +1433,9 @@ int trainCommand(Program &program, const TrainSettings &s) {
     }
   }
   // The final model's test accuracy (eval mode, running statistics).
-  const EpochRecord &lastRec = metrics.records().back();
-  std::cout << "test accuracy: " << fixed(lastRec.testAccuracy) << "\n";
+  if (writer)
+    std::cout << "test accuracy: "
+              << fixed(metrics->records().back().testAccuracy) << "\n";
   return 0;
 }
 
@@ -1317,6 +1471,8 @@ ModelTensors weightsFor(const Program &program, const TrainSettings &s,
 }
 
 int evalCommand(Program &program, const TrainSettings &s) {
+  // Under mpirun: each process evaluates its share; rank 0 prints.
+  SilencedOutput silenced(Replicas::world().rank() != 0);
   std::vector<double> mean, std_;
   ModelTensors t = weightsFor(program, s, mean, std_);
   Data data = prepareData(program.info, s, &mean, &std_);
@@ -1334,6 +1490,9 @@ int evalCommand(Program &program, const TrainSettings &s) {
 }
 
 int predictCommand(Program &program, const TrainSettings &s) {
+  if (Replicas::world().distributed())
+    fail("predict runs in one process (it writes one file); run it without "
+         "mpirun");
   if (s.input.empty())
     fail("predict needs --input X.npy (images [N, C, H, W])");
   std::vector<double> mean, std_;
@@ -1427,19 +1586,31 @@ int runProgramCommand(Program &program, const std::string &commandName,
     std::cout << kTrainFlagsHelp;
     return 0;
   }
-  TrainSettings s =
-      parseTrainSettings(program.info.train, args, program.info.model);
-  switch (*command) {
-  case ProgramCommand::Train:
-    return trainCommand(program, s);
-  case ProgramCommand::Eval:
-    return evalCommand(program, s);
-  case ProgramCommand::Predict:
-    return predictCommand(program, s);
-  case ProgramCommand::Summary:
-    break;
+  // Joins the other processes when mpirun started this one (Replicas.h).
+  Replicas &replicas = Replicas::world();
+  try {
+    TrainSettings s =
+        parseTrainSettings(program.info.train, args, program.info.model);
+    switch (*command) {
+    case ProgramCommand::Train:
+      return trainCommand(program, s);
+    case ProgramCommand::Eval:
+      return evalCommand(program, s);
+    case ProgramCommand::Predict:
+      return predictCommand(program, s);
+    case ProgramCommand::Summary:
+      break;
+    }
+    return 0;
+  } catch (const std::exception &e) {
+    if (!replicas.distributed())
+      throw;
+    // The others may be waiting in a collective for this process: end them
+    // all, after saying which process stopped and why.
+    std::fprintf(stderr, "error (%s): %s\n", replicas.where().c_str(),
+                 e.what());
+    replicas.abortAll(1);
   }
-  return 0;
 }
 
 } // namespace cscc::rt

@@ -169,6 +169,9 @@ struct Batch {
   int64_t index = 0;
   /// The data set index of each image (for checks and debugging).
   std::vector<int64_t> indices;
+  /// The whole batch's size when this is one replica's share of it
+  /// (BatchLoader's `replica`); else images.shape[0].
+  int64_t globalSize = 0;
 };
 
 /// splitmix64 (Steele, Lea, Flood 2014): x + 0x9e3779b97f4a7c15, then the
@@ -212,7 +215,8 @@ public:
   BatchLoader(const Dataset &data, std::vector<int64_t> indices,
               int64_t batchSize, bool shuffle, uint64_t seed, int64_t epoch,
               Normalization norm, Augmentation aug, DType dtype,
-              int prefetch = 3, int64_t firstBatch = 0);
+              int prefetch = 3, int64_t firstBatch = 0, int replica = 0,
+              int replicas = 1);
   ~BatchLoader();
   BatchLoader(const BatchLoader &) = delete;
   BatchLoader &operator=(const BatchLoader &) = delete;
@@ -240,6 +244,10 @@ private:
   // channel c. F32 images: mean_, std_ of each channel.
   std::vector<double> lut_, mean_, std_;
 
+  // Data-parallel training: each batch is cut into `replicas_` contiguous
+  // shares (replicaShare) and this loader makes share `replica_` of each,
+  // with the images, order and augmentation one loader would give them.
+  int replica_ = 0, replicas_ = 1;
   int64_t first_ = 0;    // the first batch made (a resumed epoch)
   int64_t consumed_ = 0; // batches handed out by next()
   std::mutex mu_;

@@ -50,6 +50,8 @@ public:
   void mean(double *x, int64_t count);
   /// x <- sum_r x_r on every process.
   void sum(double *x, int64_t count);
+  /// The largest `value` any process passed, on every process.
+  int max(int value);
   /// Rank 0's `bytes` bytes at `data` on every process.
   void broadcast(void *data, size_t bytes);
   /// Whether every process passed the same value.

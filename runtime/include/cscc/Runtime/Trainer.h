@@ -54,6 +54,9 @@ struct TrainSettings {
   int64_t checkpointEvery = 0;
   /// Save RUN_DIR/last and stop once N steps are done in all (0: no limit).
   int64_t stopAfter = 0;
+  /// Data-parallel training: check every N steps that all processes hold
+  /// bitwise the same weights and optimiser state (0: never).
+  int64_t checkReplicas = 0;
   Progress::Mode progress = Progress::Mode::Auto;
   /// eval: batch norm with the test batch's statistics (train mode)
   /// instead of the running ones, to compare the two.
