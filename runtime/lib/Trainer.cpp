@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -957,17 +958,19 @@ void broadcastTensors(Replicas &replicas, ModelTensors &tensors) {
       replicas.broadcast(t.data.data(), t.data.size());
 }
 
-/// FNV-1a over the bytes of every weight and optimiser state tensor, in
-/// name order: equal on two processes iff (up to a collision) they hold
-/// bitwise the same model.
-uint64_t modelFingerprint(const ModelTensors &tensors) {
+/// FNV-1a over the bytes of every weight and optimiser state tensor but
+/// those named in `skip`, in name order: equal on two processes iff (up to
+/// a collision) they hold bitwise the same model.
+uint64_t modelFingerprint(const ModelTensors &tensors,
+                          const std::set<std::string> &skip) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (const auto *group : {&tensors.weights, &tensors.optimizer})
     for (const auto &[name, t] : *group)
-      for (uint8_t byte : t.data) {
-        h ^= byte;
-        h *= 0x100000001b3ull;
-      }
+      if (!skip.count(name))
+        for (uint8_t byte : t.data) {
+          h ^= byte;
+          h *= 0x100000001b3ull;
+        }
   return h;
 }
 
@@ -1210,11 +1213,17 @@ int trainCommand(Program &program, const TrainSettings &s) {
   };
   // --check-replicas: the generated update is the same on every process
   // only if their gradients were averaged to the same bits.
+  // Batch norm's running statistics are each process's own (its shares'
+  // statistics; rank 0's are saved), so they are left out.
+  std::set<std::string> runningStatistics;
+  for (const TensorInfo &a : fi.args)
+    if (a.role == Role::State)
+      runningStatistics.insert(a.name);
   auto checkReplicaWeights = [&] {
-    if (!replicas.same(modelFingerprint(tensors)))
+    if (!replicas.same(modelFingerprint(tensors, runningStatistics)))
       fail("data-parallel training: the processes' weights differ after "
-           "step " + std::to_string(state.step) + " (" + replicas.where() +
-           "); their all-reduce did not give every process the same "
+           "step " + std::to_string(state.step) +
+           "; their all-reduce did not give every process the same "
            "result. Report this with the MPI library and its settings");
   };
   // A test's way to make one process's weights differ (by one bit of the
