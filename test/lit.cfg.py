@@ -68,3 +68,23 @@ if (getattr(config, "cscc_have_cuda_runtime", False)
     llvm_config.with_environment(
         "PATH", os.path.join(_cuda_toolkit, "bin"), append_path=True)
 config.substitutions.append(("%cuda_toolkit", _cuda_toolkit))
+
+# Feature `mpi`: cscc was built with MPI and Open MPI's mpirun is on PATH:
+# data-parallel training runs as several processes on this machine.
+# `%mpirun -np N CMD` starts them: --oversubscribe (more processes than
+# cores: CI has 2), --allow-run-as-root (containers run tests as root), one
+# OpenMP thread each. Open MPI reads its settings from the environment
+# lit passes (HOME for its session directory, TMPDIR).
+import shutil
+
+for _var in ("HOME", "TMPDIR"):
+    if _var in os.environ:
+        config.environment[_var] = os.environ[_var]
+_mpirun = shutil.which("mpirun")
+if getattr(config, "cscc_have_mpi", False) and _mpirun:
+    config.available_features.add("mpi")
+_mpirun_flags = ["--oversubscribe", "-x", "OMP_NUM_THREADS=1"]
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    _mpirun_flags.insert(0, "--allow-run-as-root")
+config.substitutions.append(
+    ("%mpirun", " ".join([_mpirun or "mpirun"] + _mpirun_flags)))

@@ -154,6 +154,14 @@ int Replicas::max(int value) {
   return value;
 }
 
+void Replicas::barrier() {
+  if (!distributed())
+    return;
+#ifdef CSCC_HAVE_MPI
+  check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+#endif
+}
+
 void Replicas::broadcast(void *data, size_t bytes) {
   if (!distributed())
     return;

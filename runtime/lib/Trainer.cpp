@@ -1354,6 +1354,7 @@ int trainCommand(Program &program, const TrainSettings &s) {
               why, "batch " + std::to_string(run.batches) + " of " +
                        std::to_string(loader.batches()) + " in epoch " +
                        std::to_string(epoch + 1)));
+          replicas.barrier(); // rank 0 has written the checkpoint
           return code;
         }
       }
@@ -1438,6 +1439,7 @@ int trainCommand(Program &program, const TrainSettings &s) {
       std::cout << stoppedMessage(why, "the end of epoch " +
                                            std::to_string(epoch + 1))
                 << "\n";
+      replicas.barrier(); // rank 0 has written the checkpoints
       return code;
     }
   }

@@ -52,6 +52,10 @@ public:
   void sum(double *x, int64_t count);
   /// The largest `value` any process passed, on every process.
   int max(int value);
+  /// Returns when every process has called it (before a stopping process
+  /// exits: mpirun ends the others once one exits with a failure status,
+  /// and rank 0 may still be writing its checkpoint).
+  void barrier();
   /// Rank 0's `bytes` bytes at `data` on every process.
   void broadcast(void *data, size_t bytes);
   /// Whether every process passed the same value.
