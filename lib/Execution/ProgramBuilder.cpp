@@ -88,6 +88,7 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   s["augment"] = augment.empty() ? "none" : augment;
   s["normalize"] = c.normalize ? "true" : "false";
   s["analyze_codes"] = c.analyzeCodes ? "true" : "false";
+  s["bn_sync"] = c.bnSync ? "true" : "false";
   s["step_init"] = kindWord(c.stepInit);
   s["validation"] = number(c.validation);
   s["seed"] = std::to_string(c.seed);
@@ -358,6 +359,8 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
         << " replica-mean=" << (options.dataParallel ? "true" : "false")
         << "}";
     if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||
+        (options.bnSync &&
+         failed(runPipeline(*trainModule, "cst-sync-batch-norm"))) ||
         failed(runPipeline(*trainModule, opt.str())))
       return nullptr;
     auto update = trainModule->lookupSymbol<func::FuncOp>("train_update");
@@ -392,6 +395,7 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
   info.nesterov = options.nesterov;
   info.stepLrScale = options.stepLrScale;
   info.dataParallel = options.training && options.dataParallel;
+  info.bnSync = options.training && options.bnSync;
   for (const char *name : {"train_update", "evaluate_batch_stats"})
     if (module->lookupSymbol(name))
       info.functions.push_back(describeFunction(*module, name));

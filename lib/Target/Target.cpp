@@ -67,13 +67,22 @@ mlir::cst::KernelNaming cscc::bufferizationKernelNaming() {
                           mlir::Type elementType) {
     return convolutionKernelOf(rt::KernelLibrary::Host, kind, elementType);
   };
-  naming.replicaMean =
-      [](mlir::Type elementType) -> mlir::FailureOr<std::string> {
+  naming.replica = [](mlir::cst::ReplicaReduction kind,
+                       mlir::Type elementType) -> mlir::FailureOr<std::string> {
+    rt::ReplicaReduction reduction = rt::ReplicaReduction::Mean;
+    switch (kind) {
+    case mlir::cst::ReplicaReduction::Mean:
+      reduction = rt::ReplicaReduction::Mean;
+      break;
+    case mlir::cst::ReplicaReduction::Sum:
+      reduction = rt::ReplicaReduction::Sum;
+      break;
+    }
     const char *name = nullptr;
     if (elementType.isF32())
-      name = rt::replicaMeanKernelSymbol(rt::KernelDType::F32);
+      name = rt::replicaKernelSymbol(reduction, rt::KernelDType::F32);
     else if (elementType.isF64())
-      name = rt::replicaMeanKernelSymbol(rt::KernelDType::F64);
+      name = rt::replicaKernelSymbol(reduction, rt::KernelDType::F64);
     if (!name)
       return mlir::failure();
     return std::string(name);

@@ -96,6 +96,7 @@ std::string ProgramInfo::toJson() const {
   j["nesterov"] = nesterov;
   j["step_lr_scale"] = stepLrScale;
   j["data_parallel"] = dataParallel;
+  j["bn_sync"] = bnSync;
   j["summary"] = summary;
   j["train"] = train;
   json fs = json::array();
@@ -134,6 +135,7 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
     p.nesterov = j.at("nesterov").get<bool>();
     p.stepLrScale = j.at("step_lr_scale").get<double>();
     p.dataParallel = j.value("data_parallel", false);
+    p.bnSync = j.value("bn_sync", false);
     p.summary = j.at("summary").get<std::string>();
     p.train = j.at("train").get<std::map<std::string, std::string>>();
     for (const json &f : j.at("functions")) {

@@ -130,6 +130,19 @@ void Replicas::mean(double *x, int64_t count) {
 #endif
 }
 
+void Replicas::sum(float *x, int64_t count) {
+  if (!distributed())
+    return;
+#ifdef CSCC_HAVE_MPI
+  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_FLOAT,
+                      MPI_SUM, MPI_COMM_WORLD),
+        "MPI_Allreduce (sum)");
+#else
+  (void)x;
+  (void)count;
+#endif
+}
+
 void Replicas::sum(double *x, int64_t count) {
   if (!distributed())
     return;
@@ -219,19 +232,19 @@ std::pair<int64_t, int64_t> cscc::rt::replicaShare(int64_t n, int rank,
 //===----------------------------------------------------------------------===//
 
 extern "C" {
-#define CSCC_REPLICA_MEAN_KERNEL(DTYPE, ELEM, T)                               \
-  void CSCC_CIFACE(CSCC_REPLICA_MEAN_SYMBOL(ELEM))(                           \
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  void CSCC_CIFACE(CSCC_REPLICA_SYMBOL(OP, ELEM))(                            \
       cscc::rt::MemRefDescriptor<T, 1> * x) {                                  \
-    Replicas::world().mean(x->aligned + x->offset, x->sizes[0]);               \
+    Replicas::world().OP(x->aligned + x->offset, x->sizes[0]);                 \
   }
 #include "cscc/Runtime/Kernels.def"
 } // extern "C"
 
 const std::vector<RuntimeSymbol> &cscc::rt::replicaSymbols() {
   static const std::vector<RuntimeSymbol> symbols = {
-#define CSCC_REPLICA_MEAN_KERNEL(DTYPE, ELEM, T)                               \
-  {CSCC_SYMBOL_STRING(CSCC_CIFACE(CSCC_REPLICA_MEAN_SYMBOL(ELEM))),            \
-   reinterpret_cast<void *>(&CSCC_CIFACE(CSCC_REPLICA_MEAN_SYMBOL(ELEM)))},
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  {CSCC_SYMBOL_STRING(CSCC_CIFACE(CSCC_REPLICA_SYMBOL(OP, ELEM))),             \
+   reinterpret_cast<void *>(&CSCC_CIFACE(CSCC_REPLICA_SYMBOL(OP, ELEM)))},
 #include "cscc/Runtime/Kernels.def"
   };
   return symbols;

@@ -62,6 +62,9 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
                         first 256 test images: zeros, ||X - D G|| / ||X||,
                         unsuccessfully rebuilt dimensions (metrics.jsonl;
                         compiled in)
+  --bn-sync true|false  under mpirun: batch norm with the statistics of the
+                        global batch, all processes' shares together
+                        (default: each process its own share's; compiled in)
   --validation F        hold out this fraction of the training set
   --seed N              initial weights, data order and augmentation
   --step-init lipschitz|scaled|ones  a fresh model's iterated pursuits
@@ -275,6 +278,8 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.normalize = parseBool(key, v);
   else if (key == "analyze_codes")
     s.analyzeCodes = parseBool(key, v);
+  else if (key == "bn_sync")
+    s.bnSync = parseBool(key, v);
   else if (key == "validation") {
     s.validation = parseNumber(key, v);
     if (s.validation < 0 || s.validation >= 1)
@@ -1005,6 +1010,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
       << " (compile it again with those settings)";
     fail(m.str());
   }
+  if (s.bnSync != info.bnSync)
+    fail(std::string("this model was compiled with bn_sync = ") +
+         (info.bnSync ? "true" : "false") + "; the settings ask for " +
+         (s.bnSync ? "true" : "false") +
+         " (compile it again with those settings)");
   if (s.analyzeCodes && !info.find("pursuit_codes"))
     fail("this model was compiled without analyze_codes (each pursuit's "
          "code after every epoch); build it from a train section with "
@@ -1214,10 +1224,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
   // --check-replicas: the generated update is the same on every process
   // only if their gradients were averaged to the same bits.
   // Batch norm's running statistics are each process's own (its shares'
-  // statistics; rank 0's are saved), so they are left out.
+  // statistics; rank 0's are saved), so they are left out, unless batch
+  // norm is synchronised.
   std::set<std::string> runningStatistics;
   for (const TensorInfo &a : fi.args)
-    if (a.role == Role::State)
+    if (a.role == Role::State && !info.bnSync)
       runningStatistics.insert(a.name);
   auto checkReplicaWeights = [&] {
     if (!replicas.same(modelFingerprint(tensors, runningStatistics)))

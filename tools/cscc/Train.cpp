@@ -44,6 +44,7 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
   p.nesterov = sgd && s.optimizer.nesterov;
   p.stepLrScale = s.optimizer.stepLrScale;
   p.pursuitCodes = s.analyzeCodes;
+  p.bnSync = s.bnSync;
   p.recompute = !opts.noRecompute;
   return p;
 }

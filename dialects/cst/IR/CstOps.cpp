@@ -408,14 +408,23 @@ LogicalResult L1NormOp::verify() { return sameElementType(*this); }
 // Measurements
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReplicaMeanOp::verify() {
-  auto type = cast<RankedTensorType>(getInput().getType());
+/// A collective's operand: floats, of a size the program knows (the
+/// runtime reduces a buffer of that many elements on every replica).
+static LogicalResult verifyReplicaOperand(Operation *op, Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
   if (!isa<FloatType>(type.getElementType()))
-    return emitOpError() << "expects a float tensor, got " << type;
-  // The runtime reduces a buffer whose size the program knows.
+    return op->emitOpError() << "expects a float tensor, got " << type;
   if (!type.hasStaticShape())
-    return emitOpError() << "expects a static shape, got " << type;
+    return op->emitOpError() << "expects a static shape, got " << type;
   return success();
+}
+
+LogicalResult ReplicaMeanOp::verify() {
+  return verifyReplicaOperand(*this, getInput());
+}
+
+LogicalResult ReplicaSumOp::verify() {
+  return verifyReplicaOperand(*this, getInput());
 }
 
 LogicalResult ZeroFractionOp::verify() {

@@ -243,10 +243,18 @@ def Cst_BatchNormTrainOp : Cst_DiffOp<"batch_norm_train"> {
     output, the updated running statistics (momentum m:
     r <- (1 - m) r + m s, with the unbiased variance, as PyTorch), and the
     batch mean and 1 / sqrt(var + eps) that the backward pass needs.
+
+    `sync` (synchronised batch norm, data-parallel training): the
+    statistics are those of the global batch, every replica's share
+    together (their sums and counts added with cst.replica_sum when
+    lowered), so the replicas normalise alike and keep the same running
+    statistics. Its backward pass (batch_norm_grad's `sync`) averages the
+    gradient sums over the replicas too.
   }];
   let arguments = (ins Cst_Activation:$input, Cst_Vector:$weight,
                    Cst_Vector:$bias, Cst_Vector:$running_mean,
-                   Cst_Vector:$running_var, F64Attr:$eps, F64Attr:$momentum);
+                   Cst_Vector:$running_var, F64Attr:$eps, F64Attr:$momentum,
+                   UnitAttr:$sync);
   let results = (outs Cst_Activation:$output, Cst_Vector:$new_running_mean,
                  Cst_Vector:$new_running_var, Cst_Vector:$batch_mean,
                  Cst_Vector:$batch_inv_std);
@@ -352,6 +360,22 @@ def Cst_ReplicaMeanOp : Cst_DiffOp<"replica_mean", [SameOperandsAndResultType]> 
   let hasVerifier = 1;
 }
 
+def Cst_ReplicaSumOp : Cst_PureOp<"replica_sum", [SameOperandsAndResultType]> {
+  let summary = "the sum of x over the data-parallel replicas";
+  let description = [{
+    sum_r x_r on every replica: what a quantity of the global batch is made
+    of when each replica has its share's (the number of values batch norm
+    averages over: `sync` batch norm's lowering). One process alone: the
+    identity. A runtime call after bufferization, as cst.replica_mean.
+    Not differentiable: it counts (its VJP would depend on the replicas'
+    shares); differentiated code averages with cst.replica_mean.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Measurements (evaluation only)
 //===----------------------------------------------------------------------===//
@@ -428,10 +452,15 @@ def Cst_BatchNormGradOp : Cst_PureOp<"batch_norm_grad"> {
     With x_hat = (x - batch_mean) * batch_inv_std and M = N * H * W per
     channel: dbias = sum dy, dweight = sum dy * x_hat, and
     dx = weight * batch_inv_std / M * (M dy - dbias - x_hat * dweight).
+
+    `sync` (the backward pass of a `sync` batch_norm_train): dx uses the
+    replica means (cst.replica_mean) of dbias and dweight, since the
+    statistics depended on every replica's share; the dbias and dweight
+    results stay this replica's (the optimiser averages them).
   }];
   let arguments = (ins Cst_Activation:$input, Cst_Activation:$output_grad,
                    Cst_Vector:$weight, Cst_Vector:$batch_mean,
-                   Cst_Vector:$batch_inv_std);
+                   Cst_Vector:$batch_inv_std, UnitAttr:$sync);
   let results = (outs Cst_Activation:$input_grad, Cst_Vector:$weight_grad,
                  Cst_Vector:$bias_grad);
   let assemblyFormat = [{

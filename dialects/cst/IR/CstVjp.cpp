@@ -280,7 +280,7 @@ SmallVector<Value> BatchNormTrainOp::buildVjp(OpBuilder &b, ValueRange dys,
       TypeRange{getInput().getType(), getWeight().getType(),
                 getBias().getType()},
       p.get(getInput()), dys[0], p.get(getWeight()), p.get(getBatchMean()),
-      p.get(getBatchInvStd()));
+      p.get(getBatchInvStd()), getSync());
   for (int i = 0; i < 3; ++i)
     if (wanted[i])
       g[i] = grad.getResult(i);

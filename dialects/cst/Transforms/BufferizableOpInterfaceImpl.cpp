@@ -179,14 +179,15 @@ cst::ConvolutionKind ConvOpInterface<cst::ConvFilterGradOp>::kind() {
   return cst::ConvolutionKind::BackwardFilter;
 }
 
-/// cst.replica_mean: a new contiguous buffer holding a copy of the
-/// operand, averaged in place over the replicas by the runtime kernel. The
-/// copy keeps the op out of the analysis' in-place decisions (the operand
-/// may be read again, or be a view); its size is a parameter's, small next
-/// to the activations.
-struct ReplicaMeanOpInterface
-    : public BufferizableOpInterface::ExternalModel<ReplicaMeanOpInterface,
-                                                    cst::ReplicaMeanOp> {
+/// cst.replica_mean, cst.replica_sum: a new contiguous buffer holding a
+/// copy of the operand, reduced in place over the replicas by the runtime
+/// kernel. The copy keeps the op out of the analysis' in-place decisions
+/// (the operand may be read again, or be a view); its size is a
+/// parameter's or a channel vector's, small next to the activations.
+template <typename ReplicaOp, cst::ReplicaReduction Kind>
+struct ReplicaOpInterface
+    : public BufferizableOpInterface::ExternalModel<
+          ReplicaOpInterface<ReplicaOp, Kind>, ReplicaOp> {
   bool bufferizesToAllocation(Operation *, Value) const { return true; }
   bool bufferizesToMemoryRead(Operation *, OpOperand &,
                               const AnalysisState &) const {
@@ -204,18 +205,18 @@ struct ReplicaMeanOpInterface
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
-    auto mean = cast<cst::ReplicaMeanOp>(op);
+    auto reduce = cast<ReplicaOp>(op);
     Location loc = op->getLoc();
-    auto type = cast<RankedTensorType>(mean.getOutput().getType());
+    auto type = cast<RankedTensorType>(reduce.getOutput().getType());
     Type elem = type.getElementType();
     const cst::KernelNamingInterface *naming = namingOf(op);
     FailureOr<std::string> name =
-        naming ? naming->replicaMeanKernel(elem)
+        naming ? naming->replicaKernel(Kind, elem)
                : FailureOr<std::string>(failure());
     if (failed(name))
-      return op->emitError("no replica-mean kernel for element type ")
+      return op->emitError("no data-parallel kernel for element type ")
              << elem << " (this target does not train data-parallel)";
-    FailureOr<Value> in = getBuffer(rewriter, mean.getInput(), options, state);
+    FailureOr<Value> in = getBuffer(rewriter, reduce.getInput(), options, state);
     if (failed(in))
       return failure();
     auto bufferType = MemRefType::get(type.getShape(), elem);
@@ -264,7 +265,12 @@ struct RuntimeCallModelsExtension
         ConvOpInterface<cst::ConvTransposeOp>>(*ctx);
     cst::ConvFilterGradOp::attachInterface<
         ConvOpInterface<cst::ConvFilterGradOp>>(*ctx);
-    cst::ReplicaMeanOp::attachInterface<ReplicaMeanOpInterface>(*ctx);
+    cst::ReplicaMeanOp::attachInterface<
+        ReplicaOpInterface<cst::ReplicaMeanOp, cst::ReplicaReduction::Mean>>(
+        *ctx);
+    cst::ReplicaSumOp::attachInterface<
+        ReplicaOpInterface<cst::ReplicaSumOp, cst::ReplicaReduction::Sum>>(
+        *ctx);
   }
   cst::KernelNaming naming;
 };

@@ -20,13 +20,22 @@ enum class ConvolutionKind {
   BackwardFilter, ///< cst.conv_filter_grad
 };
 
+/// The two data-parallel collectives, as their bufferization tells them
+/// apart.
+enum class ReplicaReduction {
+  Mean, ///< cst.replica_mean
+  Sum,  ///< cst.replica_sum
+};
+
 /// The external functions the runtime-call ops become once bufferized:
-/// each gives the symbol for an op (a convolution of `kind`; a replica
-/// mean) on `elementType`, or failure when the library has none.
+/// each gives the symbol for an op (a convolution of `kind`; a collective)
+/// on `elementType`, or failure when the library has none.
 struct KernelNaming {
   std::function<FailureOr<std::string>(ConvolutionKind kind, Type elementType)>
       convolution;
-  std::function<FailureOr<std::string>(Type elementType)> replicaMean;
+  std::function<FailureOr<std::string>(ReplicaReduction kind,
+                                       Type elementType)>
+      replica;
 };
 
 /// Where the cst dialect keeps the naming it was registered with.
@@ -41,9 +50,10 @@ public:
     return naming.convolution ? naming.convolution(kind, elementType)
                               : FailureOr<std::string>(failure());
   }
-  FailureOr<std::string> replicaMeanKernel(Type elementType) const {
-    return naming.replicaMean ? naming.replicaMean(elementType)
-                              : FailureOr<std::string>(failure());
+  FailureOr<std::string> replicaKernel(ReplicaReduction kind,
+                                       Type elementType) const {
+    return naming.replica ? naming.replica(kind, elementType)
+                          : FailureOr<std::string>(failure());
   }
 
 private:
@@ -54,9 +64,9 @@ private:
 /// - the three convolution ops: each becomes a call, on its operands'
 ///   buffers and its destination's (or a new one), taking fully dynamic
 ///   strided memrefs: (lhs, rhs, out, stride, dilation, padding : i64);
-/// - cst.replica_mean: a copy of its operand into a new contiguous buffer,
-///   then a call that averages it in place over the replicas, taking it as
-///   a 1-D memref<?xT>.
+/// - cst.replica_mean, cst.replica_sum: a copy of the operand into a new
+///   contiguous buffer, then a call that averages or sums it in place over
+///   the replicas, taking it as a 1-D memref<?xT>.
 /// Each external function is the one `naming` gives, declared with the C
 /// interface (`llvm.emit_c_interface`). The dialect knows no kernel
 /// library: the compiler's target supplies the names (lib/Target), so the

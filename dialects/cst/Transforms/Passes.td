@@ -130,6 +130,18 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cst::CstDialect"];
 }
 
+def CstSyncBatchNorm : Pass<"cst-sync-batch-norm", "::mlir::ModuleOp"> {
+  let summary = "Synchronise train-mode batch norm over data-parallel replicas";
+  let description = [{
+    Marks every `cst.batch_norm_train` of the module `sync`: its statistics
+    become the global batch's (every replica's share together), and the
+    backward pass cst-autodiff builds for it (`cst.batch_norm_grad`,
+    `sync` too) averages its gradient sums over the replicas. Run before
+    cst-autodiff, for the train section's `bn_sync = true`. One process
+    alone computes exactly what it computes without the mark.
+  }];
+}
+
 def CstCodeSparsity : Pass<"cst-code-sparsity", "::mlir::ModuleOp"> {
   let summary = "Return the fraction of zeros of every code (evaluation)";
   let description = [{

@@ -48,6 +48,9 @@ struct ProgramOptions {
   /// (cst-optimizer's replica-mean): for targets whose runtime has the
   /// collective (Target::dataParallel).
   bool dataParallel = false;
+  /// Train-mode batch norm synchronised over the data-parallel replicas
+  /// (cst-sync-batch-norm): the train section's bn_sync.
+  bool bnSync = false;
 };
 
 /// The model's train section as the runtime's `key=value` settings

@@ -150,6 +150,9 @@ struct TrainConfig {
   bool normalize = true;
   /// After every epoch, measure each pursuit's code on test images.
   bool analyzeCodes = false;
+  /// Data-parallel training: batch norm with the global batch's statistics
+  /// (compiled in).
+  bool bnSync = false;
   /// How the iterated pursuits without bn = prox start (`step_init`).
   StepInit stepInit = StepInit::Lipschitz;
   double validation = 0;

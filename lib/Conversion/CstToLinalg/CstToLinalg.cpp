@@ -55,10 +55,11 @@ struct CstLowerToLinalgPass
                            func::FuncDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<cst::CstDialect>();
-    // The convolutions and the replica mean stay: they bufferize to the
+    // The convolutions and the collectives stay: they bufferize to the
     // runtime's kernel calls.
     target.addLegalOp<cst::ConvOp, cst::ConvTransposeOp,
-                      cst::ConvFilterGradOp, cst::ReplicaMeanOp>();
+                      cst::ConvFilterGradOp, cst::ReplicaMeanOp,
+                      cst::ReplicaSumOp>();
 
     BatchSizes batches = batchSizesOf(getOperation(), target);
     HyperSlots hyperSlots;

@@ -76,6 +76,11 @@ Value lowerReduceChannels(LinalgBuilder &l, cst::ReduceChannelsOp op,
 
 /// dbias = sum dy and dweight = sum dy x_hat in one reduction, then
 /// dx = weight inv_std / M (M dy - dbias - x_hat dweight), M = N H W.
+/// Synchronised (data-parallel, the statistics were the global batch's):
+/// dx takes the replica means of dbias and dweight, M staying this
+/// replica's N H W (each replica back-propagates its own mean loss, and
+/// the optimiser averages the gradients weighted by the shares:
+/// docs/compiler.md, "Data parallelism", derives it).
 SmallVector<Value> lowerBatchNormGrad(LinalgBuilder &l,
                                       cst::BatchNormGradOp op,
                                       cst::BatchNormGradOp::Adaptor in) {
@@ -104,8 +109,13 @@ SmallVector<Value> lowerBatchNormGrad(LinalgBuilder &l,
                                   arith::MulFOp::create(nb, nl, a[1], xhat))};
       });
   Value dbias = sums[0], dweight = sums[1];
+  Value dbiasAll = dbias, dweightAll = dweight;
+  if (op.getSync()) {
+    dbiasAll = cst::ReplicaMeanOp::create(l.b, l.loc, dbias);
+    dweightAll = cst::ReplicaMeanOp::create(l.b, l.loc, dweight);
+  }
   Value dx = l.elementwise(
-      type, x, {x, dy, in.getWeight(), mean, inv, dbias, dweight},
+      type, x, {x, dy, in.getWeight(), mean, inv, dbiasAll, dweightAll},
       {l.identity(4), l.identity(4), l.channel(in.getWeight()), toChannel,
        toChannel, toChannel, toChannel},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {

@@ -79,12 +79,27 @@ struct BatchNormTrainLowering : CstToLinalgPattern<cst::BatchNormTrainOp> {
     Value count = arith::MulFOp::create(
         l.b, l.loc, l.batchAsFloat(x, elem),
         l.constFloat(elem, double(type.getDimSize(2) * type.getDimSize(3))));
-    Value sum = l.reduce({x}, {l.identity(4)}, {l.filled(vecType, x, 0.0)},
-                         {toChannel}, iters,
-                         [](OpBuilder &nb, Location nl, ValueRange a) {
-                           return SmallVector<Value>{
-                               arith::AddFOp::create(nb, nl, a[1], a[0])};
-                         })[0];
+    // Synchronised: the global batch's count and sums, every replica's
+    // share added (cst.replica_sum), so that every replica computes the
+    // statistics one process would on the whole batch.
+    const bool sync = op.getSync();
+    auto overReplicas = [&](Value v) -> Value {
+      return sync ? cst::ReplicaSumOp::create(l.b, l.loc, v).getResult() : v;
+    };
+    if (sync) {
+      Value one = tensor::FromElementsOp::create(
+          l.b, l.loc, RankedTensorType::get({1}, elem), ValueRange{count});
+      Value zero = arith::ConstantIndexOp::create(l.b, l.loc, 0);
+      count = tensor::ExtractOp::create(l.b, l.loc, overReplicas(one),
+                                        ValueRange{zero});
+    }
+    Value sum = overReplicas(
+        l.reduce({x}, {l.identity(4)}, {l.filled(vecType, x, 0.0)},
+                 {toChannel}, iters,
+                 [](OpBuilder &nb, Location nl, ValueRange a) {
+                   return SmallVector<Value>{
+                       arith::AddFOp::create(nb, nl, a[1], a[0])};
+                 })[0]);
     auto perChannel = [&](Value v,
                           function_ref<Value(OpBuilder &, Location, Value)> f) {
       return l.elementwise(vecType, v, {v}, {l.identity(1)},
@@ -96,14 +111,14 @@ struct BatchNormTrainLowering : CstToLinalgPattern<cst::BatchNormTrainOp> {
         perChannel(sum, [&](OpBuilder &nb, Location nl, Value s) -> Value {
           return arith::DivFOp::create(nb, nl, s, count);
         });
-    Value sq = l.reduce({x, mean}, {l.identity(4), toChannel},
-                        {l.filled(vecType, x, 0.0)}, {toChannel}, iters,
-                        [](OpBuilder &nb, Location nl, ValueRange a) {
-                          Value d = arith::SubFOp::create(nb, nl, a[0], a[1]);
-                          return SmallVector<Value>{arith::AddFOp::create(
-                              nb, nl, a[2],
-                              arith::MulFOp::create(nb, nl, d, d))};
-                        })[0];
+    Value sq = overReplicas(
+        l.reduce({x, mean}, {l.identity(4), toChannel},
+                 {l.filled(vecType, x, 0.0)}, {toChannel}, iters,
+                 [](OpBuilder &nb, Location nl, ValueRange a) {
+                   Value d = arith::SubFOp::create(nb, nl, a[0], a[1]);
+                   return SmallVector<Value>{arith::AddFOp::create(
+                       nb, nl, a[2], arith::MulFOp::create(nb, nl, d, d))};
+                 })[0]);
     double eps = op.getEps().convertToDouble();
     double m = op.getMomentum().convertToDouble();
     Value var =

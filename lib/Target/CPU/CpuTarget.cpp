@@ -90,9 +90,9 @@ public:
       symbols.push_back(std::string("_mlir_ciface_") +
                         rt::conv2dKernelSymbol(rt::KernelLibrary::Host,
                                                k.kind, k.dtype));
-    for (rt::KernelDType dtype : rt::replicaMeanKernels())
+    for (const rt::ReplicaKernel &k : rt::replicaKernels())
       symbols.push_back(std::string("_mlir_ciface_") +
-                        rt::replicaMeanKernelSymbol(dtype));
+                        rt::replicaKernelSymbol(k.kind, k.dtype));
     return symbols;
   }
 

@@ -14,7 +14,7 @@
 /// The symbol of a kernel of each library (Kernels.def), as a C identifier.
 #define CSCC_CONV2D_SYMBOL(OP, ELEM) cscc_conv2d_##OP##_##ELEM
 #define CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM) cscc_cuda_conv2d_##OP##_##ELEM
-#define CSCC_REPLICA_MEAN_SYMBOL(ELEM) cscc_replica_mean_##ELEM
+#define CSCC_REPLICA_SYMBOL(OP, ELEM) cscc_replica_##OP##_##ELEM
 /// The function the runtime defines for a symbol declared with
 /// `llvm.emit_c_interface`: MLIR's C interface wrapper.
 #define CSCC_CIFACE(SYMBOL) CSCC_CIFACE_PASTE(SYMBOL)
@@ -74,23 +74,35 @@ inline const char *conv2dKernelSymbol(KernelLibrary library, Conv2dKind kind,
   return nullptr;
 }
 
-/// The symbol of the host's replica mean on `dtype` (Kernels.def,
-/// CSCC_REPLICA_MEAN_KERNEL; defined with the C interface prefix).
-inline const char *replicaMeanKernelSymbol(KernelDType dtype) {
-#define CSCC_REPLICA_MEAN_KERNEL(DTYPE, ELEM, T)                               \
-  if (dtype == KernelDType::DTYPE)                                             \
-    return CSCC_SYMBOL_STRING(CSCC_REPLICA_MEAN_SYMBOL(ELEM));
-#include "cscc/Runtime/Kernels.def"
-  return nullptr;
-}
+/// The data-parallel collectives (Replicas.h): the mean over the
+/// replicas weighted by their batch shares, or the sum.
+enum class ReplicaReduction { Mean, Sum };
 
-/// Every replica-mean kernel's element type, in Kernels.def's order.
-inline const std::vector<KernelDType> &replicaMeanKernels() {
-  static const std::vector<KernelDType> kernels = {
-#define CSCC_REPLICA_MEAN_KERNEL(DTYPE, ELEM, T) KernelDType::DTYPE,
+/// A collective of Kernels.def.
+struct ReplicaKernel {
+  ReplicaReduction kind;
+  KernelDType dtype;
+};
+
+/// Every collective, in Kernels.def's order.
+inline const std::vector<ReplicaKernel> &replicaKernels() {
+  static const std::vector<ReplicaKernel> kernels = {
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  {ReplicaReduction::KIND, KernelDType::DTYPE},
 #include "cscc/Runtime/Kernels.def"
   };
   return kernels;
+}
+
+/// The symbol of the host's collective (defined with the C interface
+/// prefix); nullptr for one Kernels.def does not list.
+inline const char *replicaKernelSymbol(ReplicaReduction kind,
+                                       KernelDType dtype) {
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  if (kind == ReplicaReduction::KIND && dtype == KernelDType::DTYPE)           \
+    return CSCC_SYMBOL_STRING(CSCC_REPLICA_SYMBOL(OP, ELEM));
+#include "cscc/Runtime/Kernels.def"
+  return nullptr;
 }
 
 /// What the driver or an executable calls before running a library's

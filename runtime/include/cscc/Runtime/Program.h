@@ -104,6 +104,9 @@ struct ProgramInfo {
   /// Compiled in: @train_update averages its gradients over data-parallel
   /// replicas (cst.replica_mean), so it can train under mpirun.
   bool dataParallel = false;
+  /// Compiled in: train-mode batch norm uses the statistics of the global
+  /// batch of all data-parallel processes (`bn_sync`).
+  bool bnSync = false;
   std::string summary;             ///< `cscc summary`'s text
   /// The model file's train section, as `key=value` settings the runtime
   /// parses (command-line flags override them); see TrainSettings.

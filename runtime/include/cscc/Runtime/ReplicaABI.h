@@ -1,9 +1,9 @@
 //===- ReplicaABI.h - data-parallel collectives for generated code -*- C++ -*-===//
 //
-// The replica mean cst.replica_mean bufferizes into (Kernels.def,
-// CSCC_REPLICA_MEAN_KERNEL): one contiguous 1-D buffer, replaced in place by
-// the mean over the data-parallel replicas weighted by their batch shares
-// (Replicas::mean). An MPI failure ends the program with a message naming
+// The collectives cst.replica_mean and cst.replica_sum bufferize into
+// (Kernels.def, CSCC_REPLICA_KERNEL): one contiguous 1-D buffer, replaced
+// in place by the mean over the data-parallel replicas weighted by their
+// batch shares (Replicas::mean), or their sum (Replicas::sum). An MPI failure ends the program with a message naming
 // the call (exceptions cannot cross generated code).
 //
 //===----------------------------------------------------------------------===//
@@ -17,14 +17,14 @@
 #include <vector>
 
 namespace cscc::rt {
-/// The replica-mean entry points below, by name.
+/// The collectives' entry points below, by name.
 const std::vector<RuntimeSymbol> &replicaSymbols();
 } // namespace cscc::rt
 
 extern "C" {
-// _mlir_ciface_cscc_replica_mean_{f32,f64}
-#define CSCC_REPLICA_MEAN_KERNEL(DTYPE, ELEM, T)                               \
-  void CSCC_CIFACE(CSCC_REPLICA_MEAN_SYMBOL(ELEM))(                           \
+// _mlir_ciface_cscc_replica_{mean,sum}_{f32,f64}
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  void CSCC_CIFACE(CSCC_REPLICA_SYMBOL(OP, ELEM))(                            \
       cscc::rt::MemRefDescriptor<T, 1> * x);
 #include "cscc/Runtime/Kernels.def"
 } // extern "C"

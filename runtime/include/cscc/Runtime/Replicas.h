@@ -49,6 +49,7 @@ public:
   void mean(float *x, int64_t count);
   void mean(double *x, int64_t count);
   /// x <- sum_r x_r on every process.
+  void sum(float *x, int64_t count);
   void sum(double *x, int64_t count);
   /// The largest `value` any process passed, on every process.
   int max(int value);

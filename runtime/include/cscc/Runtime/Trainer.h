@@ -38,6 +38,9 @@ struct TrainSettings {
   /// kAnalyzedImages test images (Reconstruction.h), into metrics.jsonl.
   /// Compiled in (@pursuit_codes).
   bool analyzeCodes = false;
+  /// Data-parallel training: batch norm with the statistics of the global
+  /// batch, every process's share together (compiled in).
+  bool bnSync = false;
   double validation = 0;
   /// A fresh model's steps c (and filters) of the pursuits that iterate
   /// without bn = prox: c = 1/L (or scaleDictionaries, or c = 1).
