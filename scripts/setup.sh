@@ -23,6 +23,9 @@ PACKAGES=(
   dataset-fashion-mnist
   # GoogleTest for the runtime's unit tests (runtime/unittests)
   libgtest-dev
+  # Open MPI: data-parallel training (`mpirun -np N cscc train ...`) and
+  # its tests
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()
