@@ -3,6 +3,7 @@
 #include "cscc/Runtime/ReplicaABI.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -39,6 +40,27 @@ void check(int rc, const char *what) {
   std::abort();
 }
 #endif
+
+/// Adds a collective's call, bytes and time to `traffic` when it goes out
+/// of scope.
+class Timed {
+public:
+  Timed(Replicas::Traffic &traffic, double bytes)
+      : traffic_(traffic), bytes_(bytes),
+        start_(std::chrono::steady_clock::now()) {}
+  ~Timed() {
+    traffic_.calls += 1;
+    traffic_.bytes += bytes_;
+    traffic_.seconds += std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start_)
+                            .count();
+  }
+
+private:
+  Replicas::Traffic &traffic_;
+  double bytes_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 } // namespace
 
@@ -111,6 +133,7 @@ template <typename T> void scaleBy(T *x, int64_t count, double share) {
 void Replicas::mean(float *x, int64_t count) {
   if (!distributed())
     return;
+  Timed timed(traffic_, double(count * sizeof(float)));
   scaleBy(x, count, share_);
 #ifdef CSCC_HAVE_MPI
   check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_FLOAT,
@@ -122,6 +145,7 @@ void Replicas::mean(float *x, int64_t count) {
 void Replicas::mean(double *x, int64_t count) {
   if (!distributed())
     return;
+  Timed timed(traffic_, double(count * sizeof(double)));
   scaleBy(x, count, share_);
 #ifdef CSCC_HAVE_MPI
   check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_DOUBLE,
@@ -133,6 +157,7 @@ void Replicas::mean(double *x, int64_t count) {
 void Replicas::sum(float *x, int64_t count) {
   if (!distributed())
     return;
+  Timed timed(traffic_, double(count * sizeof(float)));
 #ifdef CSCC_HAVE_MPI
   check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_FLOAT,
                       MPI_SUM, MPI_COMM_WORLD),
@@ -146,6 +171,7 @@ void Replicas::sum(float *x, int64_t count) {
 void Replicas::sum(double *x, int64_t count) {
   if (!distributed())
     return;
+  Timed timed(traffic_, double(count * sizeof(double)));
 #ifdef CSCC_HAVE_MPI
   check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_DOUBLE,
                       MPI_SUM, MPI_COMM_WORLD),
@@ -159,6 +185,7 @@ void Replicas::sum(double *x, int64_t count) {
 int Replicas::max(int value) {
   if (!distributed())
     return value;
+  Timed timed(traffic_, double(sizeof(int)));
 #ifdef CSCC_HAVE_MPI
   check(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT, MPI_MAX,
                       MPI_COMM_WORLD),
@@ -170,6 +197,7 @@ int Replicas::max(int value) {
 void Replicas::barrier() {
   if (!distributed())
     return;
+  Timed timed(traffic_, double(0));
 #ifdef CSCC_HAVE_MPI
   check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
 #endif
@@ -178,6 +206,7 @@ void Replicas::barrier() {
 void Replicas::broadcast(void *data, size_t bytes) {
   if (!distributed())
     return;
+  Timed timed(traffic_, double(bytes));
 #ifdef CSCC_HAVE_MPI
   // In pieces below 2^31 bytes (MPI counts are int).
   auto *p = static_cast<char *>(data);
@@ -195,6 +224,7 @@ void Replicas::broadcast(void *data, size_t bytes) {
 bool Replicas::same(uint64_t value) {
   if (!distributed())
     return true;
+  Timed timed(traffic_, double(2 * sizeof(uint64_t)));
 #ifdef CSCC_HAVE_MPI
   uint64_t lo = value, hi = value;
   check(MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPI_UINT64_T, MPI_MIN,

@@ -1285,6 +1285,7 @@ int trainCommand(Program &program, const TrainSettings &s) {
                        dt, /*prefetch=*/3, done.batches, replicas.rank(),
                        replicas.size());
     progress.startEpoch(epoch + 1, s.epochs, loader.batches(), done.batches);
+    replicas.resetTraffic();
     double lr = s.optimizer.lr;
     auto secondsSoFar = [&] {
       return done.seconds + std::chrono::duration<double>(
@@ -1371,6 +1372,10 @@ int trainCommand(Program &program, const TrainSettings &s) {
       }
     }
     double trainSeconds = secondsSoFar();
+    // Data parallel: what this epoch's steps spent in collectives (rank
+    // 0's view; waiting for a slower process counts).
+    const Replicas::Traffic traffic = replicas.traffic();
+    const int64_t epochSteps = run.batches - done.batches;
 
     EpochRecord rec;
     rec.epoch = epoch + 1;
@@ -1419,7 +1424,18 @@ int trainCommand(Program &program, const TrainSettings &s) {
                                        " acc " + fixed(rec.valAccuracy)) +
         ", test loss " + fixed(rec.testLoss) + " acc " +
         fixed(rec.testAccuracy) + ", " + fixed(rec.imagesPerSecond, 0) +
-        " img/s, " + fixed(trainSeconds, 1) + " s");
+        " img/s, " + fixed(trainSeconds, 1) + " s" +
+        (replicas.distributed() && epochSteps > 0
+             ? "; collectives " +
+                   fixed(1e3 * traffic.seconds / epochSteps, 2) +
+                   " ms per step (" +
+                   fixed(100 * traffic.seconds /
+                             std::max(trainSeconds - done.seconds, 1e-9),
+                         1) +
+                   "% of the time, " +
+                   std::to_string(traffic.calls / epochSteps) + " calls, " +
+                   fixed(traffic.bytes / epochSteps / 1e6, 3) + " MB)"
+             : std::string()));
     if (writer) {
       metrics->append(rec);
       writeCurves((fs::path(s.runDir) / "curves.svg").string(),

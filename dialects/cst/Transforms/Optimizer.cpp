@@ -163,6 +163,61 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
     return success();
   }
 
+  /// The gradients averaged over the data-parallel replicas in one bucket:
+  /// each flattened into its slice of a 1-D tensor, one cst.replica_mean,
+  /// each slice back in its gradient's shape.
+  static SmallVector<Value> averagedOverReplicas(OpBuilder &b, Location loc,
+                                                 ArrayRef<Value> grads,
+                                                 Type elem) {
+    auto flatType = [&](int64_t n) { return RankedTensorType::get({n}, elem); };
+    auto allDims = [](int64_t rank) {
+      ReassociationIndices dims;
+      for (int64_t d = 0; d < rank; ++d)
+        dims.push_back(d);
+      return SmallVector<ReassociationIndices>{dims};
+    };
+    int64_t total = 0;
+    SmallVector<int64_t> offsets;
+    for (Value g : grads) {
+      offsets.push_back(total);
+      total += cast<RankedTensorType>(g.getType()).getNumElements();
+    }
+    Value bucket = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{total},
+                                           elem);
+    for (auto [g, offset] : llvm::zip(grads, offsets)) {
+      auto type = cast<RankedTensorType>(g.getType());
+      Value flat = g;
+      if (type.getRank() == 0)
+        flat = tensor::ExpandShapeOp::create(
+            b, loc, flatType(1), g, SmallVector<ReassociationIndices>{});
+      else if (type.getRank() > 1)
+        flat = tensor::CollapseShapeOp::create(b, loc, g,
+                                               allDims(type.getRank()));
+      bucket = tensor::InsertSliceOp::create(
+          b, loc, flat, bucket, ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(type.getNumElements())},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    }
+    Value mean = cst::ReplicaMeanOp::create(b, loc, bucket);
+    SmallVector<Value> out;
+    for (auto [g, offset] : llvm::zip(grads, offsets)) {
+      auto type = cast<RankedTensorType>(g.getType());
+      Value slice = tensor::ExtractSliceOp::create(
+          b, loc, flatType(type.getNumElements()), mean,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(type.getNumElements())},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+      if (type.getRank() == 0)
+        slice = tensor::CollapseShapeOp::create(
+            b, loc, type, slice, SmallVector<ReassociationIndices>{});
+      else if (type.getRank() > 1)
+        slice = tensor::ExpandShapeOp::create(b, loc, type, slice,
+                                              allDims(type.getRank()));
+      out.push_back(slice);
+    }
+    return out;
+  }
+
   void update(func::FuncOp fn, ArrayRef<Learned> learned, Type elem) {
     MLIRContext *ctx = fn.getContext();
     Builder attrs(ctx);
@@ -197,12 +252,16 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
     // One update op per parameter, before the return.
     auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
     OpBuilder b(ret);
+    SmallVector<Value> grads;
+    for (const Learned &l : learned)
+      grads.push_back(ret.getOperand(l.gradResult));
+    if (replicaMean)
+      grads = averagedOverReplicas(b, loc, grads, elem);
+
     SmallVector<Value> newParams, newStates;
-    for (auto [l, st] : llvm::zip(learned, states)) {
-      Value p = l.param, g = ret.getOperand(l.gradResult);
-      Location at = g.getLoc();
-      if (replicaMean)
-        g = cst::ReplicaMeanOp::create(b, at, g);
+    for (auto [l, st, g] : llvm::zip(learned, states, grads)) {
+      Value p = l.param;
+      Location at = ret.getOperand(l.gradResult).getLoc();
       Type t = p.getType();
       // The steps' parameter group (absent: the common lr).
       FloatAttr lrScale;

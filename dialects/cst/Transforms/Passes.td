@@ -103,11 +103,17 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
     `lr_scale = step-lr-scale`, its lr (SGD) or step size (Adam) that many
     times the others'.
 
-    With `replica-mean`, each gradient first goes through
-    `cst.replica_mean`: under data-parallel training every process then
-    updates with the gradient of the global batch (the mean over the
-    processes, each weighted by its share of the batch), so the parameters
-    stay the same on every process; one process alone is unchanged.
+    With `replica-mean`, the gradients first go through `cst.replica_mean`:
+    under data-parallel training every process then updates with the
+    gradient of the global batch (the mean over the processes, each
+    weighted by its share of the batch), so the parameters stay the same on
+    every process; one process alone is unchanged. All gradients travel in
+    one bucket: each is flattened into its slice of one 1-D tensor (in
+    parameter order), the tensor is averaged once, and each update reads
+    its slice back in its shape. One all-reduce pays the collective's
+    latency once instead of once per parameter (hundreds of small tensors
+    in the paper's residual models); with nothing to overlap it with, one
+    bucket is the fewest (docs/scaling.md).
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
@@ -127,7 +133,8 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
            "average each gradient over the data-parallel replicas "
            "(cst.replica_mean) before its update">,
   ];
-  let dependentDialects = ["::mlir::cst::CstDialect"];
+  let dependentDialects = ["::mlir::cst::CstDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def CstSyncBatchNorm : Pass<"cst-sync-batch-norm", "::mlir::ModuleOp"> {

@@ -61,6 +61,16 @@ public:
   void broadcast(void *data, size_t bytes);
   /// Whether every process passed the same value.
   bool same(uint64_t value);
+  /// What the collectives cost this process since resetTraffic(): calls,
+  /// bytes reduced or broadcast (this process's buffers), and seconds
+  /// spent in them (waiting for the slowest process included).
+  struct Traffic {
+    int64_t calls = 0;
+    double bytes = 0, seconds = 0;
+  };
+  Traffic traffic() const { return traffic_; }
+  void resetTraffic() { traffic_ = Traffic(); }
+
   /// Ends every process of the group with exit status `code` (MPI_Abort):
   /// after an error on one process, the others may wait in a collective.
   [[noreturn]] void abortAll(int code);
@@ -74,6 +84,7 @@ private:
   int rank_ = 0, size_ = 1;
   double share_ = 1;
   bool joined_ = false; ///< MPI_Init was called
+  Traffic traffic_;
 };
 
 /// The rows [begin, end) of a batch of `n` that replica `rank` of `size`

@@ -13,8 +13,9 @@
 // RUN: sed 's/cst.init = "ones"}/cst.init = "ones", cst.step}/' %s | csc-opt --allow-unregistered-dialect --cst-optimizer='optimizer=adam step-lr-scale=0.25' | FileCheck %s --check-prefix=GROUPADAM
 // RUN: sed 's/cst.init = "ones"}/cst.init = "ones", cst.step}/' %s | csc-opt --allow-unregistered-dialect --cst-optimizer='step-lr-scale=1' | FileCheck %s --check-prefix=NOGROUP
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer='step-lr-scale=0.01' | FileCheck %s --check-prefix=NOGROUP
-// Data-parallel training: each gradient goes through cst.replica_mean
-// before its update (none without the option: MOM-NOT below).
+// Data-parallel training: the gradients are averaged over the replicas
+// (cst.replica_mean, one bucket) before the updates (none without the
+// option: MOM-NOT below).
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer='replica-mean=true' | FileCheck %s --check-prefix=REPLICA
 // The ops print and parse back.
 // RUN: csc-opt --allow-unregistered-dialect %s --cst-optimizer=nesterov=true | csc-opt --allow-unregistered-dialect | FileCheck %s --check-prefix=NEST
@@ -113,10 +114,19 @@ func.func @train_step(%x: tensor<?x2x4x4xf32>, %labels: tensor<?xi64>,
 // REPLICA-DAG: %[[GC:.*]] = "test.gc"
 // REPLICA-DAG: %[[GB:.*]] = "test.gb"
 // REPLICA-DAG: %[[GW:.*]] = "test.gw"
-// REPLICA: %[[MW:.*]] = cst.replica_mean %[[GW]] : tensor<3x2x3x3xf32>
+// One bucket of 54 + 3 + 1 values in parameter order, one replica mean,
+// each update reading its slice back in its shape.
+// REPLICA: %[[E:.*]] = tensor.empty() : tensor<58xf32>
+// REPLICA-NEXT: %[[FW:.*]] = tensor.collapse_shape %[[GW]] {{\[}}[0, 1, 2, 3]] : tensor<3x2x3x3xf32> into tensor<54xf32>
+// REPLICA-NEXT: %[[B1:.*]] = tensor.insert_slice %[[FW]] into %[[E]][0] [54] [1] : tensor<54xf32> into tensor<58xf32>
+// REPLICA-NEXT: %[[B2:.*]] = tensor.insert_slice %[[GB]] into %[[B1]][54] [3] [1] : tensor<3xf32> into tensor<58xf32>
+// REPLICA-NEXT: %[[B3:.*]] = tensor.insert_slice %[[GC]] into %[[B2]][57] [1] [1] : tensor<1xf32> into tensor<58xf32>
+// REPLICA-NEXT: %[[M:.*]] = cst.replica_mean %[[B3]] : tensor<58xf32>
+// REPLICA-NEXT: %[[SW:.*]] = tensor.extract_slice %[[M]][0] [54] [1] : tensor<58xf32> to tensor<54xf32>
+// REPLICA-NEXT: %[[MW:.*]] = tensor.expand_shape %[[SW]] {{\[}}[0, 1, 2, 3]] output_shape [3, 2, 3, 3] : tensor<54xf32> into tensor<3x2x3x3xf32>
+// REPLICA-NEXT: %[[MB:.*]] = tensor.extract_slice %[[M]][54] [3] [1] : tensor<58xf32> to tensor<3xf32>
+// REPLICA-NEXT: %[[MC:.*]] = tensor.extract_slice %[[M]][57] [1] [1] : tensor<58xf32> to tensor<1xf32>
 // REPLICA-NEXT: cst.sgd_update %{{.*}}, %[[MW]] momentum_buffer
-// REPLICA-NEXT: %[[MB:.*]] = cst.replica_mean %[[GB]] : tensor<3xf32>
 // REPLICA-NEXT: cst.sgd_update %{{.*}}, %[[MB]] momentum_buffer
-// REPLICA-NEXT: %[[MC:.*]] = cst.replica_mean %[[GC]] : tensor<1xf32>
 // REPLICA-NEXT: cst.sgd_update %{{.*}}, %[[MC]] momentum_buffer
 // REPLICA-NOT: cst.replica_mean
