@@ -2,7 +2,8 @@
 """Data-parallel training on the CPU: one process against two under mpirun.
 
 For each model, `cscc build` makes the executable once (f32; with
---bn-sync also a second one compiled with bn_sync = true), then --rounds
+--bn-sync also a second one from a copy of the model whose train section
+says bn_sync = true, beside it so that its includes resolve), then --rounds
 times (default 3), interleaved, each configuration trains it for one epoch
 on the first --limit-train training images (batch --batch, SGD momentum
 0.9, no augmentation, --seed 0):
@@ -84,10 +85,25 @@ def bench_model(model, a, tmp):
     exes = {}
     for sync in ([False, True] if a.bn_sync else [False]):
         exe = os.path.join(tmp, name + ("_sync" if sync else ""))
-        cmd = [a.cscc, "build", model, "-o", exe]
+        source = model
         if sync:
-            cmd += ["--bn-sync", "true"]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            # bn_sync is compiled in from the train section (cscc build
+            # takes no training flags): a copy of the model that says so.
+            with open(model) as f:
+                text = f.read()
+            if "train {" in text:
+                text = text.replace("train {", "train {\n  bn_sync = true;", 1)
+            else:
+                text += "\ntrain {\n  bn_sync = true;\n}\n"
+            source = os.path.join(os.path.dirname(model), "." + name + "_sync.csc")
+            with open(source, "w") as f:
+                f.write(text)
+        try:
+            subprocess.run([a.cscc, "build", source, "-o", exe], check=True,
+                           stdout=subprocess.DEVNULL)
+        finally:
+            if source != model:
+                os.remove(source)
         exes[sync] = exe
     configs = [("1 proc x 1 thr", exes[False], 1, 1),
                ("1 proc x %d thr" % a.threads, exes[False], 1, a.threads),
@@ -105,7 +121,7 @@ def bench_model(model, a, tmp):
     base = statistics.median(x for x, _ in results[configs[1][0]])
     lines = ["### %s (batch %d, %d images, %d rounds)" % (name, a.batch, a.limit_train, a.rounds),
              "",
-             "| configuration | img/s median (min-max) | / 1 proc x %d thr | collectives ms/step | % of time | calls/step | MB/step |" % a.threads,
+             "| configuration | img/s median (min-max) | / 1 proc x %d thr | collectives ms/step | %% of time | calls/step | MB/step |" % a.threads,
              "|---|---:|---:|---:|---:|---:|---:|"]
     for label, _, _, _ in configs:
         xs = [x for x, _ in results[label]]
