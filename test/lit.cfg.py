@@ -68,6 +68,13 @@ if (getattr(config, "cscc_have_cuda_runtime", False)
     llvm_config.with_environment(
         "PATH", os.path.join(_cuda_toolkit, "bin"), append_path=True)
 config.substitutions.append(("%cuda_toolkit", _cuda_toolkit))
+# Feature `nccl`: the toolkit ships NCCL (CUDA 13: lib/libnccl.so.2), which
+# the CUDA runtime loads for data-parallel training; %nccl_library is it.
+_nccl = [os.path.join(_cuda_toolkit, d, "libnccl.so.2") for d in ("lib", "lib64")]
+_nccl = [p for p in _nccl if os.path.exists(p)]
+if "cuda-toolkit" in config.available_features and _nccl:
+    config.available_features.add("nccl")
+config.substitutions.append(("%nccl_library", _nccl[0] if _nccl else "libnccl.so.2"))
 
 # Feature `mpi`: cscc was built with MPI and Open MPI's mpirun is on PATH:
 # data-parallel training runs as several processes on this machine.

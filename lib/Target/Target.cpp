@@ -80,9 +80,11 @@ mlir::cst::KernelNaming cscc::bufferizationKernelNaming() {
     }
     const char *name = nullptr;
     if (elementType.isF32())
-      name = rt::replicaKernelSymbol(reduction, rt::KernelDType::F32);
+      name = rt::replicaKernelSymbol(rt::KernelLibrary::Host, reduction,
+                                     rt::KernelDType::F32);
     else if (elementType.isF64())
-      name = rt::replicaKernelSymbol(reduction, rt::KernelDType::F64);
+      name = rt::replicaKernelSymbol(rt::KernelLibrary::Host, reduction,
+                                     rt::KernelDType::F64);
     if (!name)
       return mlir::failure();
     return std::string(name);

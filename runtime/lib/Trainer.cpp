@@ -987,9 +987,9 @@ int trainCommand(Program &program, const TrainSettings &s) {
   const bool writer = replicas.rank() == 0;
   if (replicas.distributed() && !info.dataParallel)
     fail("this model was compiled without data-parallel training (its "
-         "target does not average gradients over processes: the cuda "
-         "target does not yet); train it in one process, without mpirun, "
-         "or build it for --target cpu");
+         "target does not average gradients over processes); train it in "
+         "one process, without mpirun, or build it for --target cpu or "
+         "cuda");
   SilencedOutput silenced(!writer);
   const FunctionInfo &fi = functionInfo(program, "train_update");
   auto describe = [](OptimizerKind kind, bool nesterov) {

@@ -41,6 +41,19 @@ int cmdDeviceCheck(int argc, char **argv) {
   return 0;
 }
 
+int cmdNcclCheck(int argc, char **argv) {
+  CommandLine args = CommandLine::fromArgv(argc, argv, 1);
+  args.allowOnly({});
+  if (!args.positionals().empty())
+    throw UsageError("cuda-nccl-check takes no arguments");
+  if (const char *e = cuda::ncclError()) {
+    std::printf("%s\n", e);
+    return 1;
+  }
+  std::printf("nccl: %s\n", cuda::ncclDescription().c_str());
+  return 0;
+}
+
 int cmdSymbols(int argc, char **argv) {
   CommandLine args = CommandLine::fromArgv(argc, argv, 1);
   args.allowOnly({});
@@ -216,6 +229,9 @@ run these, only to pass them):
       'cudnn: cuDNN X.Y.Z (PATH)' and exit 0, or the message and exit 1;
       --dirs first prints 'search: DIR' for each directory searched after
       the loader's own path
+  cuda-nccl-check                     load NCCL only (no driver needed; what
+      data-parallel runs on GPUs all-reduce with): 'nccl: NCCL X.Y.Z (PATH)'
+      and exit 0, or the message and exit 1
   cuda-module-check FILE [--jit] [--opt N] [--get-function NAME]
       print 'target: ...' (the GPU FILE was compiled for), record it with
       mgpuModuleLoad (mgpuModuleLoadJIT with --jit: FILE is PTX), which must
@@ -237,6 +253,7 @@ run these, only to pass them):
       {"cuda-device-check", cmdDeviceCheck},
       {"cuda-symbols", cmdSymbols},
       {"cuda-cudnn-check", cmdCudnnCheck},
+      {"cuda-nccl-check", cmdNcclCheck},
       {"cuda-module-check", cmdModuleCheck},
       {"cuda-launch-check", cmdLaunchCheck},
   };

@@ -92,7 +92,8 @@ public:
                                                k.kind, k.dtype));
     for (const rt::ReplicaKernel &k : rt::replicaKernels())
       symbols.push_back(std::string("_mlir_ciface_") +
-                        rt::replicaKernelSymbol(k.kind, k.dtype));
+                        rt::replicaKernelSymbol(rt::KernelLibrary::Host,
+                                                k.kind, k.dtype));
     return symbols;
   }
 

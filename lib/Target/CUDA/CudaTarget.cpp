@@ -203,6 +203,10 @@ public:
       symbols.push_back(std::string("_mlir_ciface_") +
                         rt::conv2dKernelSymbol(rt::KernelLibrary::Cuda,
                                                k.kind, k.dtype));
+    for (const rt::ReplicaKernel &k : rt::replicaKernels())
+      symbols.push_back(std::string("_mlir_ciface_") +
+                        rt::replicaKernelSymbol(rt::KernelLibrary::Cuda,
+                                                k.kind, k.dtype));
     return symbols;
   }
 
@@ -219,9 +223,9 @@ public:
 #endif
   }
 
-  // Gradients live in device memory; their all-reduce needs NCCL, which
-  // this target does not call yet.
-  bool dataParallel() const override { return false; }
+  // The collectives on device memory over NCCL (the CUDA runtime's
+  // cscc_cuda_replica_*, which cscc-device-buffers substitutes).
+  bool dataParallel() const override { return true; }
 
 private:
   /// cscc-device-buffers' map from each host kernel bufferization calls to
@@ -235,6 +239,13 @@ private:
              ":" +
              rt::conv2dKernelSymbol(rt::KernelLibrary::Cuda, k.kind,
                                     k.dtype);
+    for (const rt::ReplicaKernel &k : rt::replicaKernels())
+      map += std::string(",") +
+             rt::replicaKernelSymbol(rt::KernelLibrary::Host, k.kind,
+                                     k.dtype) +
+             ":" +
+             rt::replicaKernelSymbol(rt::KernelLibrary::Cuda, k.kind,
+                                     k.dtype);
     return map;
   }
 

@@ -178,6 +178,16 @@ void loadDriver(DriverState &s) {
       return;
     }
     s.deviceIndex = static_cast<int>(v);
+  } else {
+    // Data-parallel processes on one machine take one GPU each: the
+    // process's rank on its machine, as mpirun numbers them (Open MPI,
+    // MPICH's Hydra, Slurm).
+    for (const char *name : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
+                             "SLURM_LOCALID"})
+      if (const char *local = std::getenv(name); local && *local) {
+        s.deviceIndex = std::atoi(local) % s.deviceCount;
+        break;
+      }
   }
   r = api.cuDeviceGet(&s.device, s.deviceIndex);
   if (r != CUDA_SUCCESS) {
@@ -707,6 +717,9 @@ const std::vector<cscc::rt::RuntimeSymbol> &cscc::rt::cudaSymbols() {
 #include "cscc/Runtime/Kernels.def"
 #define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
   CSCC_SYMBOL(CSCC_CIFACE(CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM)))
+#include "cscc/Runtime/Kernels.def"
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  CSCC_SYMBOL(CSCC_CIFACE(CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM)))
 #include "cscc/Runtime/Kernels.def"
 #undef CSCC_SYMBOL
   };

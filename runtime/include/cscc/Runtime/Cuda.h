@@ -22,11 +22,16 @@
 //    cscc_cuda_device_description: which.
 // 3. The convolutions of ConvABI.h on device memory (cuDNN), the CUDA
 //    library of Kernels.def.
+// 4. The data-parallel collectives on device memory (NCCL, loaded with
+//    dlopen at the first one; NcclReplicas.cpp).
 //
 // Environment:
 //   CSCC_CUDA_DRIVER    path of libcuda (default "libcuda.so.1" through the
 //                       loader's search)
-//   CSCC_CUDA_DEVICE    device number (default 0)
+//   CSCC_CUDA_DEVICE    device number (default 0; under mpirun, the
+//                       process's rank on its machine modulo the devices)
+//   CSCC_NCCL_LIBRARY   path of libnccl.so.2 (default: the loader's search,
+//                       the CUDA toolkit, pip's nvidia/nccl/lib)
 //   CSCC_CUDNN_LIBRARY  path of libcudnn.so.9 (default: the loader's search,
 //                       /usr/local/cuda/lib64, then nvidia/cudnn/lib of the
 //                       usual Python package directories; see
@@ -78,6 +83,13 @@ std::string cudnnDescription();
 /// python3*/site-packages, and PREFIX/lib/python3*/site-packages for each
 /// PATH entry PREFIX/bin).
 std::vector<std::string> cudnnSearchDirectories();
+/// nullptr when NCCL (libnccl.so.2, 2.11 or newer) loads: CSCC_NCCL_LIBRARY,
+/// else the loader's path, else the CUDA toolkit and pip's nvidia/nccl/lib;
+/// else why not and the fix. Only data-parallel runs on GPUs need it.
+/// Computed once per process.
+const char *ncclError();
+/// "NCCL 2.28.9 (/path/libnccl.so.2)"; requires ncclError() == nullptr.
+std::string ncclDescription();
 /// The GPU a binary was compiled for, from its contents: "sm_90" from a PTX
 /// `.target` line or a cubin's ELF header, "" when unknown (e.g. a fatbin).
 std::string binaryTarget(const void *data, size_t size);
@@ -98,6 +110,13 @@ const char *cscc_cuda_device_check(void);
 /// (/path/libcudnn.so.9)"; only after cscc_cuda_device_check() returned
 /// nullptr. Owned by the runtime, valid for the whole process.
 const char *cscc_cuda_device_description(void);
+
+// The data-parallel collectives on device memory (Kernels.def,
+// CSCC_REPLICA_KERNEL; NcclReplicas.cpp): in place, over NCCL.
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  void CSCC_CIFACE(CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM))(                       \
+      cscc::rt::MemRefDescriptor<T, 1> * x);
+#include "cscc/Runtime/Kernels.def"
 
 // MLIR's GPU runtime ABI (the subset gpu-to-llvm emits for CUDA). Handles
 // are CUmodule/CUfunction/CUstream/CUevent; a null stream is the legacy

@@ -15,6 +15,7 @@
 #define CSCC_CONV2D_SYMBOL(OP, ELEM) cscc_conv2d_##OP##_##ELEM
 #define CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM) cscc_cuda_conv2d_##OP##_##ELEM
 #define CSCC_REPLICA_SYMBOL(OP, ELEM) cscc_replica_##OP##_##ELEM
+#define CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM) cscc_cuda_replica_##OP##_##ELEM
 /// The function the runtime defines for a symbol declared with
 /// `llvm.emit_c_interface`: MLIR's C interface wrapper.
 #define CSCC_CIFACE(SYMBOL) CSCC_CIFACE_PASTE(SYMBOL)
@@ -94,14 +95,25 @@ inline const std::vector<ReplicaKernel> &replicaKernels() {
   return kernels;
 }
 
-/// The symbol of the host's collective (defined with the C interface
+/// The symbol of a library's collective (defined with the C interface
 /// prefix); nullptr for one Kernels.def does not list.
-inline const char *replicaKernelSymbol(ReplicaReduction kind,
+inline const char *replicaKernelSymbol(KernelLibrary library,
+                                       ReplicaReduction kind,
                                        KernelDType dtype) {
+  switch (library) {
+  case KernelLibrary::Host:
 #define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
   if (kind == ReplicaReduction::KIND && dtype == KernelDType::DTYPE)           \
     return CSCC_SYMBOL_STRING(CSCC_REPLICA_SYMBOL(OP, ELEM));
 #include "cscc/Runtime/Kernels.def"
+    return nullptr;
+  case KernelLibrary::Cuda:
+#define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
+  if (kind == ReplicaReduction::KIND && dtype == KernelDType::DTYPE)           \
+    return CSCC_SYMBOL_STRING(CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM));
+#include "cscc/Runtime/Kernels.def"
+    return nullptr;
+  }
   return nullptr;
 }
 

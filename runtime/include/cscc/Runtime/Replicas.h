@@ -44,6 +44,7 @@ public:
   /// This process's share of the current global batch: `local` of
   /// `global` images, the weight of its values in a replica mean.
   void setShare(int64_t local, int64_t global);
+  double share() const { return share_; }
   /// x <- sum_r (n_r / N) x_r on every process, in place (the global
   /// batch's mean from each share's mean). Identity for one process.
   void mean(float *x, int64_t count);
