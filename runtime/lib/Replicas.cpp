@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #ifdef CSCC_HAVE_MPI
@@ -128,6 +129,22 @@ template <typename T> void scaleBy(T *x, int64_t count, double share) {
   for (int64_t i = 0; i < count; ++i)
     x[i] *= s;
 }
+
+/// x <- the sum over the processes of x, in place (MPI_Allreduce).
+template <typename T> void sumOverProcesses(T *x, int64_t count,
+                                            const char *what) {
+#ifdef CSCC_HAVE_MPI
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+  MPI_Datatype type = std::is_same_v<T, float> ? MPI_FLOAT : MPI_DOUBLE;
+  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), type,
+                      MPI_SUM, MPI_COMM_WORLD),
+        what);
+#else
+  (void)x;
+  (void)count;
+  (void)what;
+#endif
+}
 } // namespace
 
 void Replicas::mean(float *x, int64_t count) {
@@ -135,11 +152,7 @@ void Replicas::mean(float *x, int64_t count) {
     return;
   Timed timed(traffic_, double(count * sizeof(float)));
   scaleBy(x, count, share_);
-#ifdef CSCC_HAVE_MPI
-  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_FLOAT,
-                      MPI_SUM, MPI_COMM_WORLD),
-        "MPI_Allreduce (replica mean)");
-#endif
+  sumOverProcesses(x, count, "MPI_Allreduce (replica mean)");
 }
 
 void Replicas::mean(double *x, int64_t count) {
@@ -147,39 +160,21 @@ void Replicas::mean(double *x, int64_t count) {
     return;
   Timed timed(traffic_, double(count * sizeof(double)));
   scaleBy(x, count, share_);
-#ifdef CSCC_HAVE_MPI
-  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_DOUBLE,
-                      MPI_SUM, MPI_COMM_WORLD),
-        "MPI_Allreduce (replica mean)");
-#endif
+  sumOverProcesses(x, count, "MPI_Allreduce (replica mean)");
 }
 
 void Replicas::sum(float *x, int64_t count) {
   if (!distributed())
     return;
   Timed timed(traffic_, double(count * sizeof(float)));
-#ifdef CSCC_HAVE_MPI
-  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_FLOAT,
-                      MPI_SUM, MPI_COMM_WORLD),
-        "MPI_Allreduce (sum)");
-#else
-  (void)x;
-  (void)count;
-#endif
+  sumOverProcesses(x, count, "MPI_Allreduce (sum)");
 }
 
 void Replicas::sum(double *x, int64_t count) {
   if (!distributed())
     return;
   Timed timed(traffic_, double(count * sizeof(double)));
-#ifdef CSCC_HAVE_MPI
-  check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), MPI_DOUBLE,
-                      MPI_SUM, MPI_COMM_WORLD),
-        "MPI_Allreduce (sum)");
-#else
-  (void)x;
-  (void)count;
-#endif
+  sumOverProcesses(x, count, "MPI_Allreduce (sum)");
 }
 
 int Replicas::max(int value) {
