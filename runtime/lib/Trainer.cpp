@@ -928,6 +928,9 @@ void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
   case StepInit::Ones:
     break;
   }
+  // (Under mpirun every process computes the same estimates: rank 0 warns.)
+  if (Replicas::world().rank() != 0)
+    return;
   for (const std::string &line : unstableSteps(estimates))
     std::cerr << "warning: " << line
               << ": its unfolded iterations may diverge (start from "
@@ -1034,7 +1037,7 @@ int trainCommand(Program &program, const TrainSettings &s) {
   std::vector<double> savedMean, savedStd;
   if (!s.resume.empty()) {
     Checkpoint c = loadCheckpoint(s.resume, "last");
-    if (!c.recovered.empty())
+    if (!c.recovered.empty() && writer)
       std::cerr << "warning: " << c.recovered << "\n";
     std::string where = (fs::path(s.resume) / "last.safetensors").string();
     TensorFile file;

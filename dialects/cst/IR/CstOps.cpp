@@ -42,8 +42,6 @@ ArrayRef<int64_t> shapeOf(Value v) {
   return cast<ShapedType>(v.getType()).getShape();
 }
 
-Type elementOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
-
 /// Batch sizes agree unless one of them is dynamic.
 bool sameBatch(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
