@@ -4,6 +4,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
 #include <sstream>
 
 using namespace cscc;
@@ -32,6 +33,22 @@ llvm::StringRef Target::deviceDescriptionSymbol() const {
   return name ? name : "";
 }
 
+/// The runtime's element type for a kernel's `elementType`, if it has one.
+static std::optional<rt::KernelDType> kernelDTypeOf(mlir::Type elementType) {
+  if (elementType.isF32())
+    return rt::KernelDType::F32;
+  if (elementType.isF64())
+    return rt::KernelDType::F64;
+  return std::nullopt;
+}
+
+/// A kernel's symbol, failure for none.
+static mlir::FailureOr<std::string> symbolOrFailure(const char *name) {
+  if (!name)
+    return mlir::failure();
+  return std::string(name);
+}
+
 mlir::FailureOr<std::string>
 cscc::convolutionKernelOf(rt::KernelLibrary library,
                           mlir::cst::ConvolutionKind kind,
@@ -48,17 +65,10 @@ cscc::convolutionKernelOf(rt::KernelLibrary library,
     conv = rt::Conv2dKind::BackwardFilter;
     break;
   }
-  rt::KernelDType dtype;
-  if (elementType.isF32())
-    dtype = rt::KernelDType::F32;
-  else if (elementType.isF64())
-    dtype = rt::KernelDType::F64;
-  else
+  std::optional<rt::KernelDType> dtype = kernelDTypeOf(elementType);
+  if (!dtype)
     return mlir::failure();
-  const char *name = rt::conv2dKernelSymbol(library, conv, dtype);
-  if (!name)
-    return mlir::failure();
-  return std::string(name);
+  return symbolOrFailure(rt::conv2dKernelSymbol(library, conv, *dtype));
 }
 
 mlir::cst::KernelNaming cscc::bufferizationKernelNaming() {
@@ -78,16 +88,11 @@ mlir::cst::KernelNaming cscc::bufferizationKernelNaming() {
       reduction = rt::ReplicaReduction::Sum;
       break;
     }
-    const char *name = nullptr;
-    if (elementType.isF32())
-      name = rt::replicaKernelSymbol(rt::KernelLibrary::Host, reduction,
-                                     rt::KernelDType::F32);
-    else if (elementType.isF64())
-      name = rt::replicaKernelSymbol(rt::KernelLibrary::Host, reduction,
-                                     rt::KernelDType::F64);
-    if (!name)
+    std::optional<rt::KernelDType> dtype = kernelDTypeOf(elementType);
+    if (!dtype)
       return mlir::failure();
-    return std::string(name);
+    return symbolOrFailure(
+        rt::replicaKernelSymbol(rt::KernelLibrary::Host, reduction, *dtype));
   };
   return naming;
 }

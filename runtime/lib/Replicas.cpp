@@ -147,35 +147,25 @@ template <typename T> void sumOverProcesses(T *x, int64_t count,
 }
 } // namespace
 
-void Replicas::mean(float *x, int64_t count) {
+template <typename T> void Replicas::mean(T *x, int64_t count) {
   if (!distributed())
     return;
-  Timed timed(traffic_, double(count * sizeof(float)));
+  Timed timed(traffic_, double(count * sizeof(T)));
   scaleBy(x, count, share_);
   sumOverProcesses(x, count, "MPI_Allreduce (replica mean)");
 }
 
-void Replicas::mean(double *x, int64_t count) {
+template <typename T> void Replicas::sum(T *x, int64_t count) {
   if (!distributed())
     return;
-  Timed timed(traffic_, double(count * sizeof(double)));
-  scaleBy(x, count, share_);
-  sumOverProcesses(x, count, "MPI_Allreduce (replica mean)");
-}
-
-void Replicas::sum(float *x, int64_t count) {
-  if (!distributed())
-    return;
-  Timed timed(traffic_, double(count * sizeof(float)));
+  Timed timed(traffic_, double(count * sizeof(T)));
   sumOverProcesses(x, count, "MPI_Allreduce (sum)");
 }
 
-void Replicas::sum(double *x, int64_t count) {
-  if (!distributed())
-    return;
-  Timed timed(traffic_, double(count * sizeof(double)));
-  sumOverProcesses(x, count, "MPI_Allreduce (sum)");
-}
+template void Replicas::mean(float *, int64_t);
+template void Replicas::mean(double *, int64_t);
+template void Replicas::sum(float *, int64_t);
+template void Replicas::sum(double *, int64_t);
 
 int Replicas::max(int value) {
   if (!distributed())

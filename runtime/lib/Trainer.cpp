@@ -1107,12 +1107,12 @@ int trainCommand(Program &program, const TrainSettings &s) {
     fs::create_directories(s.runDir);
     metrics.emplace(s.runDir, !s.resume.empty(), state.epoch);
   }
-  std::FILE *progressOut = writer ? stdout : std::fopen("/dev/null", "w");
-  if (!progressOut)
+  // The others' progress goes nowhere.
+  std::unique_ptr<std::FILE, int (*)(std::FILE *)> devNull(
+      writer ? nullptr : std::fopen("/dev/null", "w"), &std::fclose);
+  if (!writer && !devNull)
     fail("cannot open /dev/null for the progress of " + replicas.where());
-  std::unique_ptr<std::FILE, int (*)(std::FILE *)> progressFile(
-      writer ? nullptr : progressOut, &std::fclose);
-  Progress progress(progressOut, s.progress);
+  Progress progress(writer ? stdout : devNull.get(), s.progress);
   std::cout << "training " << info.model << " on " << data.splits.description
             << ": " << data.train.size() << " images ("
             << data.validation.size() << " held out), " << s.epochs

@@ -132,6 +132,12 @@ inline void check(CUresult r, const char *what) {
 /// The chosen device's compute capability as "sm_90".
 std::string deviceChip();
 
+/// Whether `path` exists and is not a directory.
+bool isFile(const std::string &path);
+/// The file a dlopen handle loaded (the loader's record, symlinks
+/// resolved), else `fallback`: what the libraries' descriptions name.
+std::string loadedPath(void *handle, const std::string &fallback);
+
 } // namespace cscc::rt::cuda
 
 #endif // CSCC_RUNTIME_LIB_CUDA_CUDAINTERNAL_H

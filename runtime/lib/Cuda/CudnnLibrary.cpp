@@ -47,10 +47,6 @@ bool isDirectory(const std::string &p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
-bool isFile(const std::string &p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
-}
 
 std::vector<std::string> globDirs(const std::string &pattern) {
   std::vector<std::string> out;
@@ -86,18 +82,6 @@ void preloadSubLibraries(const std::string &dir) {
   }
 }
 
-std::string loadedPath(void *handle, const std::string &fallback) {
-  struct link_map *map = nullptr;
-  std::string p = fallback;
-  if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name &&
-      *map->l_name)
-    p = map->l_name;
-  if (char *real = realpath(p.c_str(), nullptr)) {
-    p = real;
-    std::free(real);
-  }
-  return p;
-}
 
 const char *kInstall =
     "install cuDNN 9 (e.g. `pip install nvidia-cudnn-cu13`, which PyTorch's "
@@ -189,6 +173,24 @@ CudnnState &initialized() {
 }
 
 } // namespace
+
+bool isFile(const std::string &p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+std::string loadedPath(void *handle, const std::string &fallback) {
+  struct link_map *map = nullptr;
+  std::string p = fallback;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name &&
+      *map->l_name)
+    p = map->l_name;
+  if (char *real = realpath(p.c_str(), nullptr)) {
+    p = real;
+    std::free(real);
+  }
+  return p;
+}
 
 std::vector<std::string> cudnnSearchDirectories() {
   std::vector<std::string> candidates;

@@ -30,8 +30,6 @@
 #include <string>
 
 #include <dlfcn.h>
-#include <link.h>
-#include <sys/stat.h>
 
 #if __has_include(<nccl.h>)
 #include <nccl.h>
@@ -75,19 +73,6 @@ struct NcclState {
 NcclState &state() {
   static NcclState *s = new NcclState; // never destroyed
   return *s;
-}
-
-bool isFile(const std::string &p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
-}
-
-std::string loadedPath(void *library, const std::string &fallback) {
-  struct link_map *map = nullptr;
-  if (dlinfo(library, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name &&
-      *map->l_name)
-    return map->l_name;
-  return fallback;
 }
 
 /// The directories NCCL is looked for in after the loader's path: cuDNN's

@@ -46,12 +46,11 @@ public:
   void setShare(int64_t local, int64_t global);
   double share() const { return share_; }
   /// x <- sum_r (n_r / N) x_r on every process, in place (the global
-  /// batch's mean from each share's mean). Identity for one process.
-  void mean(float *x, int64_t count);
-  void mean(double *x, int64_t count);
+  /// batch's mean from each share's mean). Identity for one process. T is
+  /// float or double.
+  template <typename T> void mean(T *x, int64_t count);
   /// x <- sum_r x_r on every process.
-  void sum(float *x, int64_t count);
-  void sum(double *x, int64_t count);
+  template <typename T> void sum(T *x, int64_t count);
   /// The largest `value` any process passed, on every process.
   int max(int value);
   /// Returns when every process has called it (before a stopping process
