@@ -89,6 +89,7 @@ std::map<std::string, std::string> trainSettingsOf(const TrainConfig &c) {
   s["normalize"] = c.normalize ? "true" : "false";
   s["analyze_codes"] = c.analyzeCodes ? "true" : "false";
   s["bn_sync"] = c.bnSync ? "true" : "false";
+  s["allreduce_bucket_kb"] = std::to_string(c.allreduceBucketKb);
   s["step_init"] = kindWord(c.stepInit);
   s["validation"] = number(c.validation);
   s["seed"] = std::to_string(c.seed);
@@ -357,6 +358,7 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
         << " nesterov=" << (options.nesterov ? "true" : "false")
         << " step-lr-scale=" << std::setprecision(17) << options.stepLrScale
         << " replica-mean=" << (options.dataParallel ? "true" : "false")
+        << " replica-bucket-bytes=" << options.allreduceBucketKb * 1024
         << "}";
     if (failed(runPipeline(*trainModule, toTensorLevelPipeline(train))) ||
         (options.bnSync &&
@@ -396,6 +398,7 @@ OwningOpRef<ModuleOp> buildProgramModule(MLIRContext &context,
   info.stepLrScale = options.stepLrScale;
   info.dataParallel = options.training && options.dataParallel;
   info.bnSync = options.training && options.bnSync;
+  info.allreduceBucketKb = options.allreduceBucketKb;
   for (const char *name : {"train_update", "evaluate_batch_stats"})
     if (module->lookupSymbol(name))
       info.functions.push_back(describeFunction(*module, name));

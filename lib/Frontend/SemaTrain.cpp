@@ -17,7 +17,7 @@ void Elaborator::runTrain(const TrainDecl &t) {
   static const std::vector<std::string> keys = {
       "data",   "optimizer", "schedule",  "warmup",     "epochs",
       "batch",  "augment",   "normalize", "validation", "seed",
-      "analyze_codes", "step_init", "bn_sync"};
+      "analyze_codes", "step_init", "bn_sync", "allreduce_bucket_kb"};
   TrainConfig &c = model.train;
   std::map<std::string, Location> seen;
   auto numArgs = [&](const Expr &call, const std::string &name,
@@ -210,6 +210,8 @@ void Elaborator::runTrain(const TrainDecl &t) {
       c.analyzeCodes = evalBool(v, "analyze_codes");
     } else if (s.key == "bn_sync") {
       c.bnSync = evalBool(v, "bn_sync");
+    } else if (s.key == "allreduce_bucket_kb") {
+      c.allreduceBucketKb = evalIntAtLeast(v, "allreduce_bucket_kb", 0);
     } else if (s.key == "normalize") {
       c.normalize = evalBool(v, "normalize");
     } else if (s.key == "validation") {

@@ -77,22 +77,28 @@ mlir::cst::KernelNaming cscc::bufferizationKernelNaming() {
                           mlir::Type elementType) {
     return convolutionKernelOf(rt::KernelLibrary::Host, kind, elementType);
   };
-  naming.replica = [](mlir::cst::ReplicaReduction kind,
+  naming.replica = [](mlir::cst::ReplicaCollective kind,
                        mlir::Type elementType) -> mlir::FailureOr<std::string> {
-    rt::ReplicaReduction reduction = rt::ReplicaReduction::Mean;
+    rt::ReplicaCollective collective = rt::ReplicaCollective::Mean;
     switch (kind) {
-    case mlir::cst::ReplicaReduction::Mean:
-      reduction = rt::ReplicaReduction::Mean;
+    case mlir::cst::ReplicaCollective::Mean:
+      collective = rt::ReplicaCollective::Mean;
       break;
-    case mlir::cst::ReplicaReduction::Sum:
-      reduction = rt::ReplicaReduction::Sum;
+    case mlir::cst::ReplicaCollective::Sum:
+      collective = rt::ReplicaCollective::Sum;
+      break;
+    case mlir::cst::ReplicaCollective::MeanStart:
+      collective = rt::ReplicaCollective::MeanStart;
+      break;
+    case mlir::cst::ReplicaCollective::MeanWait:
+      collective = rt::ReplicaCollective::MeanWait;
       break;
     }
     std::optional<rt::KernelDType> dtype = kernelDTypeOf(elementType);
     if (!dtype)
       return mlir::failure();
     return symbolOrFailure(
-        rt::replicaKernelSymbol(rt::KernelLibrary::Host, reduction, *dtype));
+        rt::replicaKernelSymbol(rt::KernelLibrary::Host, collective, *dtype));
   };
   return naming;
 }

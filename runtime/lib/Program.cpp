@@ -97,6 +97,7 @@ std::string ProgramInfo::toJson() const {
   j["step_lr_scale"] = stepLrScale;
   j["data_parallel"] = dataParallel;
   j["bn_sync"] = bnSync;
+  j["allreduce_bucket_kb"] = allreduceBucketKb;
   j["summary"] = summary;
   j["train"] = train;
   json fs = json::array();
@@ -136,6 +137,7 @@ ProgramInfo ProgramInfo::fromJson(const std::string &text) {
     p.stepLrScale = j.at("step_lr_scale").get<double>();
     p.dataParallel = j.value("data_parallel", false);
     p.bnSync = j.value("bn_sync", false);
+    p.allreduceBucketKb = j.value("allreduce_bucket_kb", int64_t(0));
     p.summary = j.at("summary").get<std::string>();
     p.train = j.at("train").get<std::map<std::string, std::string>>();
     for (const json &f : j.at("functions")) {

@@ -43,14 +43,14 @@ void check(int rc, const char *what) {
 #endif
 
 /// Adds a collective's call, bytes and time to `traffic` when it goes out
-/// of scope.
+/// of scope (a started mean's wait adds its time, not another call).
 class Timed {
 public:
-  Timed(Replicas::Traffic &traffic, double bytes)
-      : traffic_(traffic), bytes_(bytes),
+  Timed(Replicas::Traffic &traffic, double bytes, int calls = 1)
+      : traffic_(traffic), bytes_(bytes), calls_(calls),
         start_(std::chrono::steady_clock::now()) {}
   ~Timed() {
-    traffic_.calls += 1;
+    traffic_.calls += calls_;
     traffic_.bytes += bytes_;
     traffic_.seconds += std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start_)
@@ -60,10 +60,18 @@ public:
 private:
   Replicas::Traffic &traffic_;
   double bytes_;
+  int calls_;
   std::chrono::steady_clock::time_point start_;
 };
 
 } // namespace
+
+struct Replicas::Pending {
+  const void *data;
+#ifdef CSCC_HAVE_MPI
+  MPI_Request request;
+#endif
+};
 
 bool Replicas::available() {
 #ifdef CSCC_HAVE_MPI
@@ -130,12 +138,18 @@ template <typename T> void scaleBy(T *x, int64_t count, double share) {
     x[i] *= s;
 }
 
+#ifdef CSCC_HAVE_MPI
+template <typename T> MPI_Datatype mpiTypeOf() {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+  return std::is_same_v<T, float> ? MPI_FLOAT : MPI_DOUBLE;
+}
+#endif
+
 /// x <- the sum over the processes of x, in place (MPI_Allreduce).
 template <typename T> void sumOverProcesses(T *x, int64_t count,
                                             const char *what) {
 #ifdef CSCC_HAVE_MPI
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
-  MPI_Datatype type = std::is_same_v<T, float> ? MPI_FLOAT : MPI_DOUBLE;
+  MPI_Datatype type = mpiTypeOf<T>();
   check(MPI_Allreduce(MPI_IN_PLACE, x, static_cast<int>(count), type,
                       MPI_SUM, MPI_COMM_WORLD),
         what);
@@ -162,10 +176,50 @@ template <typename T> void Replicas::sum(T *x, int64_t count) {
   sumOverProcesses(x, count, "MPI_Allreduce (sum)");
 }
 
+template <typename T> void Replicas::startMean(T *x, int64_t count) {
+  if (!distributed())
+    return;
+  Timed timed(traffic_, double(count * sizeof(T)));
+  scaleBy(x, count, share_);
+#ifdef CSCC_HAVE_MPI
+  Pending p{x, MPI_REQUEST_NULL};
+  check(MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(count), mpiTypeOf<T>(),
+                       MPI_SUM, MPI_COMM_WORLD, &p.request),
+        "MPI_Iallreduce (replica mean)");
+  pending_.push_back(p);
+#endif
+}
+
+template <typename T> void Replicas::waitMean(T *x, int64_t count) {
+  if (!distributed())
+    return;
+  Timed timed(traffic_, 0, /*calls=*/0);
+  (void)count;
+#ifdef CSCC_HAVE_MPI
+  auto it = std::find_if(pending_.begin(), pending_.end(),
+                         [&](const Pending &p) { return p.data == x; });
+  if (it == pending_.end()) {
+    // The compiler pairs each start with a wait on the same buffer; a
+    // copy between them would make the mean land elsewhere.
+    std::fprintf(stderr, "cscc runtime: error: internal: waiting for a "
+                         "replica mean that was never started on this "
+                         "buffer (%s)\n",
+                 where().c_str());
+    abortAll(1);
+  }
+  check(MPI_Wait(&it->request, MPI_STATUS_IGNORE), "MPI_Wait (replica mean)");
+  pending_.erase(it);
+#endif
+}
+
 template void Replicas::mean(float *, int64_t);
 template void Replicas::mean(double *, int64_t);
 template void Replicas::sum(float *, int64_t);
 template void Replicas::sum(double *, int64_t);
+template void Replicas::startMean(float *, int64_t);
+template void Replicas::startMean(double *, int64_t);
+template void Replicas::waitMean(float *, int64_t);
+template void Replicas::waitMean(double *, int64_t);
 
 int Replicas::max(int value) {
   if (!distributed())
@@ -246,11 +300,29 @@ std::pair<int64_t, int64_t> cscc::rt::replicaShare(int64_t n, int rank,
 // The entry points generated code calls (ReplicaABI.h)
 //===----------------------------------------------------------------------===//
 
+namespace {
+template <ReplicaCollective Kind, typename T>
+void runCollective(MemRefDescriptor<T, 1> *x) {
+  Replicas &g = Replicas::world();
+  T *data = x->aligned + x->offset;
+  switch (Kind) {
+  case ReplicaCollective::Mean:
+    return g.mean(data, x->sizes[0]);
+  case ReplicaCollective::Sum:
+    return g.sum(data, x->sizes[0]);
+  case ReplicaCollective::MeanStart:
+    return g.startMean(data, x->sizes[0]);
+  case ReplicaCollective::MeanWait:
+    return g.waitMean(data, x->sizes[0]);
+  }
+}
+} // namespace
+
 extern "C" {
 #define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
   void CSCC_CIFACE(CSCC_REPLICA_SYMBOL(OP, ELEM))(                            \
       cscc::rt::MemRefDescriptor<T, 1> * x) {                                  \
-    Replicas::world().OP(x->aligned + x->offset, x->sizes[0]);                 \
+    runCollective<ReplicaCollective::KIND>(x);                                 \
   }
 #include "cscc/Runtime/Kernels.def"
 } // extern "C"

@@ -65,6 +65,10 @@ const char *kTrainFlagsHelp = R"(training flags (override the model's train sect
   --bn-sync true|false  under mpirun: batch norm with the statistics of the
                         global batch, all processes' shares together
                         (default: each process its own share's; compiled in)
+  --allreduce-bucket-kb N  under mpirun: gradients all-reduced in buckets of
+                        at least N KiB, each begun as soon as the backward
+                        pass has produced it; 0: one all-reduce after the
+                        backward pass (default 1024; compiled in)
   --validation F        hold out this fraction of the training set
   --seed N              initial weights, data order and augmentation
   --step-init lipschitz|scaled|ones  a fresh model's iterated pursuits
@@ -280,6 +284,8 @@ void applySetting(TrainSettings &s, const std::string &key,
     s.analyzeCodes = parseBool(key, v);
   else if (key == "bn_sync")
     s.bnSync = parseBool(key, v);
+  else if (key == "allreduce_bucket_kb")
+    s.allreduceBucketKb = parseCount(key, v, 0);
   else if (key == "validation") {
     s.validation = parseNumber(key, v);
     if (s.validation < 0 || s.validation >= 1)
@@ -1017,6 +1023,11 @@ int trainCommand(Program &program, const TrainSettings &s) {
     fail(std::string("this model was compiled with bn_sync = ") +
          (info.bnSync ? "true" : "false") + "; the settings ask for " +
          (s.bnSync ? "true" : "false") +
+         " (compile it again with those settings)");
+  if (info.dataParallel && s.allreduceBucketKb != info.allreduceBucketKb)
+    fail("this model was compiled with allreduce_bucket_kb = " +
+         std::to_string(info.allreduceBucketKb) + "; the settings ask for " +
+         std::to_string(s.allreduceBucketKb) +
          " (compile it again with those settings)");
   if (s.analyzeCodes && !info.find("pursuit_codes"))
     fail("this model was compiled without analyze_codes (each pursuit's "

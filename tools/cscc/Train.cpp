@@ -45,6 +45,7 @@ ProgramOptions driver::programOptionsFor(const Options &opts,
   p.stepLrScale = s.optimizer.stepLrScale;
   p.pursuitCodes = s.analyzeCodes;
   p.bnSync = s.bnSync;
+  p.allreduceBucketKb = s.allreduceBucketKb;
   p.recompute = !opts.noRecompute;
   return p;
 }

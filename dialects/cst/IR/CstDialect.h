@@ -25,6 +25,14 @@ class RecomputableTrait
 template <typename ConcreteType>
 class StorageViewTrait
     : public OpTrait::TraitBase<ConcreteType, StorageViewTrait> {};
+/// What a started replica mean and its wait act on (the processes'
+/// communication): they keep their order to each other and to other ops
+/// with effects on it, and are never removed or merged.
+struct ReplicaResource
+    : public SideEffects::Resource::Base<ReplicaResource> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReplicaResource)
+  StringRef getName() final { return "cst.replicas"; }
+};
 } // namespace mlir::cst
 
 #include "dialects/cst/IR/CstOpsDialect.h.inc"

@@ -425,6 +425,25 @@ LogicalResult ReplicaSumOp::verify() {
   return verifyReplicaOperand(*this, getInput());
 }
 
+LogicalResult ReplicaMeanStartOp::verify() {
+  if (failed(verifyReplicaOperand(*this, getInput())))
+    return failure();
+  // The pending mean is not a value: only its wait may take it.
+  Value pending = getOutput();
+  if (!pending.hasOneUse() ||
+      !isa<ReplicaMeanWaitOp>(*pending.getUsers().begin()))
+    return emitOpError()
+           << "result must have exactly one use, a cst.replica_mean_wait";
+  return success();
+}
+
+LogicalResult ReplicaMeanWaitOp::verify() {
+  if (!getInput().getDefiningOp<ReplicaMeanStartOp>())
+    return emitOpError() << "operand must be a cst.replica_mean_start's "
+                            "result";
+  return success();
+}
+
 LogicalResult ZeroFractionOp::verify() {
   auto in = cast<RankedTensorType>(getInput().getType());
   auto out = cast<RankedTensorType>(getOutput().getType());

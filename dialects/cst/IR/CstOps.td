@@ -376,6 +376,48 @@ def Cst_ReplicaSumOp : Cst_PureOp<"replica_sum", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def Cst_ReplicaResource : Resource<"::mlir::cst::ReplicaResource">;
+
+def Cst_ReplicaMeanStartOp : Cst_Op<"replica_mean_start",
+    [SameOperandsAndResultType,
+     MemoryEffects<[MemRead<Cst_ReplicaResource>,
+                    MemWrite<Cst_ReplicaResource>]>]> {
+  let summary = "begin cst.replica_mean of x; the result is for its wait alone";
+  let description = [{
+    cst.replica_mean in two ops, so that other work runs while the
+    processes communicate: `%p = cst.replica_mean_start %x` begins the
+    weighted mean over the replicas and `%m = cst.replica_mean_wait %p`
+    is that mean. %p is not a value anyone may read: its one user is the
+    wait. cst-optimizer puts a start where the backward pass has produced
+    a bucket of gradients and the waits before the updates.
+
+    Both bufferize in place into runtime calls on one buffer (the start
+    begins a non-blocking all-reduce of it, the wait completes it), with
+    effects on the replicas' communication so that they keep their order.
+    Inserted after differentiation: no VJP.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cst_ReplicaMeanWaitOp : Cst_Op<"replica_mean_wait",
+    [SameOperandsAndResultType,
+     MemoryEffects<[MemRead<Cst_ReplicaResource>,
+                    MemWrite<Cst_ReplicaResource>]>]> {
+  let summary = "the mean a cst.replica_mean_start began";
+  let description = [{
+    Returns when the replica mean begun by its operand's
+    cst.replica_mean_start is complete: the weighted mean over the
+    replicas of the start's operand.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Measurements (evaluation only)
 //===----------------------------------------------------------------------===//

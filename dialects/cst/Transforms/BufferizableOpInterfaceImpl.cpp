@@ -7,8 +7,8 @@
 // call of the runtime kernel. The operands and the destination may be
 // strided views (a channel slice of a concatenation), so the kernels take
 // fully dynamic strided memrefs. A replica mean becomes a copy and a call
-// on the copy (below). Which function that is, the dialect does
-// not know: the naming registered with the models (the compiler's target
+// on the copy, a started mean and its wait calls on the operand's buffer
+// (below). Which function that is, the dialect does not know: the naming registered with the models (the compiler's target
 // supplies it) decides, so no library's symbols are written here.
 //
 //===----------------------------------------------------------------------===//
@@ -179,12 +179,50 @@ cst::ConvolutionKind ConvOpInterface<cst::ConvFilterGradOp>::kind() {
   return cst::ConvolutionKind::BackwardFilter;
 }
 
+/// Calls the runtime's collective `kind` on `buffer` (contiguous, of the
+/// op's tensor type), which it reads and overwrites.
+LogicalResult callReplicaKernel(RewriterBase &rewriter, Operation *op,
+                                cst::ReplicaCollective kind,
+                                RankedTensorType type, Value buffer) {
+  Location loc = op->getLoc();
+  Type elem = type.getElementType();
+  const cst::KernelNamingInterface *naming = namingOf(op);
+  FailureOr<std::string> name = naming ? naming->replicaKernel(kind, elem)
+                                       : FailureOr<std::string>(failure());
+  if (failed(name))
+    return op->emitError("no data-parallel kernel for element type ")
+           << elem << " (this target does not train data-parallel)";
+  auto bufferType = cast<MemRefType>(buffer.getType());
+  if (!bufferType.getLayout().isIdentity())
+    return op->emitError("its operand bufferized to a view (")
+           << bufferType
+           << "); the collective needs a contiguous buffer of its own";
+  // The kernel's operand: the buffer as one dimension.
+  Value flat = buffer;
+  if (type.getRank() == 0) {
+    flat = memref::ExpandShapeOp::create(rewriter, loc,
+                                         MemRefType::get({1}, elem), flat,
+                                         ArrayRef<ReassociationIndices>{});
+  } else if (type.getRank() > 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    flat = memref::CollapseShapeOp::create(rewriter, loc, flat,
+                                           ArrayRef<ReassociationIndices>{all});
+  }
+  auto vector = MemRefType::get({ShapedType::kDynamic}, elem);
+  flat = memref::CastOp::create(rewriter, loc, vector, flat);
+  func::FuncOp decl = kernelDecl(rewriter, op, *name, {vector}, {"read-write"});
+  func::CallOp::create(rewriter, loc, decl, ValueRange{flat});
+  return success();
+}
+
 /// cst.replica_mean, cst.replica_sum: a new contiguous buffer holding a
 /// copy of the operand, reduced in place over the replicas by the runtime
 /// kernel. The copy keeps the op out of the analysis' in-place decisions
 /// (the operand may be read again, or be a view); its size is a
 /// parameter's or a channel vector's, small next to the activations.
-template <typename ReplicaOp, cst::ReplicaReduction Kind>
+template <typename ReplicaOp, cst::ReplicaCollective Kind>
 struct ReplicaOpInterface
     : public BufferizableOpInterface::ExternalModel<
           ReplicaOpInterface<ReplicaOp, Kind>, ReplicaOp> {
@@ -206,44 +244,60 @@ struct ReplicaOpInterface
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
     auto reduce = cast<ReplicaOp>(op);
-    Location loc = op->getLoc();
     auto type = cast<RankedTensorType>(reduce.getOutput().getType());
-    Type elem = type.getElementType();
-    const cst::KernelNamingInterface *naming = namingOf(op);
-    FailureOr<std::string> name =
-        naming ? naming->replicaKernel(Kind, elem)
-               : FailureOr<std::string>(failure());
-    if (failed(name))
-      return op->emitError("no data-parallel kernel for element type ")
-             << elem << " (this target does not train data-parallel)";
     FailureOr<Value> in = getBuffer(rewriter, reduce.getInput(), options, state);
     if (failed(in))
       return failure();
-    auto bufferType = MemRefType::get(type.getShape(), elem);
-    FailureOr<Value> out = options.createAlloc(rewriter, loc, bufferType, {});
+    FailureOr<Value> out = options.createAlloc(
+        rewriter, op->getLoc(),
+        MemRefType::get(type.getShape(), type.getElementType()), {});
     if (failed(out))
       return failure();
-    if (failed(options.createMemCpy(rewriter, loc, *in, *out)))
+    if (failed(options.createMemCpy(rewriter, op->getLoc(), *in, *out)))
       return failure();
-    // The kernel's operand: the buffer as one dimension.
-    Value flat = *out;
-    if (type.getRank() == 0) {
-      flat = memref::ExpandShapeOp::create(
-          rewriter, loc, MemRefType::get({1}, elem), flat,
-          ArrayRef<ReassociationIndices>{});
-    } else if (type.getRank() > 1) {
-      ReassociationIndices all;
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        all.push_back(d);
-      flat = memref::CollapseShapeOp::create(rewriter, loc, flat,
-                                             ArrayRef<ReassociationIndices>{all});
-    }
-    auto vector = MemRefType::get({ShapedType::kDynamic}, elem);
-    flat = memref::CastOp::create(rewriter, loc, vector, flat);
-    func::FuncOp decl =
-        kernelDecl(rewriter, op, *name, {vector}, {"read-write"});
-    func::CallOp::create(rewriter, loc, decl, ValueRange{flat});
+    if (failed(callReplicaKernel(rewriter, op, Kind, type, *out)))
+      return failure();
     replaceOpWithBufferizedValues(rewriter, op, *out);
+    return success();
+  }
+};
+
+/// cst.replica_mean_start, cst.replica_mean_wait: in place on the
+/// operand's buffer (the start's result is that buffer, the wait's
+/// operand too), so the start and its wait name the same memory. The
+/// start's operand is a bucket of gradients that nothing else reads, and
+/// its result has one use, the wait: the analysis keeps both in place
+/// (an out-of-place start would only reduce a copy, which its wait then
+/// takes; the runtime refuses a wait on a buffer no start began).
+template <typename ReplicaOp, cst::ReplicaCollective Kind>
+struct InPlaceReplicaOpInterface
+    : public BufferizableOpInterface::ExternalModel<
+          InPlaceReplicaOpInterface<ReplicaOp, Kind>, ReplicaOp> {
+  bool bufferizesToMemoryRead(Operation *, OpOperand &,
+                              const AnalysisState &) const {
+    return true;
+  }
+  bool bufferizesToMemoryWrite(Operation *, OpOperand &,
+                               const AnalysisState &) const {
+    return true;
+  }
+  AliasingValueList getAliasingValues(Operation *op, OpOperand &,
+                                      const AnalysisState &) const {
+    return {{op->getResult(0), BufferRelation::Equivalent}};
+  }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    auto collective = cast<ReplicaOp>(op);
+    auto type = cast<RankedTensorType>(collective.getOutput().getType());
+    FailureOr<Value> buffer =
+        getBuffer(rewriter, collective.getInput(), options, state);
+    if (failed(buffer))
+      return failure();
+    if (failed(callReplicaKernel(rewriter, op, Kind, type, *buffer)))
+      return failure();
+    replaceOpWithBufferizedValues(rewriter, op, *buffer);
     return success();
   }
 };
@@ -266,11 +320,15 @@ struct RuntimeCallModelsExtension
     cst::ConvFilterGradOp::attachInterface<
         ConvOpInterface<cst::ConvFilterGradOp>>(*ctx);
     cst::ReplicaMeanOp::attachInterface<
-        ReplicaOpInterface<cst::ReplicaMeanOp, cst::ReplicaReduction::Mean>>(
+        ReplicaOpInterface<cst::ReplicaMeanOp, cst::ReplicaCollective::Mean>>(
         *ctx);
     cst::ReplicaSumOp::attachInterface<
-        ReplicaOpInterface<cst::ReplicaSumOp, cst::ReplicaReduction::Sum>>(
+        ReplicaOpInterface<cst::ReplicaSumOp, cst::ReplicaCollective::Sum>>(
         *ctx);
+    cst::ReplicaMeanStartOp::attachInterface<InPlaceReplicaOpInterface<
+        cst::ReplicaMeanStartOp, cst::ReplicaCollective::MeanStart>>(*ctx);
+    cst::ReplicaMeanWaitOp::attachInterface<InPlaceReplicaOpInterface<
+        cst::ReplicaMeanWaitOp, cst::ReplicaCollective::MeanWait>>(*ctx);
   }
   cst::KernelNaming naming;
 };

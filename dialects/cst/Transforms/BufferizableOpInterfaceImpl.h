@@ -20,11 +20,13 @@ enum class ConvolutionKind {
   BackwardFilter, ///< cst.conv_filter_grad
 };
 
-/// The two data-parallel collectives, as their bufferization tells them
+/// The data-parallel collectives, as their bufferization tells them
 /// apart.
-enum class ReplicaReduction {
-  Mean, ///< cst.replica_mean
-  Sum,  ///< cst.replica_sum
+enum class ReplicaCollective {
+  Mean,      ///< cst.replica_mean
+  Sum,       ///< cst.replica_sum
+  MeanStart, ///< cst.replica_mean_start
+  MeanWait,  ///< cst.replica_mean_wait
 };
 
 /// The external functions the runtime-call ops become once bufferized:
@@ -33,7 +35,7 @@ enum class ReplicaReduction {
 struct KernelNaming {
   std::function<FailureOr<std::string>(ConvolutionKind kind, Type elementType)>
       convolution;
-  std::function<FailureOr<std::string>(ReplicaReduction kind,
+  std::function<FailureOr<std::string>(ReplicaCollective kind,
                                        Type elementType)>
       replica;
 };
@@ -50,7 +52,7 @@ public:
     return naming.convolution ? naming.convolution(kind, elementType)
                               : FailureOr<std::string>(failure());
   }
-  FailureOr<std::string> replicaKernel(ReplicaReduction kind,
+  FailureOr<std::string> replicaKernel(ReplicaCollective kind,
                                        Type elementType) const {
     return naming.replica ? naming.replica(kind, elementType)
                           : FailureOr<std::string>(failure());

@@ -163,21 +163,11 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
     return success();
   }
 
-  /// The gradients averaged over the data-parallel replicas in one bucket:
-  /// each flattened into its slice of a 1-D tensor, one cst.replica_mean,
-  /// each slice back in its gradient's shape.
-  static SmallVector<Value> averagedOverReplicas(OpBuilder &b, Location loc,
-                                                 ArrayRef<Value> grads,
-                                                 Type elem) {
-    auto flatType = [&](int64_t n) { return RankedTensorType::get({n}, elem); };
-    auto allDims = [](int64_t rank) {
-      ReassociationIndices dims;
-      for (int64_t d = 0; d < rank; ++d)
-        dims.push_back(d);
-      return SmallVector<ReassociationIndices>{dims};
-    };
+  /// `grads` flattened, each into its slice of one 1-D tensor, at b's
+  /// insertion point; `offsets` gets each one's first element.
+  static Value flattenedInto(OpBuilder &b, Location loc, ArrayRef<Value> grads,
+                             Type elem, SmallVector<int64_t> &offsets) {
     int64_t total = 0;
-    SmallVector<int64_t> offsets;
     for (Value g : grads) {
       offsets.push_back(total);
       total += cast<RankedTensorType>(g.getType()).getNumElements();
@@ -189,7 +179,7 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
       Value flat = g;
       if (type.getRank() == 0)
         flat = tensor::ExpandShapeOp::create(
-            b, loc, flatType(1), g, SmallVector<ReassociationIndices>{});
+            b, loc, flatType(elem, 1), g, SmallVector<ReassociationIndices>{});
       else if (type.getRank() > 1)
         flat = tensor::CollapseShapeOp::create(b, loc, g,
                                                allDims(type.getRank()));
@@ -198,12 +188,18 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
           ArrayRef<OpFoldResult>{b.getIndexAttr(type.getNumElements())},
           ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
     }
-    Value mean = cst::ReplicaMeanOp::create(b, loc, bucket);
+    return bucket;
+  }
+
+  /// The slices of the 1-D `flat` at `offsets`, in the shapes of `grads`.
+  static SmallVector<Value> unflattened(OpBuilder &b, Location loc, Value flat,
+                                        ArrayRef<Value> grads, Type elem,
+                                        ArrayRef<int64_t> offsets) {
     SmallVector<Value> out;
     for (auto [g, offset] : llvm::zip(grads, offsets)) {
       auto type = cast<RankedTensorType>(g.getType());
       Value slice = tensor::ExtractSliceOp::create(
-          b, loc, flatType(type.getNumElements()), mean,
+          b, loc, flatType(elem, type.getNumElements()), flat,
           ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
           ArrayRef<OpFoldResult>{b.getIndexAttr(type.getNumElements())},
           ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
@@ -214,6 +210,97 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
         slice = tensor::ExpandShapeOp::create(b, loc, type, slice,
                                               allDims(type.getRank()));
       out.push_back(slice);
+    }
+    return out;
+  }
+
+  static RankedTensorType flatType(Type elem, int64_t n) {
+    return RankedTensorType::get({n}, elem);
+  }
+  static SmallVector<ReassociationIndices> allDims(int64_t rank) {
+    ReassociationIndices dims;
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(d);
+    return {dims};
+  }
+
+  /// The gradients averaged over the data-parallel replicas in one bucket
+  /// before the updates (at b's insertion point): one cst.replica_mean.
+  static SmallVector<Value> averagedOverReplicas(OpBuilder &b, Location loc,
+                                                 ArrayRef<Value> grads,
+                                                 Type elem) {
+    SmallVector<int64_t> offsets;
+    Value bucket = flattenedInto(b, loc, grads, elem, offsets);
+    Value mean = cst::ReplicaMeanOp::create(b, loc, bucket);
+    return unflattened(b, loc, mean, grads, elem, offsets);
+  }
+
+  /// The gradients averaged over the replicas in buckets of at least
+  /// `bucketBytes`, each begun where the backward pass has finished its
+  /// gradients and waited for at b's insertion point (before the updates).
+  static SmallVector<Value> averagedInBuckets(OpBuilder &b, Location loc,
+                                              Block &body,
+                                              ArrayRef<Value> grads, Type elem,
+                                              int64_t bucketBytes) {
+    // Where each gradient is final: its producer's op in the body (nullptr
+    // for an argument, final from the start).
+    auto finishedAt = [&](Value g) -> Operation * {
+      Operation *def = g.getDefiningOp();
+      return def ? body.findAncestorOpInBlock(*def) : nullptr;
+    };
+    auto earlier = [&](Operation *a, Operation *c) {
+      if (!a || !c)
+        return a == nullptr && c != nullptr;
+      return a->isBeforeInBlock(c);
+    };
+    SmallVector<unsigned> order(grads.size());
+    for (unsigned i = 0; i < grads.size(); ++i)
+      order[i] = i;
+    llvm::stable_sort(order, [&](unsigned x, unsigned y) {
+      return earlier(finishedAt(grads[x]), finishedAt(grads[y]));
+    });
+    const int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
+    SmallVector<SmallVector<unsigned>> buckets(1);
+    int64_t bytes = 0;
+    for (unsigned i : order) {
+      if (bytes >= bucketBytes) {
+        buckets.emplace_back();
+        bytes = 0;
+      }
+      buckets.back().push_back(i);
+      bytes += cast<RankedTensorType>(grads[i].getType()).getNumElements() *
+               elemBytes;
+    }
+    // Begin each bucket after its last gradient's producer.
+    struct Started {
+      SmallVector<Value> grads;
+      SmallVector<int64_t> offsets;
+      Value pending;
+    };
+    SmallVector<Started> started;
+    for (ArrayRef<unsigned> bucket : buckets) {
+      Started s;
+      Operation *last = nullptr;
+      for (unsigned i : bucket) {
+        s.grads.push_back(grads[i]);
+        if (earlier(last, finishedAt(grads[i])))
+          last = finishedAt(grads[i]);
+      }
+      OpBuilder at(b.getContext());
+      if (last)
+        at.setInsertionPointAfter(last);
+      else
+        at.setInsertionPointToStart(&body);
+      Value flat = flattenedInto(at, loc, s.grads, elem, s.offsets);
+      s.pending = cst::ReplicaMeanStartOp::create(at, loc, flat);
+      started.push_back(std::move(s));
+    }
+    SmallVector<Value> out(grads.size());
+    for (auto [s, bucket] : llvm::zip(started, buckets)) {
+      Value mean = cst::ReplicaMeanWaitOp::create(b, loc, s.pending);
+      for (auto [i, g] : llvm::zip(
+               bucket, unflattened(b, loc, mean, s.grads, elem, s.offsets)))
+        out[i] = g;
     }
     return out;
   }
@@ -255,7 +342,10 @@ struct OptimizerPass : mlir::cst::impl::CstOptimizerBase<OptimizerPass> {
     SmallVector<Value> grads;
     for (const Learned &l : learned)
       grads.push_back(ret.getOperand(l.gradResult));
-    if (replicaMean)
+    if (replicaMean && replicaBucketBytes > 0)
+      grads = averagedInBuckets(b, loc, fn.getBody().front(), grads, elem,
+                                replicaBucketBytes);
+    else if (replicaMean)
       grads = averagedOverReplicas(b, loc, grads, elem);
 
     SmallVector<Value> newParams, newStates;

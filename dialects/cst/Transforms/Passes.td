@@ -112,8 +112,17 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
     parameter order), the tensor is averaged once, and each update reads
     its slice back in its shape. One all-reduce pays the collective's
     latency once instead of once per parameter (hundreds of small tensors
-    in the paper's residual models); with nothing to overlap it with, one
-    bucket is the fewest (docs/scaling.md).
+    in the paper's residual models).
+
+    With `replica-bucket-bytes` N > 0 the averaging overlaps the backward
+    pass: the gradients are taken in the order the backward pass finishes
+    them (their producers' order in the function) and cut into buckets of
+    at least N bytes (the last takes the rest); each bucket is flattened
+    as above right after its last gradient is produced and begun there
+    (`cst.replica_mean_start`), and all are waited for
+    (`cst.replica_mean_wait`) before the first update, in the order begun.
+    The backward work after a start runs while that bucket travels
+    (docs/scaling.md says how big a bucket should be).
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
@@ -132,6 +141,11 @@ def CstOptimizer : Pass<"cst-optimizer", "::mlir::ModuleOp"> {
     Option<"replicaMean", "replica-mean", "bool", /*default=*/"false",
            "average each gradient over the data-parallel replicas "
            "(cst.replica_mean) before its update">,
+    Option<"replicaBucketBytes", "replica-bucket-bytes", "int64_t",
+           /*default=*/"0",
+           "with replica-mean: 0 averages every gradient in one bucket "
+           "before the updates; N > 0 starts buckets of at least N bytes "
+           "as the backward pass finishes them (overlapped)">,
   ];
   let dependentDialects = ["::mlir::cst::CstDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -51,6 +51,11 @@ struct ProgramOptions {
   /// Train-mode batch norm synchronised over the data-parallel replicas
   /// (cst-sync-batch-norm): the train section's bn_sync.
   bool bnSync = false;
+  /// With dataParallel: the gradients' buckets, at least this many KiB,
+  /// each begun as the backward pass finishes it (cst-optimizer's
+  /// replica-bucket-bytes); 0: one bucket after the backward pass. The
+  /// train section's allreduce_bucket_kb.
+  int64_t allreduceBucketKb = 0;
 };
 
 /// The model's train section as the runtime's `key=value` settings

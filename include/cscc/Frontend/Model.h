@@ -10,6 +10,7 @@
 
 #include "cscc/Frontend/Diagnostics.h"
 #include "cscc/Frontend/Kinds.h"
+#include "cscc/Runtime/Replicas.h" // kDefaultAllreduceBucketKb
 
 #include <cstdint>
 #include <map>
@@ -153,6 +154,10 @@ struct TrainConfig {
   /// Data-parallel training: batch norm with the global batch's statistics
   /// (compiled in).
   bool bnSync = false;
+  /// Data-parallel training: gradients all-reduced in buckets of at least
+  /// this many KiB, each begun as the backward pass finishes it; 0: one
+  /// all-reduce after the backward pass (compiled in).
+  int64_t allreduceBucketKb = rt::kDefaultAllreduceBucketKb;
   /// How the iterated pursuits without bn = prox start (`step_init`).
   StepInit stepInit = StepInit::Lipschitz;
   double validation = 0;

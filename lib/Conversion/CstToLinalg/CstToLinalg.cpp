@@ -59,7 +59,8 @@ struct CstLowerToLinalgPass
     // runtime's kernel calls.
     target.addLegalOp<cst::ConvOp, cst::ConvTransposeOp,
                       cst::ConvFilterGradOp, cst::ReplicaMeanOp,
-                      cst::ReplicaSumOp>();
+                      cst::ReplicaSumOp, cst::ReplicaMeanStartOp,
+                      cst::ReplicaMeanWaitOp>();
 
     BatchSizes batches = batchSizesOf(getOperation(), target);
     HyperSlots hyperSlots;

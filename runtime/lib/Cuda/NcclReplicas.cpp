@@ -3,7 +3,14 @@
 // The CUDA library's cscc_cuda_replica_{mean,sum}_{f32,f64} (Kernels.def):
 // the buffer is device memory, reduced in place over the processes with
 // NCCL's all-reduce on the legacy default stream (where the convolutions
-// and kernels run), then that stream is synchronised. The weighted mean is
+// and kernels run), then that stream is synchronised. The started mean
+// (cscc_cuda_replica_mean_{start,wait}_*) runs on a communication stream
+// of its own (non-blocking, so the legacy stream does not serialise with
+// it): the start makes it wait for the work queued so far on the legacy
+// stream (an event), queues the all-reduce and records a second event; the
+// wait makes the legacy stream wait for that event. Neither blocks the
+// host, and the backward pass's kernels queued in between run while the
+// bucket is reduced. The weighted mean is
 // one all-reduce with NCCL's pre-multiplied sum (ncclRedOpCreatePreMulSum:
 // each process's buffer times its share n_r / N, summed), so no kernel of
 // ours scales it. One process alone (not started by mpirun): no NCCL at
@@ -24,10 +31,13 @@
 
 #include "CudaInternal.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <dlfcn.h>
 
@@ -68,6 +78,9 @@ struct NcclState {
   int version = 0;
   NcclApi api;
   ncclComm_t comm = nullptr;
+  CUstream commStream = nullptr; // the started means' stream
+  /// The started means: the event their all-reduce records when done.
+  std::vector<std::pair<const void *, CUevent>> pending;
 };
 
 NcclState &state() {
@@ -169,13 +182,10 @@ template <typename T> ncclDataType_t ncclTypeOf();
 template <> ncclDataType_t ncclTypeOf<float>() { return ncclFloat32; }
 template <> ncclDataType_t ncclTypeOf<double>() { return ncclFloat64; }
 
+/// Queues the all-reduce of x (the weighted mean, or the sum) on `stream`.
 template <typename T>
-void reduceOverReplicas(MemRefDescriptor<T, 1> *x, bool mean,
-                        const char *where) {
+void queueAllReduce(MemRefDescriptor<T, 1> *x, bool mean, CUstream stream) {
   Replicas &g = Replicas::world();
-  if (!g.distributed())
-    return;
-  ensureContext(where);
   ncclComm_t comm = communicator();
   const NcclApi &api = state().api;
   ncclRedOp_t op = ncclSum;
@@ -187,19 +197,65 @@ void reduceOverReplicas(MemRefDescriptor<T, 1> *x, bool mean,
       fatalNccl("ncclRedOpCreatePreMulSum", r);
   T *data = x->aligned + x->offset;
   if (ncclResult_t r = api.ncclAllReduce(data, data, x->sizes[0],
-                                         ncclTypeOf<T>(), op, comm,
-                                         /*legacy default stream*/ nullptr);
+                                         ncclTypeOf<T>(), op, comm, stream);
       r != ncclSuccess)
     fatalNccl("ncclAllReduce", r);
-  check(driver(where).cuStreamSynchronize(nullptr), "cuStreamSynchronize");
+  // NCCL allows destroying an operator once the calls using it returned.
   if (mean)
     api.ncclRedOpDestroy(op, comm);
+}
+
+template <typename T>
+void reduceOverReplicas(MemRefDescriptor<T, 1> *x, ReplicaCollective kind,
+                        const char *where) {
+  if (!Replicas::world().distributed())
+    return;
+  ensureContext(where);
+  const DriverApi &cu = driver(where);
+  NcclState &s = state();
+  switch (kind) {
+  case ReplicaCollective::Mean:
+  case ReplicaCollective::Sum:
+    queueAllReduce(x, kind == ReplicaCollective::Mean,
+                   /*legacy default stream*/ nullptr);
+    check(cu.cuStreamSynchronize(nullptr), "cuStreamSynchronize");
+    return;
+  case ReplicaCollective::MeanStart: {
+    if (!s.commStream)
+      check(cu.cuStreamCreate(&s.commStream, CU_STREAM_NON_BLOCKING),
+            "cuStreamCreate");
+    CUevent ready = nullptr, done = nullptr;
+    check(cu.cuEventCreate(&ready, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+    check(cu.cuEventCreate(&done, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+    check(cu.cuEventRecord(ready, nullptr), "cuEventRecord");
+    check(cu.cuStreamWaitEvent(s.commStream, ready, 0), "cuStreamWaitEvent");
+    queueAllReduce(x, /*mean=*/true, s.commStream);
+    check(cu.cuEventRecord(done, s.commStream), "cuEventRecord");
+    // Destroying a recorded event is deferred until it completes.
+    check(cu.cuEventDestroy(ready), "cuEventDestroy");
+    s.pending.emplace_back(x->aligned + x->offset, done);
+    return;
+  }
+  case ReplicaCollective::MeanWait: {
+    const void *data = x->aligned + x->offset;
+    auto it = std::find_if(s.pending.begin(), s.pending.end(),
+                           [&](const auto &p) { return p.first == data; });
+    if (it == s.pending.end())
+      fatalMessage(std::string("internal: ") + where +
+                   ": no replica mean was started on this buffer");
+    check(cu.cuStreamWaitEvent(nullptr, it->second, 0), "cuStreamWaitEvent");
+    check(cu.cuEventDestroy(it->second), "cuEventDestroy");
+    s.pending.erase(it);
+    return;
+  }
+  }
 }
 
 #else // no nccl.h when cscc was built
 
 template <typename T>
-void reduceOverReplicas(MemRefDescriptor<T, 1> *, bool, const char *) {
+void reduceOverReplicas(MemRefDescriptor<T, 1> *, ReplicaCollective,
+                        const char *) {
   if (!Replicas::world().distributed())
     return;
   fatalMessage("this cscc was built without NCCL's header (nccl.h), so its "
@@ -239,7 +295,7 @@ extern "C" {
   void CSCC_CIFACE(CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM))(                       \
       cscc::rt::MemRefDescriptor<T, 1> * x) {                                  \
     reduceOverReplicas<T>(                                                     \
-        x, cscc::rt::ReplicaReduction::KIND == cscc::rt::ReplicaReduction::Mean, \
+        x, cscc::rt::ReplicaCollective::KIND,                                  \
         CSCC_SYMBOL_STRING(CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM)));               \
   }
 #include "cscc/Runtime/Kernels.def"

@@ -76,12 +76,13 @@ inline const char *conv2dKernelSymbol(KernelLibrary library, Conv2dKind kind,
 }
 
 /// The data-parallel collectives (Replicas.h): the mean over the
-/// replicas weighted by their batch shares, or the sum.
-enum class ReplicaReduction { Mean, Sum };
+/// replicas weighted by their batch shares, or the sum; a mean in two
+/// calls, started and later waited for (overlapped with other work).
+enum class ReplicaCollective { Mean, Sum, MeanStart, MeanWait };
 
 /// A collective of Kernels.def.
 struct ReplicaKernel {
-  ReplicaReduction kind;
+  ReplicaCollective kind;
   KernelDType dtype;
 };
 
@@ -89,7 +90,7 @@ struct ReplicaKernel {
 inline const std::vector<ReplicaKernel> &replicaKernels() {
   static const std::vector<ReplicaKernel> kernels = {
 #define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
-  {ReplicaReduction::KIND, KernelDType::DTYPE},
+  {ReplicaCollective::KIND, KernelDType::DTYPE},
 #include "cscc/Runtime/Kernels.def"
   };
   return kernels;
@@ -98,18 +99,18 @@ inline const std::vector<ReplicaKernel> &replicaKernels() {
 /// The symbol of a library's collective (defined with the C interface
 /// prefix); nullptr for one Kernels.def does not list.
 inline const char *replicaKernelSymbol(KernelLibrary library,
-                                       ReplicaReduction kind,
+                                       ReplicaCollective kind,
                                        KernelDType dtype) {
   switch (library) {
   case KernelLibrary::Host:
 #define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
-  if (kind == ReplicaReduction::KIND && dtype == KernelDType::DTYPE)           \
+  if (kind == ReplicaCollective::KIND && dtype == KernelDType::DTYPE)           \
     return CSCC_SYMBOL_STRING(CSCC_REPLICA_SYMBOL(OP, ELEM));
 #include "cscc/Runtime/Kernels.def"
     return nullptr;
   case KernelLibrary::Cuda:
 #define CSCC_REPLICA_KERNEL(KIND, OP, DTYPE, ELEM, T)                          \
-  if (kind == ReplicaReduction::KIND && dtype == KernelDType::DTYPE)           \
+  if (kind == ReplicaCollective::KIND && dtype == KernelDType::DTYPE)           \
     return CSCC_SYMBOL_STRING(CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM));
 #include "cscc/Runtime/Kernels.def"
     return nullptr;

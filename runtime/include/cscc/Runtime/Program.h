@@ -107,6 +107,9 @@ struct ProgramInfo {
   /// Compiled in: train-mode batch norm uses the statistics of the global
   /// batch of all data-parallel processes (`bn_sync`).
   bool bnSync = false;
+  /// Compiled in: the gradients' all-reduce buckets (KiB; 0: one after the
+  /// backward pass), `allreduce_bucket_kb`.
+  int64_t allreduceBucketKb = 0;
   std::string summary;             ///< `cscc summary`'s text
   /// The model file's train section, as `key=value` settings the runtime
   /// parses (command-line flags override them); see TrainSettings.

@@ -21,8 +21,18 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace cscc::rt {
+
+/// The gradients' all-reduce buckets of data-parallel training, KiB
+/// (`allreduce_bucket_kb`): PyTorch DDP's first bucket (1 MiB). Below
+/// about that, an all-reduce's time is its latency (tens of microseconds
+/// per step of the ring between GPUs on a network), so smaller buckets
+/// only add calls; the paper's models have 0.1-7 MB of gradients, so
+/// their larger ones get several buckets to overlap with the backward
+/// pass, and a small model one (docs/scaling.md).
+inline constexpr int64_t kDefaultAllreduceBucketKb = 1024;
 
 class Replicas {
 public:
@@ -51,6 +61,14 @@ public:
   template <typename T> void mean(T *x, int64_t count);
   /// x <- sum_r x_r on every process.
   template <typename T> void sum(T *x, int64_t count);
+  /// mean(x, count) in two calls: startMean begins it (MPI_Iallreduce) and
+  /// returns; waitMean(x, count) on the same buffer returns when x holds
+  /// the mean. Nothing may read or write x in between; several means may
+  /// be under way at once, and every process starts them in the same
+  /// order. The generated train step starts each gradient bucket as soon
+  /// as the backward pass has produced it (docs/compiler.md).
+  template <typename T> void startMean(T *x, int64_t count);
+  template <typename T> void waitMean(T *x, int64_t count);
   /// The largest `value` any process passed, on every process.
   int max(int value);
   /// Returns when every process has called it (before a stopping process
@@ -85,6 +103,9 @@ private:
   double share_ = 1;
   bool joined_ = false; ///< MPI_Init was called
   Traffic traffic_;
+  /// The means started and not yet waited for (MPI requests, by buffer).
+  struct Pending;
+  std::vector<Pending> pending_;
 };
 
 /// The rows [begin, end) of a batch of `n` that replica `rank` of `size`

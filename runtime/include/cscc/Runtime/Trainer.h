@@ -14,6 +14,7 @@
 #include "cscc/Runtime/Lipschitz.h"
 #include "cscc/Runtime/Optimizer.h"
 #include "cscc/Runtime/Progress.h"
+#include "cscc/Runtime/Replicas.h" // kDefaultAllreduceBucketKb
 
 #include <cstdint>
 #include <map>
@@ -41,6 +42,10 @@ struct TrainSettings {
   /// Data-parallel training: batch norm with the statistics of the global
   /// batch, every process's share together (compiled in).
   bool bnSync = false;
+  /// Data-parallel training: the gradients' all-reduce buckets in KiB,
+  /// each begun as the backward pass finishes it; 0: one all-reduce after
+  /// the backward pass (compiled in).
+  int64_t allreduceBucketKb = kDefaultAllreduceBucketKb;
   double validation = 0;
   /// A fresh model's steps c (and filters) of the pursuits that iterate
   /// without bn = prox: c = 1/L (or scaleDictionaries, or c = 1).
