@@ -16,6 +16,13 @@ on the first --limit-train training images (batch --batch, SGD momentum
                     for P <= 2)
   P proc bn_sync    the same with synchronised batch norm (models with
                     batch norm, with --bn-sync)
+  P proc, buckets N the same with the gradients all-reduced in buckets of
+                    at least N KiB (--buckets N,M,...; each a second
+                    executable, the setting being compiled in): 0 is one
+                    blocking all-reduce after the backward pass, the
+                    fallback the default (1024 KiB) is measured against;
+                    a smaller N splits a small model's gradients into
+                    several buckets begun during the backward pass
 
 img/s is the epoch's images_per_second in metrics.jsonl (rank 0's: the
 global batch over the training loop's time). The collectives columns are
@@ -28,9 +35,13 @@ megabytes (this process's buffers) per step.
 Run it on a quiet machine (nothing else running). Prints one markdown table
 per model; -o FILE also writes them there.
 
+A model is a path, optionally followed by `cscc build` flags after spaces
+("examples/paper/msd_csc_fista_d12.csc -D channels=1 -D size=28").
+
 usage: train_mpi.py --cscc build/bin/cscc [--models A.csc,B.csc]
                     [--rounds 3] [--limit-train 4096] [--batch 128]
-                    [--procs 2] [--threads 2] [--bn-sync] [-o FILE]
+                    [--procs 2] [--threads 2] [--bn-sync]
+                    [--buckets 0,16] [-o FILE]
 """
 import argparse
 import json
@@ -80,36 +91,62 @@ def spread(xs):
     return "%.0f (%.0f-%.0f)" % (statistics.median(xs), min(xs), max(xs))
 
 
-def bench_model(model, a, tmp):
+def build_variant(a, model, flags, exe, settings):
+    """cscc build of `model` (with `flags`) into `exe`; `settings` (train
+    section lines) are compiled in from a copy of the model beside it (so
+    that its includes resolve), as cscc build takes no training flags."""
+    source = model
+    if settings:
+        with open(model) as f:
+            text = f.read()
+        lines = "".join("\n  %s;" % x for x in settings)
+        if "train {" in text:
+            text = text.replace("train {", "train {" + lines, 1)
+        else:
+            text += "\ntrain {" + lines + "\n}\n"
+        source = os.path.join(os.path.dirname(model),
+                              "." + os.path.basename(exe) + ".csc")
+        with open(source, "w") as f:
+            f.write(text)
+    try:
+        subprocess.run([a.cscc, "build", source, "-o", exe] + flags,
+                       check=True, stdout=subprocess.DEVNULL)
+    finally:
+        if source != model:
+            os.remove(source)
+
+
+def bench_model(spec, a, tmp):
+    words = spec.split()
+    model, flags = words[0], words[1:]
     name = os.path.splitext(os.path.basename(model))[0]
+    if flags:
+        name += " " + " ".join(flags)
+    stem = re.sub(r"[^A-Za-z0-9_]+", "_", name)
     exes = {}
-    for sync in ([False, True] if a.bn_sync else [False]):
-        exe = os.path.join(tmp, name + ("_sync" if sync else ""))
-        source = model
-        if sync:
-            # bn_sync is compiled in from the train section (cscc build
-            # takes no training flags): a copy of the model that says so.
-            with open(model) as f:
-                text = f.read()
-            if "train {" in text:
-                text = text.replace("train {", "train {\n  bn_sync = true;", 1)
-            else:
-                text += "\ntrain {\n  bn_sync = true;\n}\n"
-            source = os.path.join(os.path.dirname(model), "." + name + "_sync.csc")
-            with open(source, "w") as f:
-                f.write(text)
-        try:
-            subprocess.run([a.cscc, "build", source, "-o", exe], check=True,
-                           stdout=subprocess.DEVNULL)
-        finally:
-            if source != model:
-                os.remove(source)
-        exes[sync] = exe
-    configs = [("1 proc x 1 thr", exes[False], 1, 1),
-               ("1 proc x %d thr" % a.threads, exes[False], 1, a.threads),
-               ("%d proc x 1 thr" % a.procs, exes[False], a.procs, 1)]
+    variants = [(False, None)]
     if a.bn_sync:
-        configs.append(("%d proc x 1 thr, bn_sync" % a.procs, exes[True], a.procs, 1))
+        variants.append((True, None))
+    for kb in a.bucket_list:
+        variants.append((False, kb))
+    for sync, kb in variants:
+        exe = os.path.join(tmp, stem + ("_sync" if sync else "") +
+                           ("" if kb is None else "_kb%d" % kb))
+        settings = (["bn_sync = true"] if sync else []) + (
+            [] if kb is None else ["allreduce_bucket_kb = %d" % kb])
+        build_variant(a, model, flags, exe, settings)
+        exes[(sync, kb)] = exe
+    plain = exes[(False, None)]
+    configs = [("1 proc x 1 thr", plain, 1, 1),
+               ("1 proc x %d thr" % a.threads, plain, 1, a.threads),
+               ("%d proc x 1 thr" % a.procs, plain, a.procs, 1)]
+    if a.bn_sync:
+        configs.append(("%d proc x 1 thr, bn_sync" % a.procs,
+                        exes[(True, None)], a.procs, 1))
+    for kb in a.bucket_list:
+        configs.append(("%d proc x 1 thr, buckets %d KiB%s" % (
+            a.procs, kb, " (one all-reduce after the backward pass)"
+            if kb == 0 else ""), exes[(False, kb)], a.procs, 1))
     results = {c[0]: [] for c in configs}
     for r in range(a.rounds):
         for label, exe, procs, threads in configs:
@@ -148,13 +185,18 @@ def main():
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bn-sync", action="store_true")
+    ap.add_argument("--buckets", default="",
+                    help="comma-separated allreduce_bucket_kb values to "
+                         "compare with the default (1024), e.g. 0,16")
     ap.add_argument("-o", "--output")
     a = ap.parse_args()
+    a.bucket_list = [int(x) for x in a.buckets.split(",") if x.strip()]
     if not shutil.which("mpirun"):
         sys.exit("train_mpi: mpirun not found: install openmpi-bin (scripts/setup.sh)")
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for model in a.models.split(","):
+            model = model.strip()
             path = model if os.path.isabs(model) else os.path.join(ROOT, model)
             out.append(bench_model(path, a, tmp))
     text = "\n".join(out)
