@@ -68,7 +68,8 @@ def mpirun_prefix(procs):
 
 
 def train(exe, a, run_dir, procs, threads):
-    flags = ["train", "--limit-train", str(a.limit_train), "--limit-test",
+    flags = ["train", "--data", "fashion_mnist", "--limit-train",
+             str(a.limit_train), "--limit-test",
              "256", "--epochs", "1", "--batch", str(a.batch), "--augment",
              "none", "--optimizer", "sgd", "--lr", "0.05", "--momentum",
              "0.9", "--schedule", "constant", "--seed", "0", "--progress",
