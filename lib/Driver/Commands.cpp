@@ -195,14 +195,15 @@ void setLipschitzSteps(const Options &opts, const Source &source,
                    [](const rt::DictionaryInfo &d) { return !d.step.empty(); }))
     return; // no learned step to set: nothing to compile
   grams.compile();
+  const rt::EigenOptions eigen = rt::eigenOptionsFor(stepInit);
   std::vector<rt::LipschitzEstimate> estimates =
-      rt::estimateLipschitz(grams.program, tensors);
+      rt::estimateLipschitz(grams.program, tensors, eigen);
   switch (stepInit) {
   case rt::StepInit::Lipschitz:
     rt::setStepsFromLipschitz(estimates, tensors);
     break;
   case rt::StepInit::Scaled:
-    rt::scaleDictionaries(grams.program, estimates, tensors);
+    rt::scaleDictionaries(grams.program, estimates, tensors, eigen);
     break;
   case rt::StepInit::Ones:
     break;

@@ -14,6 +14,19 @@
 
 namespace cscc::rt {
 
+EigenOptions eigenOptionsFor(StepInit kind) {
+  EigenOptions options;
+  switch (kind) {
+  case StepInit::Lipschitz:
+    break; // c = 1/L itself: c L = 1 to the solver's precision
+  case StepInit::Scaled:
+  case StepInit::Ones:
+    options.tolerance = kScalingTolerance;
+    break;
+  }
+  return options;
+}
+
 const char *stepInitName(StepInit kind) {
   return wordOf(kStepInitWords, kind);
 }
@@ -114,10 +127,14 @@ double stepMaxOf(const std::string &step,
 namespace {
 
 /// lambda_max(D^T D) of one dictionary (estimateLipschitz's loop body).
+/// Lanczos starts from `warm` when given (an eigenvector of a nearby
+/// operator), else from a random vector; `top` gets the eigenvector found.
 LipschitzEstimate estimateDictionary(Program &program,
                                      const DictionaryInfo &d,
                                      const std::map<std::string, Tensor> &weights,
-                                     const EigenOptions &options, Rng &rng) {
+                                     const EigenOptions &options, Rng &rng,
+                                     const Eigen::VectorXd *warm = nullptr,
+                                     Eigen::VectorXd *top = nullptr) {
   const FunctionInfo *fi = program.info.find(d.function);
   if (!fi || fi->args.empty() || fi->args[0].shape.size() != 4)
     throw std::runtime_error("internal: no compiled " + d.function);
@@ -126,8 +143,11 @@ LipschitzEstimate estimateDictionary(Program &program,
   const int64_t n = shapeNumel(shape);
   GramOperator gram(program, *fi, weights, shape);
   std::vector<double> start(static_cast<size_t>(n));
-  for (double &x : start)
-    x = rng.normal();
+  if (warm && warm->size() == n && warm->norm() > 0)
+    Eigen::Map<Eigen::VectorXd>(start.data(), n) = *warm;
+  else
+    for (double &x : start)
+      x = rng.normal();
   LipschitzEstimate e;
   e.dictionary = d.name;
   e.step = d.step;
@@ -195,6 +215,8 @@ LipschitzEstimate estimateDictionary(Program &program,
     e.residual = (w - e.lambdaMax * v).norm() / e.lambdaMax;
   }
   e.applications = gram.applications;
+  if (top)
+    *top = v;
   return e;
 }
 
@@ -280,9 +302,12 @@ void scaleDictionaries(Program &program,
     // The filters' part grows as alpha^(2k), k the atoms in a chain (a
     // block conv >> conv is k = 2): the first guess takes k = 1, later ones
     // the exponent measured, until lambda_max is within 1% of the target.
+    // Each round starts Lanczos from the previous round's eigenvector (the
+    // top eigenvector moves little with alpha).
     double alpha = 1, exponent = 2;
     const double part0 = e.lambdaMax - lambdaId;
     int applications = e.applications;
+    Eigen::VectorXd v;
     for (int round = 0; round < 4 && part0 > 0; ++round) {
       double part = e.lambdaMax - lambdaId;
       if (std::fabs(e.lambdaMax - target) <= 0.01 * target ||
@@ -292,7 +317,9 @@ void scaleDictionaries(Program &program,
         exponent = std::log(part / part0) / std::log(alpha);
       alpha *= std::pow((target - lambdaId) / part, 1 / exponent);
       setFilters(alpha);
-      e = estimateDictionary(program, d, weights, options, rng);
+      Eigen::VectorXd previous = v;
+      e = estimateDictionary(program, d, weights, options, rng,
+                             round > 0 ? &previous : nullptr, &v);
       applications += e.applications;
     }
     e.applications = applications;

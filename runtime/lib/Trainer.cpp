@@ -903,8 +903,9 @@ void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
                 StepInit init) {
   if (program.info.dictionaries.empty())
     return;
+  const EigenOptions eigen = eigenOptionsFor(init);
   std::vector<LipschitzEstimate> estimates =
-      estimateLipschitz(program, weights);
+      estimateLipschitz(program, weights, eigen);
   switch (init) {
   case StepInit::Lipschitz: {
     double lo = INFINITY, hi = 0;
@@ -922,7 +923,7 @@ void checkSteps(Program &program, std::map<std::string, Tensor> &weights,
     break;
   }
   case StepInit::Scaled: {
-    scaleDictionaries(program, estimates, weights);
+    scaleDictionaries(program, estimates, weights, eigen);
     double lo = INFINITY, hi = 0;
     for (const LipschitzEstimate &e : estimates)
       lo = std::min(lo, e.filterScale), hi = std::max(hi, e.filterScale);

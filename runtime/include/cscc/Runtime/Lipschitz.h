@@ -106,6 +106,16 @@ void setStepsFromLipschitz(std::vector<LipschitzEstimate> &estimates,
 /// goes to kFilterShare of the identities' and c = kStable / lambda_max.
 constexpr double kStable = 0.95;
 constexpr double kFilterShare = 0.1;
+/// The Ritz tolerance of the estimates that only aim within 1%
+/// (StepInit::Scaled: c lambda_max = kStable) or compare c L with 2 (the
+/// warning, for StepInit::Ones and loaded weights). Solving those to
+/// EigenOptions' default 1e-10 took most of a deep model's start-up
+/// (MSD-CSC-FISTA d12: 17 s before step 1): crowded top eigenvalues (an
+/// identity block with small filters) converge slowly.
+constexpr double kScalingTolerance = 1e-6;
+/// The solver options for a step initialisation: EigenOptions' defaults
+/// for c = 1/L (StepInit::Lipschitz), kScalingTolerance otherwise.
+EigenOptions eigenOptionsFor(StepInit kind);
 void scaleDictionaries(Program &program,
                        std::vector<LipschitzEstimate> &estimates,
                        std::map<std::string, Tensor> &weights,
