@@ -1261,6 +1261,7 @@ int trainCommand(Program &program, const TrainSettings &s) {
   // The stop signal the processes agree on (the largest any received),
   // read once per decision: a signal to one process stops all of them
   // after the same step. One process: the signal it received, if any.
+  // (After a step it comes with the loss's collective, below.)
   auto agreedSignal = [&] { return replicas.max(gStopSignal.load()); };
   auto stopRequested = [&](int sig) {
     return sig != 0 || (s.stopAfter > 0 && state.step >= s.stopAfter);
@@ -1326,15 +1327,21 @@ int trainCommand(Program &program, const TrainSettings &s) {
       traceStepEnd(state.step + 1);
       double loss = scalarOf(r[lossAt]);
       int64_t correct = countCorrect(r[0], batch.labels);
+      // The step's decisions (a NaN, a stop) must be the same on every
+      // process: one collective gives them the global batch's loss and
+      // accuracy and the stop signal (the largest any process received,
+      // SIGTERM over SIGINT: each counted, so that a sum carries it).
+      int sig = gStopSignal.load();
       if (replicas.distributed()) {
-        // The global batch's loss and accuracy: the same on every process,
-        // so that all take the same decisions.
-        double sums[3] = {loss * n, static_cast<double>(correct),
-                          static_cast<double>(n)};
-        replicas.sum(sums, 3);
+        double sums[5] = {loss * n, static_cast<double>(correct),
+                          static_cast<double>(n),
+                          static_cast<double>(sig == SIGINT),
+                          static_cast<double>(sig == SIGTERM)};
+        replicas.sum(sums, 5);
         n = batch.globalSize;
         loss = sums[0] / sums[2];
         correct = static_cast<int64_t>(sums[1]);
+        sig = sums[4] > 0 ? SIGTERM : sums[3] > 0 ? SIGINT : 0;
       }
       if (!std::isfinite(loss)) {
         progress.endEpoch("");
@@ -1368,7 +1375,6 @@ int trainCommand(Program &program, const TrainSettings &s) {
       // checkpoint follows the evaluation.)
       if (s.checkReplicas > 0 && state.step % s.checkReplicas == 0)
         checkReplicaWeights();
-      int sig = agreedSignal();
       bool stop = stopRequested(sig);
       bool periodic =
           s.checkpointEvery > 0 && state.step % s.checkpointEvery == 0;
