@@ -99,9 +99,13 @@ Replicas::Replicas() {
   check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
   check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
 #else
-  const char *n = std::getenv("OMPI_COMM_WORLD_SIZE");
-  if (!n)
-    n = std::getenv("PMI_SIZE");
+  // The process count where the launcher names it (PMIx does not; under
+  // Slurm's srun --mpi=pmix the step's task count does).
+  const char *n = nullptr;
+  for (const char *name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
+                           "SLURM_STEP_NUM_TASKS"})
+    if (!n)
+      n = std::getenv(name);
   if (n && std::string(n) == "1")
     return; // one process under mpirun: nothing to share
   throw std::runtime_error(

@@ -22,16 +22,20 @@ using namespace cscc::rt;
 
 namespace {
 
-const char *const kLauncherVariables[] = {"OMPI_COMM_WORLD_SIZE",
-                                          "PMIX_RANK", "PMI_SIZE"};
+const char *const kLauncherVariables[] = {
+    "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"};
 
-/// In a child: world() under a launcher that set `variable` to `value`;
-/// exits 3 with the error's text on stderr when it throws, 0 when it makes
-/// a group of one, 1 otherwise.
-[[noreturn]] void worldUnderLauncher(const char *variable, const char *value) {
+/// In a child: world() under a launcher that set `variable` to `value` (and
+/// `variable2` to `value2`, when given); exits 3 with the error's text on
+/// stderr when it throws, 0 when it makes a group of one, 1 otherwise.
+[[noreturn]] void worldUnderLauncher(const char *variable, const char *value,
+                                     const char *variable2 = nullptr,
+                                     const char *value2 = nullptr) {
   for (const char *v : kLauncherVariables)
     unsetenv(v);
   setenv(variable, value, 1);
+  if (variable2)
+    setenv(variable2, value2, 1);
   try {
     Replicas &w = Replicas::world();
     std::_Exit(w.size() == 1 && w.rank() == 0 && !w.distributed() ? 0 : 1);
@@ -52,8 +56,11 @@ TEST(ReplicasWithoutMpiDeathTest, MpirunWithSeveralProcessesSaysHowToBuild) {
               "openmpi-bin.*scripts/build.sh");
   EXPECT_EXIT(worldUnderLauncher("PMI_SIZE", "4"),
               ::testing::ExitedWithCode(3), "built without MPI");
-  // PMIx names no size: a PMIx launcher is refused whatever its count.
+  // PMIx names no size: a PMIx launcher is refused unless Slurm's step
+  // count says one process.
   EXPECT_EXIT(worldUnderLauncher("PMIX_RANK", "0"),
+              ::testing::ExitedWithCode(3), "built without MPI");
+  EXPECT_EXIT(worldUnderLauncher("PMIX_RANK", "0", "SLURM_STEP_NUM_TASKS", "8"),
               ::testing::ExitedWithCode(3), "built without MPI");
 }
 
@@ -61,6 +68,8 @@ TEST(ReplicasWithoutMpiDeathTest, OneProcessUnderMpirunTrainsAlone) {
   EXPECT_EXIT(worldUnderLauncher("OMPI_COMM_WORLD_SIZE", "1"),
               ::testing::ExitedWithCode(0), "");
   EXPECT_EXIT(worldUnderLauncher("PMI_SIZE", "1"),
+              ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(worldUnderLauncher("PMIX_RANK", "0", "SLURM_STEP_NUM_TASKS", "1"),
               ::testing::ExitedWithCode(0), "");
 }
 
