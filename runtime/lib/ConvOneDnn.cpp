@@ -69,19 +69,35 @@ namespace cscc::rt {
 
 namespace {
 constexpr OneDnnLayout kDefaultLayout = OneDnnLayout::Any;
+constexpr DilatedFilterGrad kDefaultDilatedFilterGrad = DilatedFilterGrad::Auto;
 std::atomic<int> gLayout{-1};
+std::atomic<int> gDilatedFilterGrad{-1};
 
-OneDnnLayout layoutFromEnvironment() {
-  const char *env = std::getenv("CSCC_ONEDNN_LAYOUT");
+/// The value of environment variable `name` (a word of `words`), or
+/// `fallback` with a warning when it is not one.
+template <typename E, size_t N>
+E fromEnvironment(const char *name, const Word<E> (&words)[N], E fallback) {
+  const char *env = std::getenv(name);
   if (!env || !*env)
-    return kDefaultLayout;
-  if (std::optional<OneDnnLayout> l = lookupWord(kOneDnnLayoutWords, env))
-    return *l;
-  std::fprintf(stderr,
-               "cscc runtime: warning: ignoring CSCC_ONEDNN_LAYOUT='%s' "
-               "(use %s)\n",
-               env, wordList(kOneDnnLayoutWords).c_str());
-  return kDefaultLayout;
+    return fallback;
+  if (std::optional<E> v = lookupWord(words, env))
+    return *v;
+  std::fprintf(stderr, "cscc runtime: warning: ignoring %s='%s' (use %s)\n",
+               name, env, wordList(words).c_str());
+  return fallback;
+}
+
+/// The setting held in `slot`, read from the environment on first use.
+template <typename E, size_t N>
+E setting(std::atomic<int> &slot, const char *name, const Word<E> (&words)[N],
+          E fallback) {
+  int v = slot.load();
+  if (v < 0) {
+    int fromEnv = static_cast<int>(fromEnvironment(name, words, fallback));
+    slot.compare_exchange_strong(v, fromEnv);
+    v = slot.load();
+  }
+  return static_cast<E>(v);
 }
 } // namespace
 
@@ -90,13 +106,17 @@ void setOneDnnLayout(OneDnnLayout layout) {
 }
 
 OneDnnLayout getOneDnnLayout() {
-  int v = gLayout.load();
-  if (v < 0) {
-    int fromEnv = static_cast<int>(layoutFromEnvironment());
-    gLayout.compare_exchange_strong(v, fromEnv);
-    v = gLayout.load();
-  }
-  return static_cast<OneDnnLayout>(v);
+  return setting(gLayout, "CSCC_ONEDNN_LAYOUT", kOneDnnLayoutWords,
+                 kDefaultLayout);
+}
+
+void setDilatedFilterGrad(DilatedFilterGrad policy) {
+  gDilatedFilterGrad.store(static_cast<int>(policy));
+}
+
+DilatedFilterGrad getDilatedFilterGrad() {
+  return setting(gDilatedFilterGrad, "CSCC_ONEDNN_DILATED_FILTER_GRAD",
+                 kDilatedFilterGradWords, kDefaultDilatedFilterGrad);
 }
 
 namespace onednn {
@@ -108,6 +128,7 @@ using tag = memory::format_tag;
 struct Key {
   int op;
   int layout;
+  int64_t dilatedFilterGrad;
   int64_t sizes[3][4];
   int64_t strides[3][4];
   int64_t stride, dilation, padding;
@@ -128,7 +149,7 @@ struct KeyHash {
     return static_cast<size_t>(h);
   }
 };
-static_assert(sizeof(Key) == 2 * sizeof(int) + 27 * sizeof(int64_t),
+static_assert(sizeof(Key) == 2 * sizeof(int) + 28 * sizeof(int64_t),
               "Key must have no padding bytes (it is hashed bytewise)");
 
 struct Operand {
@@ -144,13 +165,54 @@ struct Operand {
   memory userMem, primMem;
 };
 
+struct PhaseSplit;
+
 struct Entry {
   dnnl::primitive prim;
   std::string impl;
   OneDnnLayout layout = OneDnnLayout::Plain; // what was built (after fallback)
   Operand ops[3];
   int args[3];
+  // Set: the call runs as this undilated call on phase images instead.
+  std::unique_ptr<PhaseSplit> split;
+  ~Entry();
 };
+
+// A dilated backward-filter call through its phase images (space-to-batch).
+// oneDNN 2.6 has no JIT backward-weights kernel for a dilated convolution
+// on AVX2: it falls to its gemm path (an im2col per image). Measured with
+// cscc-runtime-check conv-bench --dilated-filter-grad direct|auto on the
+// AVX2 development VM, N = 128, 1 -> 8 channels, 28x28, 3x3, padding =
+// dilation, 2 threads, median ms: dilation 2: 4.77 direct (gemm) / 0.67
+// phases (jit:avx2, channels-last, phases read in place); dilation 3: 4.51
+// / 1.51 (28 is no multiple of 3: through a zero-padded copy). With
+// blocked phases (before the channels-last rule of layoutFor) the extra
+// reorders ate the gain: the phases pay where the undilated call is fast.
+// With stride 1 and a padding p = m d, output row d i + a of the dilated
+// convolution reads input rows d (i + r - m) + a, r < k: phase a of the
+// output (rows a, a + d, ...) is the undilated convolution, padding m, of
+// phase a of the input, and the same along the width. So dw is the
+// undilated backward-filter of the d*d phase images of x and of dy stacked
+// along the batch, each phase zero-padded to ceil(H / d) rows and ceil(W /
+// d) columns: a padded row of x lies outside the image in the dilated call
+// too, and a zero row of dy adds nothing.
+struct PhaseImages {
+  // [N, C, d H', d W'] with zero margins, when H or W is not a multiple of
+  // d (the phases are then read from this copy); empty otherwise.
+  std::vector<float> padded;
+  std::vector<float> phases; // [d, d, N, C, H', W'] = [d d N, C, H', W']
+  memory user, paddedMem, source6, phases6;
+  dnnl::reorder toPadded, toPhases;
+  TensorView<float> view; // `phases` as a dense 4-D view
+};
+
+struct PhaseSplit {
+  int64_t d;
+  PhaseImages x, dy;
+  std::unique_ptr<Entry> inner; // the undilated backward-filter
+};
+
+Entry::~Entry() = default;
 
 struct State {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
@@ -356,20 +418,162 @@ std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
 ///   N = 64, S = 32:          K=16 (D=3)   K=32 (D=3)   K=32 (D=1)  K=64 (D=1)
 ///     C = 3                  1.15 / 1.18  2.23 / 1.45  2.37 / 1.46 4.58 / 1.99
 ///     C = 4                  1.13 / 1.51  2.22 / 1.86
-OneDnnLayout layoutFor(Op op, const TensorView<float> &dy,
-                       const TensorView<float> &dx, OneDnnLayout requested) {
-  if (requested != OneDnnLayout::Any || op != Op::BwdData)
+/// A backward-filter call from x of C <= 2 channels runs channels-last
+/// (NHWC activations, reordered in; weights in oneDNN's choice) where
+/// oneDNN has a JIT kernel for it: the blocked kernel pads x to a whole
+/// channel block. On the AVX2 VM (oneDNN picks jit:avx2, 8-channel blocks),
+/// N = 128, 28x28, dilation 1, bwd_filter, any / channels-last, NCHW
+/// operands, median ms:
+///                            K=8          K=16         K=32
+///     C = 1                  2.07 / 0.48  4.90 / 1.53  8.63 / 4.11
+///     C = 2                  1.73 / 0.57  4.74 / 2.66  8.10 / 5.24
+///     C = 3                  0.73 / 0.77  2.08 / 2.52  4.02 / 6.15
+///     C = 4                  1.74 / 0.98  4.44 / 2.66  7.89 / 7.35
+///     C = 8                  1.82 / 1.82  4.13 / 4.41  8.01 / 11.2
+OneDnnLayout layoutFor(Op op, const TensorView<float> &a,
+                       const TensorView<float> &out, OneDnnLayout requested) {
+  if (requested != OneDnnLayout::Any)
     return requested;
-  int64_t c = dx.sizes[1], k = dy.sizes[1];
-  if (c <= 2 || (c <= 4 && k >= 32))
-    return OneDnnLayout::Plain;
+  switch (op) {
+  case Op::Fwd:
+    return requested;
+  case Op::BwdData: {
+    int64_t c = out.sizes[1], k = a.sizes[1]; // dx, dy
+    if (c <= 2 || (c <= 4 && k >= 32))
+      return OneDnnLayout::Plain;
+    return requested;
+  }
+  case Op::BwdFilter:
+    return a.sizes[1] <= 2 ? OneDnnLayout::ChannelsLast : requested; // x
+  }
   return requested;
+}
+
+/// Builds the call in the layout layoutFor picks, or in the requested one
+/// where oneDNN has no JIT kernel for the picked channels-last layout.
+std::unique_ptr<Entry> buildFor(Op op, const TensorView<float> *views[3],
+                                const ConvParams &p, OneDnnLayout requested,
+                                const dnnl::engine &eng) {
+  OneDnnLayout layout = layoutFor(op, *views[0], *views[2], requested);
+  std::unique_ptr<Entry> e = build(op, views, p, layout, eng);
+  if (layout == OneDnnLayout::ChannelsLast && layout != requested &&
+      e->impl.rfind("jit", 0) != 0)
+    e = build(op, views, p, requested, eng);
+  return e;
+}
+
+bool isGemm(const std::string &impl) {
+  return impl.find("gemm") != std::string::npos;
+}
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Sets up `pi` to gather the d*d phase images, hp x wp each, of the
+/// caller's view `v` (shape and strides; the data comes per call), stored
+/// NCHW or, with `channelsLast`, NHWC. Throws dnnl::error when oneDNN cannot
+/// describe `v`.
+void makePhaseImages(PhaseImages &pi, const TensorView<float> &v, int64_t d,
+                     int64_t hp, int64_t wp, bool channelsLast,
+                     const dnnl::engine &eng) {
+  using dt = memory::data_type;
+  int64_t N = v.sizes[0], C = v.sizes[1], H = v.sizes[2], W = v.sizes[3];
+  // [N, C, H', d, W', d] (row d i + a, column d j + b) -> phase (a, b) of
+  // image n at batch (a d + b) N + n.
+  memory::dims dims6 = {N, C, hp, d, wp, d};
+  int64_t plane = hp * wp, image = C * plane, batch = N * image;
+  int64_t sc = channelsLast ? 1 : plane, sh = channelsLast ? wp * C : wp,
+          sw = channelsLast ? C : 1;
+  memory::desc phases6(dims6, dt::f32,
+                       memory::dims{image, sc, sh, d * batch, sw, batch});
+  pi.phases.assign(d * d * batch, 0.f);
+  pi.phases6 = memory(phases6, eng, pi.phases.data());
+  // Read the phases from the caller's buffer where its rows and columns
+  // divide into them (dimensions of extent 1 may carry any stride: copy).
+  bool inPlace = H == d * hp && W == d * wp;
+  for (int i = 0; i < 4; ++i)
+    inPlace = inPlace && v.sizes[i] > 1;
+  memory::desc source6;
+  if (inPlace) {
+    try {
+      source6 = memory::desc(dims6, dt::f32,
+                             memory::dims{v.strides[0], v.strides[1],
+                                          d * v.strides[2], v.strides[2],
+                                          d * v.strides[3], v.strides[3]});
+    } catch (const dnnl::error &) {
+      inPlace = false;
+    }
+  }
+  if (inPlace) {
+    pi.source6 = memory(source6, eng, DNNL_MEMORY_NONE);
+  } else {
+    int64_t HP = d * hp, WP = d * wp;
+    pi.padded.assign(N * C * HP * WP, 0.f);
+    memory::desc user = userDesc(v, false);
+    memory::desc inPadded(dimsOf(v), dt::f32,
+                          memory::dims{C * HP * WP, HP * WP, WP, 1});
+    pi.user = memory(user, eng, DNNL_MEMORY_NONE);
+    pi.paddedMem = memory(inPadded, eng, pi.padded.data());
+    pi.toPadded = dnnl::reorder(
+        dnnl::reorder::primitive_desc(eng, user, eng, inPadded));
+    source6 = memory::desc(dims6, dt::f32,
+                           memory::dims{C * HP * WP, HP * WP, d * WP, WP, d, 1});
+    pi.source6 = memory(source6, eng, pi.padded.data());
+  }
+  pi.toPhases =
+      dnnl::reorder(dnnl::reorder::primitive_desc(eng, source6, eng, phases6));
+  pi.view = TensorView<float>::dense(pi.phases.data(), d * d * N, C, hp, wp);
+  pi.view.strides[1] = sc, pi.view.strides[2] = sh, pi.view.strides[3] = sw;
+}
+
+/// Gives the backward-filter call `e` (built for `views`) a phase split
+/// where `policy` asks for one and the shape allows it.
+void considerPhases(Entry &e, const TensorView<float> *views[3],
+                    const ConvParams &p, OneDnnLayout requested,
+                    DilatedFilterGrad policy, const dnnl::engine &eng) {
+  const TensorView<float> &x = *views[0], &dy = *views[1], &dw = *views[2];
+  int64_t d = p.dilation;
+  if (policy == DilatedFilterGrad::Direct || p.stride != 1 || d < 2 ||
+      p.padding % d != 0 || needsCopy(x) || needsCopy(dy))
+    return;
+  if (policy == DilatedFilterGrad::Auto &&
+      (requested != OneDnnLayout::Any || !isGemm(e.impl)))
+    return;
+  ConvParams q;
+  q.stride = 1, q.dilation = 1, q.padding = p.padding / d;
+  int64_t hx = ceilDiv(x.sizes[2], d), wx = ceilDiv(x.sizes[3], d);
+  int64_t hy = ceilDiv(dy.sizes[2], d), wy = ceilDiv(dy.sizes[3], d);
+  // Holds for every such shape (OH = H + d (2m - k + 1)); checked, not
+  // assumed.
+  if (convOutputSize(hx, dw.sizes[2], q) != hy ||
+      convOutputSize(wx, dw.sizes[3], q) != wy)
+    return;
+  auto split = std::make_unique<PhaseSplit>();
+  split->d = d;
+  // Gathered straight into the layout the undilated call will want.
+  bool channelsLast = layoutFor(Op::BwdFilter, x, dw, requested) ==
+                      OneDnnLayout::ChannelsLast;
+  try {
+    makePhaseImages(split->x, x, d, hx, wx, channelsLast, eng);
+    makePhaseImages(split->dy, dy, d, hy, wy, channelsLast, eng);
+    const TensorView<float> *inner[3] = {&split->x.view, &split->dy.view, &dw};
+    split->inner = buildFor(Op::BwdFilter, inner, q, requested, eng);
+  } catch (const dnnl::error &) {
+    return; // the direct call stays
+  }
+  if (policy == DilatedFilterGrad::Auto && isGemm(split->inner->impl))
+    return;
+  // The direct primitive and its buffers are not needed any more.
+  e.prim = dnnl::primitive();
+  for (Operand &o : e.ops)
+    o.primMem = memory(), o.reorderPrim = dnnl::reorder(), o.reorder = false,
+    o.dense = {};
+  e.split = std::move(split);
 }
 
 Entry &lookup(State &st, Op op, const TensorView<float> &a,
               const TensorView<float> &b, const TensorView<float> &out,
               const ConvParams &p) {
-  OneDnnLayout layout = layoutFor(op, a, out, getOneDnnLayout());
+  OneDnnLayout layout = getOneDnnLayout();
   const TensorView<float> *views[3] = {&a, &b, &out};
   Key key;
   std::memset(&key, 0, sizeof key);
@@ -381,12 +585,16 @@ Entry &lookup(State &st, Op op, const TensorView<float> &a,
       key.strides[i][d] = views[i]->strides[d];
     }
   key.stride = p.stride, key.dilation = p.dilation, key.padding = p.padding;
+  DilatedFilterGrad policy = getDilatedFilterGrad();
+  key.dilatedFilterGrad = static_cast<int64_t>(policy);
   auto it = st.cache.find(key);
   if (it != st.cache.end())
     return *it->second;
   if (st.cache.size() >= 4096) // a runaway number of shapes: start over
     st.cache.clear();
-  auto entry = build(op, views, p, layout, st.engine);
+  auto entry = buildFor(op, views, p, layout, st.engine);
+  if (op == Op::BwdFilter)
+    considerPhases(*entry, views, p, layout, policy, st.engine);
   Entry &ref = *entry;
   st.cache.emplace(key, std::move(entry));
   return ref;
@@ -415,6 +623,68 @@ void copyFromDense(const float *src, const TensorView<float> &v) {
 
 } // namespace
 
+namespace {
+void gatherPhases(State &st, PhaseImages &pi, float *data) {
+  memory &from = pi.padded.empty() ? pi.source6 : pi.user;
+  from.set_data_handle(data);
+  if (!pi.padded.empty())
+    pi.toPadded.execute(st.stream, {{DNNL_ARG_FROM, pi.user},
+                                    {DNNL_ARG_TO, pi.paddedMem}});
+  pi.toPhases.execute(st.stream, {{DNNL_ARG_FROM, pi.source6},
+                                  {DNNL_ARG_TO, pi.phases6}});
+}
+
+/// Runs the built call `e` on `views` (its operands in argument order).
+void execute(State &st, Entry &e, const TensorView<float> *views[3]) {
+  if (e.split) {
+    PhaseSplit &s = *e.split;
+    gatherPhases(st, s.x, views[0]->data);
+    gatherPhases(st, s.dy, views[1]->data);
+    const TensorView<float> *inner[3] = {&s.x.view, &s.dy.view, views[2]};
+    execute(st, *s.inner, inner);
+    return;
+  }
+  std::unordered_map<int, memory> args;
+  for (int i = 0; i < 3; ++i) {
+    Operand &o = e.ops[i];
+    float *ptr = views[i]->data;
+    if (o.copy) {
+      if (o.input)
+        copyToDense(*views[i], o.dense.data());
+      ptr = o.dense.data();
+    }
+    o.userMem.set_data_handle(ptr);
+    if (o.reorder && o.input)
+      o.reorderPrim.execute(st.stream, {{DNNL_ARG_FROM, o.userMem},
+                                        {DNNL_ARG_TO, o.primMem}});
+    args[e.args[i]] = o.reorder ? o.primMem : o.userMem;
+  }
+  e.prim.execute(st.stream, args);
+  Operand &o = e.ops[2];
+  if (o.reorder)
+    o.reorderPrim.execute(st.stream, {{DNNL_ARG_FROM, o.primMem},
+                                      {DNNL_ARG_TO, o.userMem}});
+  st.stream.wait();
+  if (o.copy)
+    copyFromDense(o.dense.data(), *views[2]);
+}
+
+std::string describe(const Entry &e) {
+  if (e.split)
+    return "phases " + std::to_string(e.split->d) + "x" +
+           std::to_string(e.split->d) + " of the undilated " +
+           describe(*e.split->inner);
+  std::string s = e.impl + " (layout " + wordOf(kOneDnnLayoutWords, e.layout);
+  std::string reorders;
+  for (int i = 0; i < 3; ++i)
+    if (e.ops[i].reorder || e.ops[i].copy)
+      reorders += std::string(reorders.empty() ? "" : ", ") + "operand " +
+                  std::to_string(i) + (e.ops[i].copy ? " copied" : "") +
+                  (e.ops[i].reorder ? " reordered" : "");
+  return s + "; " + (reorders.empty() ? "no reorders" : reorders) + ")";
+}
+} // namespace
+
 void run(Op op, const TensorView<float> &a, const TensorView<float> &b,
          const TensorView<float> &out, const ConvParams &p,
          const std::string &what) {
@@ -423,29 +693,7 @@ void run(Op op, const TensorView<float> &a, const TensorView<float> &b,
   try {
     Entry &e = lookup(st, op, a, b, out, p);
     const TensorView<float> *views[3] = {&a, &b, &out};
-    std::unordered_map<int, memory> args;
-    for (int i = 0; i < 3; ++i) {
-      Operand &o = e.ops[i];
-      float *ptr = views[i]->data;
-      if (o.copy) {
-        if (o.input)
-          copyToDense(*views[i], o.dense.data());
-        ptr = o.dense.data();
-      }
-      o.userMem.set_data_handle(ptr);
-      if (o.reorder && o.input)
-        o.reorderPrim.execute(st.stream, {{DNNL_ARG_FROM, o.userMem},
-                                          {DNNL_ARG_TO, o.primMem}});
-      args[e.args[i]] = o.reorder ? o.primMem : o.userMem;
-    }
-    e.prim.execute(st.stream, args);
-    Operand &o = e.ops[2];
-    if (o.reorder)
-      o.reorderPrim.execute(st.stream, {{DNNL_ARG_FROM, o.primMem},
-                                        {DNNL_ARG_TO, o.userMem}});
-    st.stream.wait();
-    if (o.copy)
-      copyFromDense(o.dense.data(), out);
+    execute(st, e, views);
   } catch (const dnnl::error &e) {
     rethrow(e, what);
   }
@@ -458,16 +706,7 @@ std::string implementation(Op op, const TensorView<float> &a,
   State &st = state();
   std::lock_guard<std::mutex> lock(st.mutex);
   try {
-    Entry &e = lookup(st, op, a, b, out, p);
-    std::string s = e.impl + " (layout " + wordOf(kOneDnnLayoutWords, e.layout);
-    std::string reorders;
-    for (int i = 0; i < 3; ++i)
-      if (e.ops[i].reorder || e.ops[i].copy)
-        reorders += std::string(reorders.empty() ? "" : ", ") +
-                    "operand " + std::to_string(i) +
-                    (e.ops[i].copy ? " copied" : "") +
-                    (e.ops[i].reorder ? " reordered" : "");
-    return s + "; " + (reorders.empty() ? "no reorders" : reorders) + ")";
+    return describe(lookup(st, op, a, b, out, p));
   } catch (const dnnl::error &e) {
     rethrow(e, what);
   }

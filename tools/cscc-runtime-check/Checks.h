@@ -73,6 +73,16 @@ inline void setLayoutFlag(const std::string &word) {
   cscc::rt::setOneDnnLayout(*layout);
 }
 
+inline void setDilatedFilterGradFlag(const std::string &word) {
+  std::optional<cscc::rt::DilatedFilterGrad> policy =
+      cscc::rt::lookupWord(cscc::rt::kDilatedFilterGradWords, word);
+  if (!policy)
+    throw UsageError("unknown --dilated-filter-grad '" + word + "' (use " +
+                     cscc::rt::wordList(cscc::rt::kDilatedFilterGradWords) +
+                     ")");
+  cscc::rt::setDilatedFilterGrad(*policy);
+}
+
 inline std::vector<char> readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

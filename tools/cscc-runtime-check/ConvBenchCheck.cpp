@@ -23,7 +23,7 @@ int cmdConvBench(int argc, char **argv) {
   CommandLine args = CommandLine::fromArgv(argc, argv, 1, {"--view", "--nhwc"});
   args.allowOnly({"--n", "--c", "--k", "--hw", "--kernel", "--stride",
               "--dilation", "--padding", "--iters", "--warmup", "--layout",
-              "--view", "--nhwc"});
+              "--dilated-filter-grad", "--view", "--nhwc"});
   args.expectPositionals(0, "no positional arguments");
   int64_t N = parseInteger(args.get("--n", "128"), "n");
   int64_t C = parseInteger(args.get("--c", "16"), "c");
@@ -38,6 +38,8 @@ int cmdConvBench(int argc, char **argv) {
   int warmup = static_cast<int>(parseInteger(args.get("--warmup", "3"), "warmup"));
   std::string l = args.get("--layout", "plain");
   setLayoutFlag(l);
+  if (args.has("--dilated-filter-grad"))
+    setDilatedFilterGradFlag(args.get("--dilated-filter-grad"));
   int64_t O = convOutputSize(S, k, p);
   Rng rng(1);
   // With --view, x is channels [C, 2C) of a 3C-channel buffer.
@@ -113,7 +115,8 @@ int cmdConvBench(int argc, char **argv) {
 CheckFamily runtime_check::convBenchChecks() {
   CheckFamily family;
   family.usage = R"(  conv-bench [--n N --c C --k K --hw S --kernel K --stride S --dilation D
-              --padding P --iters I --warmup W --layout L --view --nhwc]
+              --padding P --iters I --warmup W --layout L --view --nhwc
+              --dilated-filter-grad auto|phases|direct]
       time the three f32 primitives (median ms per call)
 )";
   family.checks = {

@@ -67,6 +67,8 @@ int runConv(const std::string &op, const CommandLine &args, DType dt) {
   p.padding = parseInteger(args.get("--padding", "0"), "padding");
   if (args.has("--layout"))
     setLayoutFlag(args.get("--layout"));
+  if (args.has("--dilated-filter-grad"))
+    setDilatedFilterGradFlag(args.get("--dilated-filter-grad"));
   const int64_t *a = A.shape.data(), *b = B.shape.data();
   int64_t out[4];
   std::optional<Conv2dKind> parsed = lookupWord(kConvOpWords, op);
@@ -222,7 +224,8 @@ int cmdConv(int argc, char **argv) {
       {"--nhwc", "--reverse-w", "--print-impl", "--alias-out",
        "--host-pointers"});
   args.allowOnly({"-o", "--dtype", "--stride", "--dilation", "--padding",
-                  "--out-size", "--kernel", "--impl", "--layout", "--view",
+                  "--out-size", "--kernel", "--impl", "--layout",
+                  "--dilated-filter-grad", "--view",
                   "--out-view", "--margin", "--nhwc", "--reverse-w",
                   "--print-impl", "--alias-out", "--device",
                   "--host-pointers"});
@@ -249,6 +252,8 @@ CheckFamily runtime_check::convChecks() {
                            abort), the C++ API (errors exit 1), or the
                            plain loops (also for f32)
     --layout plain|strided|any   oneDNN layout policy for f32
+    --dilated-filter-grad auto|phases|direct   how f32 runs a dilated
+                           bwd_filter (oneDNN's call or its phase images)
     --view C0[:C1]         A is channels [C0, C1) of a buffer of C1+3
                            channels (the rest NaN): a strided view; C1
                            defaults to C0 + A's channels

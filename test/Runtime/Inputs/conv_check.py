@@ -65,7 +65,18 @@ def grid_edge():
     yield dict(n=0, c=2, k=3, h=5, w=5, ks=3, s=1, d=1, p=1)
 
 
-GRIDS = {"full": grid_full, "small": grid_small, "edge": grid_edge}
+def grid_dilated():
+    """Stride 1, dilation 2/3/4, padding 0/1/2 times the dilation, kernels
+    1, 3, 3x5 and 2x4, sizes that are and are not multiples of the dilation
+    (the shapes a backward-filter call can take through its phase images)."""
+    for d, m, ks, (n, c, k, h, w) in itertools.product(
+            (2, 3, 4), (0, 1, 2), (1, 3, (3, 5), (2, 4)),
+            ((1, 1, 8, 12, 12), (3, 3, 5, 11, 13))):
+        yield dict(n=n, c=c, k=k, h=h, w=w, ks=ks, s=1, d=d, p=m * d)
+
+
+GRIDS = {"full": grid_full, "small": grid_small, "edge": grid_edge,
+         "dilated": grid_dilated}
 
 
 def main():

@@ -122,6 +122,31 @@ inline constexpr Word<OneDnnLayout> kOneDnnLayoutWords[] = {
 void setOneDnnLayout(OneDnnLayout layout);
 OneDnnLayout getOneDnnLayout();
 
+/// How the float path runs a dilated backward-filter call (stride 1, a
+/// padding that is a multiple of the dilation d): oneDNN's own primitive,
+/// or the undilated primitive on the d x d phase images of x and dy stacked
+/// along the batch (space-to-batch; see ConvOneDnn.cpp).
+enum class DilatedFilterGrad {
+  /// The phases where oneDNN's own primitive for the dilated call is its
+  /// gemm fallback and the undilated one is not (oneDNN 2.6 on AVX2 has no
+  /// JIT backward-weights kernel for dilations); otherwise direct.
+  Auto,
+  /// The phases wherever the shape allows them (for tests).
+  Phases,
+  /// oneDNN's own primitive, always.
+  Direct,
+};
+/// Its words (CSCC_ONEDNN_DILATED_FILTER_GRAD, cscc-runtime-check's
+/// --dilated-filter-grad, implementation reports).
+inline constexpr Word<DilatedFilterGrad> kDilatedFilterGradWords[] = {
+    {"auto", DilatedFilterGrad::Auto},
+    {"phases", DilatedFilterGrad::Phases},
+    {"direct", DilatedFilterGrad::Direct}};
+/// The policy the float path uses (default Auto; the environment variable
+/// CSCC_ONEDNN_DILATED_FILTER_GRAD, a word above, sets the initial value).
+void setDilatedFilterGrad(DilatedFilterGrad policy);
+DilatedFilterGrad getDilatedFilterGrad();
+
 /// oneDNN's implementation name for a float primitive with these shapes
 /// ("jit:avx2", "gemm:jit", "ref:any", ...), for benchmarks and diagnostics.
 /// op is "fwd", "bwd_data" or "bwd_filter"; operands as for the calls above.
