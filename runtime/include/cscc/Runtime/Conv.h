@@ -128,8 +128,10 @@ OneDnnLayout getOneDnnLayout();
 /// along the batch (space-to-batch; see ConvOneDnn.cpp).
 enum class DilatedFilterGrad {
   /// The phases where oneDNN's own primitive for the dilated call is its
-  /// gemm fallback and the undilated one is not (oneDNN 2.6 on AVX2 has no
-  /// JIT backward-weights kernel for dilations); otherwise direct.
+  /// gemm fallback (oneDNN 2.6 on AVX2 has no JIT backward-weights kernel
+  /// for dilations) and the undilated one is a JIT kernel that takes the
+  /// phases in place (channels-last: x of C <= 2 channels); otherwise
+  /// direct.
   Auto,
   /// The phases wherever the shape allows them (for tests).
   Phases,
