@@ -555,13 +555,19 @@ void considerPhases(Entry &e, const TensorView<float> *views[3],
   if (convOutputSize(hx, dw.sizes[2], q) != hy ||
       convOutputSize(wx, dw.sizes[3], q) != wy)
     return;
-  auto split = std::make_unique<PhaseSplit>();
-  split->d = d;
-  // Gathered straight into the layout the undilated call will want.
+  // Gathered straight into the layout the undilated call will want. Auto
+  // takes the phases only where that call runs on them in place
+  // (channels-last, x of C <= 2 channels): with a blocked undilated call
+  // the phases are reordered once more and the call keeps blocked copies
+  // of them, which cost more memory than the gain is worth (measured on
+  // the AVX2 VM, MSD-CSC-FISTA d12 w32: 3-5% faster, peak memory +8% with
+  // the phases in one shared scratch, +19% without).
   bool channelsLast = layoutFor(Op::BwdFilter, x, dw, requested) ==
                       OneDnnLayout::ChannelsLast;
   if (policy == DilatedFilterGrad::Auto && !channelsLast)
-    return; // see below
+    return;
+  auto split = std::make_unique<PhaseSplit>();
+  split->d = d;
   try {
     makePhaseImages(split->x, x, d, hx, wx, channelsLast, split->scratch,
                     eng);
@@ -572,15 +578,9 @@ void considerPhases(Entry &e, const TensorView<float> *views[3],
   } catch (const dnnl::error &) {
     return; // the direct call stays
   }
-  // Auto takes the phases only where the undilated call runs on them in
-  // place (channels-last, x of C <= 2 channels): with a blocked undilated
-  // call the phases are reordered once more and the call keeps blocked
-  // copies of them, which cost more memory than the gain is worth
-  // (measured on the AVX2 VM, MSD-CSC-FISTA d12 w32: 3-5% faster, peak
-  // memory +8% with the phases in one shared scratch, +19% without).
+  // buildFor kept channels-last only for a JIT kernel.
   if (policy == DilatedFilterGrad::Auto &&
-      (isGemm(split->inner->impl) ||
-       split->inner->layout != OneDnnLayout::ChannelsLast))
+      split->inner->layout != OneDnnLayout::ChannelsLast)
     return;
   // The direct primitive and its buffers are not needed any more.
   e.prim = dnnl::primitive();
@@ -641,9 +641,6 @@ void copyFromDense(const float *src, const TensorView<float> &v) {
                            dnnl_status2str(e.status) + ")");
 }
 
-} // namespace
-
-namespace {
 /// Gathers the phase images of the caller's `data` into scratch at `base`.
 void gatherPhases(State &st, PhaseImages &pi, float *data, float *base) {
   pi.view.data = base + pi.phasesAt;

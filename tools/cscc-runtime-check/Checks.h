@@ -64,23 +64,25 @@ inline cscc::rt::DType parseDType(const std::string &s) {
 
 /// --layout WORD: the oneDNN layout policy of the float path
 /// (kOneDnnLayoutWords), or a UsageError listing the words.
+/// The value a word flag (--layout, --dilated-filter-grad) names.
+template <typename E, size_t N>
+E parseWordFlag(const char *flag, const std::string &word,
+                const cscc::rt::Word<E> (&words)[N]) {
+  std::optional<E> value = cscc::rt::lookupWord(words, word);
+  if (!value)
+    throw UsageError("unknown " + std::string(flag) + " '" + word +
+                     "' (use " + cscc::rt::wordList(words) + ")");
+  return *value;
+}
+
 inline void setLayoutFlag(const std::string &word) {
-  std::optional<cscc::rt::OneDnnLayout> layout =
-      cscc::rt::lookupWord(cscc::rt::kOneDnnLayoutWords, word);
-  if (!layout)
-    throw UsageError("unknown --layout '" + word + "' (use " +
-                     cscc::rt::wordList(cscc::rt::kOneDnnLayoutWords) + ")");
-  cscc::rt::setOneDnnLayout(*layout);
+  cscc::rt::setOneDnnLayout(
+      parseWordFlag("--layout", word, cscc::rt::kOneDnnLayoutWords));
 }
 
 inline void setDilatedFilterGradFlag(const std::string &word) {
-  std::optional<cscc::rt::DilatedFilterGrad> policy =
-      cscc::rt::lookupWord(cscc::rt::kDilatedFilterGradWords, word);
-  if (!policy)
-    throw UsageError("unknown --dilated-filter-grad '" + word + "' (use " +
-                     cscc::rt::wordList(cscc::rt::kDilatedFilterGradWords) +
-                     ")");
-  cscc::rt::setDilatedFilterGrad(*policy);
+  cscc::rt::setDilatedFilterGrad(parseWordFlag(
+      "--dilated-filter-grad", word, cscc::rt::kDilatedFilterGradWords));
 }
 
 inline std::vector<char> readFile(const std::string &path) {
