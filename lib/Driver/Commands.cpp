@@ -455,6 +455,8 @@ int gradCommand(const Options &opts, mlir::ModuleOp module) {
   if (opts.emitGiven) {
     if (opts.emit == EmitKind::Llvm) {
       mlir::PassManager pm(ctx);
+      if (compileTimingRequested())
+        pm.enableTiming();
       if (mlir::failed(addPipeline(pm, createHostTarget()->tensorLevelToLLVMPipeline())) ||
           mlir::failed(pm.run(module)))
         return 1;
@@ -615,6 +617,8 @@ int moduleCommand(const Options &opts, const Source &source,
     return writeOutput(opts, printModule(*module, opts.debugInfo));
   if (opts.command == Command::Emit && opts.emit == EmitKind::Llvm) {
     mlir::PassManager llvmPm(&context);
+    if (compileTimingRequested())
+      llvmPm.enableTiming();
     if (mlir::failed(addPipeline(llvmPm, createHostTarget()->tensorLevelToLLVMPipeline())) ||
         mlir::failed(llvmPm.run(*module)) || cc.failed)
       return 1;

@@ -13,12 +13,14 @@
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/ExecutionEngine/SectionMemoryManager.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Memory.h"
 #include "llvm/Support/Process.h"
 
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -206,6 +208,7 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
   // with cscc build's: test/Execution/jit-codegen.test).
   const char *objectPath = std::getenv("CSCC_JIT_OBJECT");
   options.enableObjectDump = objectPath && *objectPath;
+  auto started = std::chrono::steady_clock::now();
   auto engine = ExecutionEngine::create(module, options, std::move(tm));
   if (!engine)
     throw std::runtime_error("JIT compilation failed: " +
@@ -225,6 +228,12 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
       if (auto sym = (*engine)->lookupPacked(fn.getName()); !sym)
         throw std::runtime_error("JIT compilation failed: " +
                                  llvm::toString(sym.takeError()));
+  if (compileTimingRequested())
+    llvm::errs() << llvm::format(
+        "cscc: LLVM IR, -O3 and code generation: %.2f s\n",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                      started)
+            .count());
   // The module's global constructors, such as the GPU modules'
   // (mgpuModuleLoad: the runtime records each binary; the driver loads it
   // at the first launch). The engine's first invocation would run them

@@ -5,6 +5,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
+#include <cstdlib>
+#include <string_view>
+
 using namespace mlir;
 
 std::string cscc::toTensorLevelPipeline(const LoweringOptions &o) {
@@ -51,6 +54,11 @@ std::string cscc::deallocationPipeline() {
          "convert-bufferization-to-memref,";
 }
 
+bool cscc::compileTimingRequested() {
+  const char *timing = std::getenv("CSCC_TIMING");
+  return timing && *timing && std::string_view(timing) != "0";
+}
+
 LogicalResult cscc::runPipeline(ModuleOp module, const std::string &text) {
   // Counts the error diagnostics and lets them through to whichever
   // handler prints or collects them.
@@ -61,6 +69,8 @@ LogicalResult cscc::runPipeline(ModuleOp module, const std::string &text) {
     return failure();
   });
   PassManager pm(module.getContext());
+  if (compileTimingRequested())
+    pm.enableTiming();
   if (failed(addPipeline(pm, text)) || failed(pm.run(module)))
     return failure();
   return success(errors == 0);

@@ -52,6 +52,11 @@ std::string gpuLoopsPass();
 mlir::LogicalResult runPipeline(mlir::ModuleOp module,
                                 const std::string &pipeline);
 
+/// CSCC_TIMING set (and not 0): each pipeline run prints MLIR's pass timing
+/// report, and the JIT prints the time of LLVM's optimisation and code
+/// generation, on stderr.
+bool compileTimingRequested();
+
 /// Adds a textual pipeline to `pm`; fails (with a diagnostic) if it does
 /// not parse.
 mlir::LogicalResult addPipeline(mlir::OpPassManager &pm,
