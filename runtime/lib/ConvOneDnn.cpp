@@ -3,8 +3,11 @@
 // One CPU engine and stream for the process. A primitive (and the reorders
 // around it) is built once per (op, sizes, strides, parameters, layout) and
 // cached: creating a primitive descriptor costs far more than a small
-// convolution. A mutex serialises building and running, so the cached
-// buffers of an entry are never shared by two calls at once.
+// convolution. A mutex serialises building and running. The operands'
+// copies in the primitive's layout live only during a call, so every entry
+// places them in one scratch buffer of the process (the largest call's
+// size): kept per entry, they were the sum over every shape of a step (the
+// paper's MSD-CSC-FISTA d12 has dozens, one per channel count).
 //
 // Layout choice (OneDnnLayout, default Any). Measured with
 //   cscc-runtime-check conv-bench --layout L [--view]
@@ -162,7 +165,9 @@ struct Operand {
   memory::desc prim; // the primitive's
   bool reorder = false;
   dnnl::reorder reorderPrim; // user -> prim (inputs), prim -> user (output)
-  memory userMem, primMem;
+  memory userMem;
+  memory primMem;      // its data in the scratch, set per call
+  int64_t primAt = 0;  // where: floats from the call's scratch base
 };
 
 struct PhaseSplit;
@@ -172,6 +177,7 @@ struct Entry {
   std::string impl;
   OneDnnLayout layout = OneDnnLayout::Plain; // what was built (after fallback)
   Operand ops[3];
+  int64_t scratch = 0; // floats of scratch its reordered operands take
   int args[3];
   // Set: the call runs as this undilated call on phase images instead.
   std::unique_ptr<PhaseSplit> split;
@@ -211,19 +217,50 @@ struct PhaseImages {
 
 struct PhaseSplit {
   int64_t d;
-  int64_t scratch = 0; // floats of scratch the call needs
+  int64_t scratch = 0; // floats of scratch the phases take (inner's after)
   PhaseImages x, dy;
   std::unique_ptr<Entry> inner; // the undilated backward-filter
 };
 
 Entry::~Entry() = default;
 
+/// The calls' buffers (reordered operands, phase images): grown to the
+/// largest call, page-aligned like oneDNN's own allocations; its contents
+/// do not outlive a call.
+class Scratch {
+public:
+  float *reserve(int64_t floats) {
+    if (floats > size) {
+      size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + 4095) /
+                     4096 * 4096;
+      void *p = std::aligned_alloc(4096, bytes);
+      if (!p)
+        throw std::runtime_error(
+            "oneDNN convolution: cannot allocate " +
+            std::to_string(bytes >> 20) +
+            " MiB of scratch for the reordered operands (out of memory: a "
+            "smaller batch needs less)");
+      data.reset(static_cast<float *>(p));
+      size = static_cast<int64_t>(bytes / sizeof(float));
+    }
+    return data.get();
+  }
+  void release() { data.reset(), size = 0; }
+
+private:
+  struct Free {
+    void operator()(float *p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> data;
+  int64_t size = 0;
+};
+
 struct State {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   std::mutex mutex;
   std::unordered_map<Key, std::unique_ptr<Entry>, KeyHash> cache;
-  std::vector<float> scratch; // phase splits' buffers, during a call
+  Scratch scratch;
 };
 
 State &state() {
@@ -327,6 +364,12 @@ dnnl::primitive create(Op op, const memory::desc md[3], const ConvParams &p,
   }
 }
 
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// `floats` rounded up so that the next region of the scratch starts on 64
+/// bytes (16 floats), as oneDNN's kernels prefer.
+int64_t alignedFloats(int64_t floats) { return ceilDiv(floats, 16) * 16; }
+
 std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
                              const ConvParams &p, OneDnnLayout layout,
                              const dnnl::engine &eng) {
@@ -391,7 +434,10 @@ std::unique_ptr<Entry> build(Op op, const TensorView<float> *views[3],
     o.userMem = memory(o.user, eng, DNNL_MEMORY_NONE);
     o.reorder = !(o.prim == o.user);
     if (o.reorder) {
-      o.primMem = memory(o.prim, eng);
+      o.primMem = memory(o.prim, eng, DNNL_MEMORY_NONE);
+      o.primAt = e->scratch;
+      e->scratch += alignedFloats(
+          static_cast<int64_t>(o.prim.get_size() / sizeof(float)));
       o.reorderPrim =
           o.input ? dnnl::reorder(dnnl::reorder::primitive_desc(eng, o.user,
                                                                 eng, o.prim))
@@ -471,8 +517,6 @@ bool isGemm(const std::string &impl) {
   return impl.find("gemm") != std::string::npos;
 }
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 /// Sets up `pi` to gather the d*d phase images, hp x wp each, of the
 /// caller's view `v` (shape and strides; the data comes per call), stored
 /// NCHW or, with `channelsLast`, NHWC, in scratch from offset `scratch`
@@ -492,7 +536,7 @@ void makePhaseImages(PhaseImages &pi, const TensorView<float> &v, int64_t d,
   memory::desc phases6(dims6, dt::f32,
                        memory::dims{image, sc, sh, d * batch, sw, batch});
   pi.phasesAt = scratch;
-  scratch += d * d * batch;
+  scratch += alignedFloats(d * d * batch);
   pi.phases6 = memory(phases6, eng, DNNL_MEMORY_NONE);
   // Read the phases from the caller's buffer where its rows and columns
   // divide into them (dimensions of extent 1 may carry any stride: copy).
@@ -513,7 +557,7 @@ void makePhaseImages(PhaseImages &pi, const TensorView<float> &v, int64_t d,
   if (!inPlace) {
     int64_t HP = d * hp, WP = d * wp;
     pi.paddedAt = scratch;
-    scratch += N * C * HP * WP;
+    scratch += alignedFloats(N * C * HP * WP);
     pi.planes = N * C, pi.rows = H, pi.cols = W, pi.paddedRows = HP,
     pi.paddedCols = WP;
     memory::desc user = userDesc(v, false);
@@ -587,6 +631,7 @@ void considerPhases(Entry &e, const TensorView<float> *views[3],
   for (Operand &o : e.ops)
     o.primMem = memory(), o.reorderPrim = dnnl::reorder(), o.reorder = false,
     o.dense = {};
+  e.scratch = 0;
   e.split = std::move(split);
 }
 
@@ -669,16 +714,21 @@ void gatherPhases(State &st, PhaseImages &pi, float *data, float *base) {
                                   {DNNL_ARG_TO, pi.phases6}});
 }
 
-/// Runs the built call `e` on `views` (its operands in argument order).
-void execute(State &st, Entry &e, const TensorView<float> *views[3]) {
+/// The floats of scratch a call of `e` takes.
+int64_t scratchOf(const Entry &e) {
+  return e.split ? e.split->scratch + scratchOf(*e.split->inner) : e.scratch;
+}
+
+/// Runs the built call `e` on `views` (its operands in argument order),
+/// its buffers in the scratch from `base` (reserved by the caller).
+void execute(State &st, Entry &e, const TensorView<float> *views[3],
+             float *base) {
   if (e.split) {
     PhaseSplit &s = *e.split;
-    if (st.scratch.size() < static_cast<size_t>(s.scratch))
-      st.scratch.resize(s.scratch);
-    gatherPhases(st, s.x, views[0]->data, st.scratch.data());
-    gatherPhases(st, s.dy, views[1]->data, st.scratch.data());
+    gatherPhases(st, s.x, views[0]->data, base);
+    gatherPhases(st, s.dy, views[1]->data, base);
     const TensorView<float> *inner[3] = {&s.x.view, &s.dy.view, views[2]};
-    execute(st, *s.inner, inner);
+    execute(st, *s.inner, inner, base + s.scratch);
     return;
   }
   std::unordered_map<int, memory> args;
@@ -691,6 +741,8 @@ void execute(State &st, Entry &e, const TensorView<float> *views[3]) {
       ptr = o.dense.data();
     }
     o.userMem.set_data_handle(ptr);
+    if (o.reorder)
+      o.primMem.set_data_handle(base + o.primAt);
     if (o.reorder && o.input)
       o.reorderPrim.execute(st.stream, {{DNNL_ARG_FROM, o.userMem},
                                         {DNNL_ARG_TO, o.primMem}});
@@ -730,7 +782,7 @@ void run(Op op, const TensorView<float> &a, const TensorView<float> &b,
   try {
     Entry &e = lookup(st, op, a, b, out, p);
     const TensorView<float> *views[3] = {&a, &b, &out};
-    execute(st, e, views);
+    execute(st, e, views, st.scratch.reserve(scratchOf(e)));
   } catch (const dnnl::error &e) {
     rethrow(e, what);
   }
@@ -755,7 +807,7 @@ void clearOneDnnCache() {
   onednn::State &st = onednn::state();
   std::lock_guard<std::mutex> lock(st.mutex);
   st.cache.clear();
-  std::vector<float>().swap(st.scratch);
+  st.scratch.release();
 }
 
 } // namespace cscc::rt

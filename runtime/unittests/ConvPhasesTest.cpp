@@ -1,10 +1,12 @@
-//===- ConvPhasesTest.cpp - dilated backward-filter through phase images --===//
+//===- ConvPhasesTest.cpp - the oneDNN calls' shared scratch --------------===//
 //
-// The phase images of every split share one scratch buffer that lives only
-// during a call, so the zero margins of a padded copy (sizes that are no
-// multiple of the dilation) must be written on every call, whatever another
-// shape left there. These calls alternate shapes in one process, each
-// compared with the plain loops.
+// Every call's buffers (its operands reordered to the primitive's layout,
+// the phase images of a dilated backward-filter) share one scratch buffer
+// that lives only during a call: each call must place its operands at its
+// own offsets, and the zero margins of a padded phase copy (sizes that are
+// no multiple of the dilation) must be written on every call, whatever
+// another shape left there. These calls alternate shapes (and grow the
+// scratch between them) in one process, each compared with the plain loops.
 //
 //===----------------------------------------------------------------------===//
 #include "cscc/Runtime/Conv.h"
@@ -65,6 +67,63 @@ TEST(DilatedFilterGradPhases, SharedScratchKeepsZeroMargins) {
         << "n " << t.n << " c " << t.c << " k " << t.k << " " << t.hw << "x"
         << t.hw << " dilation " << t.dilation;
   setDilatedFilterGrad(DilatedFilterGrad::Auto);
+}
+
+// Max |out - loops| / max |loops| of one call of each kind on `t`.
+double relativeErrorAllKinds(const Case &t, std::mt19937 &rng) {
+  ConvParams p;
+  p.stride = 1, p.dilation = t.dilation, p.padding = t.padding;
+  int64_t o = convOutputSize(t.hw, t.kernel, p);
+  std::normal_distribution<float> normal;
+  std::vector<float> x(t.n * t.c * t.hw * t.hw), w(t.k * t.c * t.kernel *
+                                                   t.kernel),
+      dy(t.n * t.k * o * o);
+  for (auto *v : {&x, &w, &dy})
+    for (float &f : *v)
+      f = normal(rng);
+  std::vector<float> y(dy.size()), yRef(dy.size()), dx(x.size()),
+      dxRef(x.size()), dw(w.size()), dwRef(w.size());
+  auto view4 = [](std::vector<float> &v, int64_t a, int64_t b, int64_t h) {
+    return TensorView<float>::dense(v.data(), a, b, h, h);
+  };
+  conv2dForward(view4(x, t.n, t.c, t.hw), view4(w, t.k, t.c, t.kernel),
+                view4(y, t.n, t.k, o), p);
+  conv2dForwardLoops(view4(x, t.n, t.c, t.hw), view4(w, t.k, t.c, t.kernel),
+                     view4(yRef, t.n, t.k, o), p);
+  conv2dBackwardData(view4(dy, t.n, t.k, o), view4(w, t.k, t.c, t.kernel),
+                     view4(dx, t.n, t.c, t.hw), p);
+  conv2dBackwardDataLoops(view4(dy, t.n, t.k, o), view4(w, t.k, t.c, t.kernel),
+                          view4(dxRef, t.n, t.c, t.hw), p);
+  conv2dBackwardFilter(view4(x, t.n, t.c, t.hw), view4(dy, t.n, t.k, o),
+                       view4(dw, t.k, t.c, t.kernel), p);
+  conv2dBackwardFilterLoops(view4(x, t.n, t.c, t.hw), view4(dy, t.n, t.k, o),
+                            view4(dwRef, t.k, t.c, t.kernel), p);
+  double worst = 0;
+  for (auto [got, ref] : {std::pair{&y, &yRef}, std::pair{&dx, &dxRef},
+                          std::pair{&dw, &dwRef}}) {
+    double err = 0, scale = 0;
+    for (size_t i = 0; i < got->size(); ++i) {
+      err = std::max(err, std::fabs(double((*got)[i]) - (*ref)[i]));
+      scale = std::max(scale, std::fabs(double((*ref)[i])));
+    }
+    worst = std::max(worst, err / scale);
+  }
+  return worst;
+}
+
+TEST(OneDnnScratch, ReorderedOperandsOfEveryShapeShareIt) {
+  std::mt19937 rng(11);
+  // Blocked layouts (every operand reordered), shapes alternating between
+  // small and large, so that a later call finds another's data where its
+  // own operands go; dilated ones take the phases where auto chooses them.
+  const Case cases[] = {{4, 16, 16, 10, 3, 1, 1}, {2, 24, 8, 20, 3, 2, 2},
+                        {4, 16, 16, 10, 3, 1, 1}, {3, 1, 8, 12, 3, 2, 2},
+                        {2, 24, 8, 20, 3, 2, 2},  {5, 32, 32, 14, 3, 1, 1},
+                        {3, 1, 8, 12, 3, 2, 2},   {4, 16, 16, 10, 3, 1, 1}};
+  for (const Case &t : cases)
+    EXPECT_LT(relativeErrorAllKinds(t, rng), 1e-5)
+        << "n " << t.n << " c " << t.c << " k " << t.k << " " << t.hw << "x"
+        << t.hw << " dilation " << t.dilation;
 }
 
 } // namespace
