@@ -205,7 +205,7 @@ std::unique_ptr<JitModel> JitModel::compileAll(ModuleOp module,
   // a file-size limit or on a full disk).
   options.enablePerfNotificationListener = false;
   // CSCC_JIT_OBJECT=FILE writes the machine code the JIT made (to compare
-  // with cscc build's: test/Execution/jit-codegen.test).
+  // with cscc build's: test/Train/jit-codegen.test).
   const char *objectPath = std::getenv("CSCC_JIT_OBJECT");
   options.enableObjectDump = objectPath && *objectPath;
   auto started = std::chrono::steady_clock::now();
