@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace cscc::rt;
@@ -25,6 +26,24 @@ namespace {
 struct Case {
   int64_t n, c, k, hw, kernel, dilation, padding;
 };
+
+// Max |got - ref| / max |ref|.
+double maxRelative(const std::vector<float> &got,
+                   const std::vector<float> &ref) {
+  double err = 0, scale = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    err = std::max(err, std::fabs(double(got[i]) - ref[i]));
+    scale = std::max(scale, std::fabs(double(ref[i])));
+  }
+  return err / scale;
+}
+
+// What a failure names.
+std::string describe(const Case &t) {
+  return "n " + std::to_string(t.n) + " c " + std::to_string(t.c) + " k " +
+         std::to_string(t.k) + " " + std::to_string(t.hw) + "x" +
+         std::to_string(t.hw) + " dilation " + std::to_string(t.dilation);
+}
 
 // Max |dw - loops| / max |loops| of one backward-filter call.
 double relativeError(const Case &t, std::mt19937 &rng) {
@@ -44,12 +63,7 @@ double relativeError(const Case &t, std::mt19937 &rng) {
   auto refv = TensorView<float>::dense(ref.data(), t.k, t.c, t.kernel, t.kernel);
   conv2dBackwardFilter(xv, dyv, dwv, p);
   conv2dBackwardFilterLoops(xv, dyv, refv, p);
-  double err = 0, scale = 0;
-  for (size_t i = 0; i < dw.size(); ++i) {
-    err = std::max(err, std::fabs(double(dw[i]) - ref[i]));
-    scale = std::max(scale, std::fabs(double(ref[i])));
-  }
-  return err / scale;
+  return maxRelative(dw, ref);
 }
 
 TEST(DilatedFilterGradPhases, SharedScratchKeepsZeroMargins) {
@@ -63,9 +77,7 @@ TEST(DilatedFilterGradPhases, SharedScratchKeepsZeroMargins) {
                         {2, 1, 8, 13, 3, 4, 4},  {2, 3, 4, 11, 3, 3, 3},
                         {4, 8, 8, 16, 3, 2, 2},  {2, 1, 8, 13, 3, 4, 4}};
   for (const Case &t : cases)
-    EXPECT_LT(relativeError(t, rng), 1e-5)
-        << "n " << t.n << " c " << t.c << " k " << t.k << " " << t.hw << "x"
-        << t.hw << " dilation " << t.dilation;
+    EXPECT_LT(relativeError(t, rng), 1e-5) << describe(t);
   setDilatedFilterGrad(DilatedFilterGrad::Auto);
 }
 
@@ -98,17 +110,8 @@ double relativeErrorAllKinds(const Case &t, std::mt19937 &rng) {
                        view4(dw, t.k, t.c, t.kernel), p);
   conv2dBackwardFilterLoops(view4(x, t.n, t.c, t.hw), view4(dy, t.n, t.k, o),
                             view4(dwRef, t.k, t.c, t.kernel), p);
-  double worst = 0;
-  for (auto [got, ref] : {std::pair{&y, &yRef}, std::pair{&dx, &dxRef},
-                          std::pair{&dw, &dwRef}}) {
-    double err = 0, scale = 0;
-    for (size_t i = 0; i < got->size(); ++i) {
-      err = std::max(err, std::fabs(double((*got)[i]) - (*ref)[i]));
-      scale = std::max(scale, std::fabs(double((*ref)[i])));
-    }
-    worst = std::max(worst, err / scale);
-  }
-  return worst;
+  return std::max({maxRelative(y, yRef), maxRelative(dx, dxRef),
+                   maxRelative(dw, dwRef)});
 }
 
 TEST(OneDnnScratch, ReorderedOperandsOfEveryShapeShareIt) {
@@ -121,9 +124,7 @@ TEST(OneDnnScratch, ReorderedOperandsOfEveryShapeShareIt) {
                         {2, 24, 8, 20, 3, 2, 2},  {5, 32, 32, 14, 3, 1, 1},
                         {3, 1, 8, 12, 3, 2, 2},   {4, 16, 16, 10, 3, 1, 1}};
   for (const Case &t : cases)
-    EXPECT_LT(relativeErrorAllKinds(t, rng), 1e-5)
-        << "n " << t.n << " c " << t.c << " k " << t.k << " " << t.hw << "x"
-        << t.hw << " dilation " << t.dilation;
+    EXPECT_LT(relativeErrorAllKinds(t, rng), 1e-5) << describe(t);
 }
 
 } // namespace
