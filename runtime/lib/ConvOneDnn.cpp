@@ -602,10 +602,12 @@ void considerPhases(Entry &e, const TensorView<float> *views[3],
   // Gathered straight into the layout the undilated call will want. Auto
   // takes the phases only where that call runs on them in place
   // (channels-last, x of C <= 2 channels): with a blocked undilated call
-  // the phases are reordered once more and the call keeps blocked copies
-  // of them, which cost more memory than the gain is worth (measured on
-  // the AVX2 VM, MSD-CSC-FISTA d12 w32: 3-5% faster, peak memory +8% with
-  // the phases in one shared scratch, +19% without).
+  // the phases are reordered once more into blocked copies, which cost
+  // more than the gain is worth (measured on the AVX2 VM, MSD-CSC-FISTA d12
+  // w32: 3-5% faster with peak memory +8% while each call kept its own
+  // reordered operands; with every call's buffers in the shared scratch,
+  // 0.6-2.8% faster there and 1.3% on the README model at d 6, unfold 2,
+  // peak memory +3%).
   bool channelsLast = layoutFor(Op::BwdFilter, x, dw, requested) ==
                       OneDnnLayout::ChannelsLast;
   if (policy == DilatedFilterGrad::Auto && !channelsLast)
