@@ -55,6 +55,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 #include <oneapi/dnnl/dnnl_debug.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <atomic>
@@ -171,6 +172,7 @@ struct Operand {
 };
 
 struct PhaseSplit;
+struct TapGemms;
 
 struct Entry {
   dnnl::primitive prim;
@@ -181,6 +183,8 @@ struct Entry {
   int args[3];
   // Set: the call runs as this undilated call on phase images instead.
   std::unique_ptr<PhaseSplit> split;
+  // Set: the call runs as one GEMM per kernel tap instead.
+  std::unique_ptr<TapGemms> taps;
   ~Entry();
 };
 
@@ -194,6 +198,8 @@ struct Entry {
 // / 1.51 (28 is no multiple of 3: through a zero-padded copy). With
 // blocked phases (before the channels-last rule of layoutFor) the extra
 // reorders ate the gain: the phases pay where the undilated call is fast.
+// The per-tap GEMMs (TapGemms, below) are faster still at every width of x
+// but 2 channels, which is where Auto still takes the phases.
 // With stride 1 and a padding p = m d, output row d i + a of the dilated
 // convolution reads input rows d (i + r - m) + a, r < k: phase a of the
 // output (rows a, a + d, ...) is the undilated convolution, padding m, of
@@ -220,6 +226,44 @@ struct PhaseSplit {
   int64_t scratch = 0; // floats of scratch the phases take (inner's after)
   PhaseImages x, dy;
   std::unique_ptr<Entry> inner; // the undilated backward-filter
+};
+
+// A backward-filter call (stride 1, any dilation and padding) as one GEMM
+// per kernel tap. Tap (r, s) of dw is
+//   dw[k, c, r, s] = sum over n, y, x of dy[n, k, y, x] x[n, c, y', x'],
+//   y' = y + r d - p, x' = x + s d - p,
+// and with x and dy copied to [C, H, W, N] order the pairs of one output
+// row y (x over the columns whose x' lies in the image, n over the batch)
+// are one contiguous run in both: a GEMM dy_run (K x L) . x_run^T (L x C),
+// L = columns * N, accumulated into that tap's K x C block (or C x K:
+// cRows). No im2col,
+// no per-image calls. Threads split the (tap, row) pairs, each into its own
+// accumulators, summed at the end in a fixed order (deterministic for a
+// given thread count, as resume's bitwise check needs). oneDNN 2.6's AVX2
+// answer for a dilated call is its gemm path (an im2col per image).
+// Measured with cscc-runtime-check conv-bench --layout any
+// --dilated-filter-grad direct|taps on the AVX2 development VM, 3x3,
+// padding = dilation, 2 threads, median ms, oneDNN's gemm primitive /
+// the taps, reorders included:
+//   N = 128, 16 output channels (the README model at d 6, unfold 2):
+//     C = 48, 14x14, d = 3: 12.5 / 5.1     C = 32, 14x14, d = 2: 8.6 / 3.9
+//     C = 96, 7x7, d = 3:    7.3 / 1.9     C = 80, 7x7, d = 2:   6.1 / 2.2
+//     C = 16, 28x28, d = 2: 20.8 / 12.0
+//   N = 64, 32 output channels, 32x32 (MSD-CSC-FISTA d12's sizes):
+//     C = 96, d = 8: 104 / 46              C = 320, d = 12: 339 / 129
+// oneDNN's sgemm runs single-threaded inside the parallel region.
+struct TapGemms {
+  int64_t n, c, k, h, w, oh, ow, kh, kw, d, pad;
+  // Each tap's block is C x K (x_run . dy_run^T) rather than K x C: oneDNN's
+  // sgemm is slow on a narrow right-hand side (N < 8 columns: 2-3x slower
+  // for C <= 4 from K = 16) and a little faster with N = 16 than 48.
+  bool cRows = true;
+  int threads = 1;
+  // Scratch offsets (floats): x and dy in [C, H, W, N], then one K x C
+  // block per tap for each thread.
+  int64_t xAt = 0, dyAt = 0, accAt = 0, scratch = 0;
+  memory xUser, xRows, dyUser, dyRows;
+  dnnl::reorder toXRows, toDyRows;
 };
 
 Entry::~Entry() = default;
@@ -577,6 +621,69 @@ void makePhaseImages(PhaseImages &pi, const TensorView<float> &v, int64_t d,
   pi.view.strides[1] = sc, pi.view.strides[2] = sh, pi.view.strides[3] = sw;
 }
 
+/// Gives the backward-filter call `e` (built for `views`) per-tap GEMMs
+/// where `policy` asks for them and the shape allows them. -> whether it
+/// did.
+bool considerTaps(Entry &e, const TensorView<float> *views[3],
+                  const ConvParams &p, OneDnnLayout requested,
+                  DilatedFilterGrad policy, const dnnl::engine &eng) {
+  const TensorView<float> &x = *views[0], &dy = *views[1], &dw = *views[2];
+  if (policy != DilatedFilterGrad::Auto && policy != DilatedFilterGrad::Taps)
+    return false;
+  if (p.stride != 1 || needsCopy(x) || needsCopy(dy) || x.numel() == 0 ||
+      dy.numel() == 0 || dw.numel() == 0)
+    return false;
+  // Measured with conv-bench --layout any --dilated-filter-grad auto|taps
+  // (N = 128, 16 output channels, 28x28, dilation 2, 2 threads, median ms,
+  // gemm primitive or phases / taps): C = 1: 2.07 phases / 1.97; C = 2:
+  // 2.22 phases / 4.55 (oneDNN's sgemm is slow two rows wide); C = 3: 5.49
+  // gemm / 4.80; C = 4: 6.21 / 5.13; C = 8: gemm 14.0 / 5.8. From 1 to 8
+  // output channels, C = 1, dilation 3: 1.36 phases / 0.63. So every
+  // width but C = 2, which keeps its phases.
+  if (policy == DilatedFilterGrad::Auto &&
+      (requested != OneDnnLayout::Any || !isGemm(e.impl) || x.sizes[1] == 2))
+    return false;
+  auto t = std::make_unique<TapGemms>();
+  t->n = x.sizes[0], t->c = x.sizes[1], t->h = x.sizes[2], t->w = x.sizes[3];
+  t->k = dy.sizes[1], t->oh = dy.sizes[2], t->ow = dy.sizes[3];
+  t->kh = dw.sizes[2], t->kw = dw.sizes[3];
+  t->d = p.dilation, t->pad = p.padding;
+  int64_t narrow = std::min(t->c, t->k), wide = std::max(t->c, t->k);
+  t->cRows = (narrow >= 8 ? narrow : wide) == t->k;
+  t->threads = std::max(1, omp_get_max_threads());
+  auto rowsDesc = [](int64_t n, int64_t c, int64_t h, int64_t w) {
+    return memory::desc({n, c, h, w}, memory::data_type::f32,
+                        memory::dims{1, h * w * n, w * n, n});
+  };
+  try {
+    memory::desc xUser = userDesc(x, false), dyUser = userDesc(dy, false);
+    memory::desc xRows = rowsDesc(t->n, t->c, t->h, t->w);
+    memory::desc dyRows = rowsDesc(t->n, t->k, t->oh, t->ow);
+    t->xUser = memory(xUser, eng, DNNL_MEMORY_NONE);
+    t->dyUser = memory(dyUser, eng, DNNL_MEMORY_NONE);
+    t->xRows = memory(xRows, eng, DNNL_MEMORY_NONE);
+    t->dyRows = memory(dyRows, eng, DNNL_MEMORY_NONE);
+    t->toXRows = dnnl::reorder(
+        dnnl::reorder::primitive_desc(eng, xUser, eng, xRows));
+    t->toDyRows = dnnl::reorder(
+        dnnl::reorder::primitive_desc(eng, dyUser, eng, dyRows));
+  } catch (const dnnl::error &) {
+    return false; // the direct call stays
+  }
+  t->xAt = 0;
+  t->dyAt = alignedFloats(x.numel());
+  t->accAt = t->dyAt + alignedFloats(dy.numel());
+  t->scratch = t->accAt + t->threads * t->kh * t->kw * t->k * t->c;
+  // The direct primitive and its buffers are not needed any more.
+  e.prim = dnnl::primitive();
+  for (Operand &o : e.ops)
+    o.primMem = memory(), o.reorderPrim = dnnl::reorder(), o.reorder = false,
+    o.dense = {};
+  e.scratch = 0;
+  e.taps = std::move(t);
+  return true;
+}
+
 /// Gives the backward-filter call `e` (built for `views`) a phase split
 /// where `policy` asks for one and the shape allows it.
 void considerPhases(Entry &e, const TensorView<float> *views[3],
@@ -584,7 +691,8 @@ void considerPhases(Entry &e, const TensorView<float> *views[3],
                     DilatedFilterGrad policy, const dnnl::engine &eng) {
   const TensorView<float> &x = *views[0], &dy = *views[1], &dw = *views[2];
   int64_t d = p.dilation;
-  if (policy == DilatedFilterGrad::Direct || p.stride != 1 || d < 2 ||
+  if (policy == DilatedFilterGrad::Direct ||
+      policy == DilatedFilterGrad::Taps || p.stride != 1 || d < 2 ||
       p.padding % d != 0 || needsCopy(x) || needsCopy(dy))
     return;
   if (policy == DilatedFilterGrad::Auto &&
@@ -660,7 +768,8 @@ Entry &lookup(State &st, Op op, const TensorView<float> &a,
   if (st.cache.size() >= 4096) // a runaway number of shapes: start over
     st.cache.clear();
   auto entry = buildFor(op, views, p, layout, st.engine);
-  if (op == Op::BwdFilter)
+  if (op == Op::BwdFilter &&
+      !considerTaps(*entry, views, p, layout, policy, st.engine))
     considerPhases(*entry, views, p, layout, policy, st.engine);
   Entry &ref = *entry;
   st.cache.emplace(key, std::move(entry));
@@ -718,13 +827,79 @@ void gatherPhases(State &st, PhaseImages &pi, float *data, float *base) {
 
 /// The floats of scratch a call of `e` takes.
 int64_t scratchOf(const Entry &e) {
+  if (e.taps)
+    return e.taps->scratch;
   return e.split ? e.split->scratch + scratchOf(*e.split->inner) : e.scratch;
+}
+
+/// Runs the per-tap GEMMs `t` on x, dy (views[0], views[1]) into dw
+/// (views[2]), with the scratch from `base`.
+void runTaps(State &st, TapGemms &t, const TensorView<float> *views[3],
+             float *base) {
+  float *xRows = base + t.xAt, *dyRows = base + t.dyAt, *acc = base + t.accAt;
+  t.xUser.set_data_handle(views[0]->data);
+  t.dyUser.set_data_handle(views[1]->data);
+  t.xRows.set_data_handle(xRows);
+  t.dyRows.set_data_handle(dyRows);
+  t.toXRows.execute(st.stream,
+                    {{DNNL_ARG_FROM, t.xUser}, {DNNL_ARG_TO, t.xRows}});
+  t.toDyRows.execute(st.stream,
+                     {{DNNL_ARG_FROM, t.dyUser}, {DNNL_ARG_TO, t.dyRows}});
+  st.stream.wait();
+  const int64_t taps = t.kh * t.kw, block = t.k * t.c, pairs = taps * t.oh;
+  const int64_t ldx = t.h * t.w * t.n, ldy = t.oh * t.ow * t.n;
+  int team = 1;
+  std::atomic<int> failed{0};
+#pragma omp parallel num_threads(t.threads)
+  {
+    int threads = omp_get_num_threads(), id = omp_get_thread_num();
+    if (id == 0)
+      team = threads;
+    float *mine = acc + id * taps * block;
+    std::fill(mine, mine + taps * block, 0.f);
+    for (int64_t i = pairs * id / threads, end = pairs * (id + 1) / threads;
+         i < end; ++i) {
+      int64_t tap = i / t.oh, y = i % t.oh;
+      int64_t sy = tap / t.kw * t.d - t.pad, sx = tap % t.kw * t.d - t.pad;
+      int64_t row = y + sy;
+      int64_t x0 = std::max<int64_t>(0, -sx);
+      int64_t x1 = std::min<int64_t>(t.ow, t.w - sx);
+      if (row < 0 || row >= t.h || x1 <= x0)
+        continue; // the tap reads only padding on this row
+      const float *a = dyRows + (y * t.ow + x0) * t.n;
+      const float *b = xRows + (row * t.w + x0 + sx) * t.n;
+      dnnl_dim_t run = (x1 - x0) * t.n;
+      dnnl_status_t status =
+          t.cRows ? dnnl_sgemm('N', 'T', t.c, t.k, run, 1.f, b, ldx, a, ldy,
+                               1.f, mine + tap * block, t.k)
+                  : dnnl_sgemm('N', 'T', t.k, t.c, run, 1.f, a, ldy, b, ldx,
+                               1.f, mine + tap * block, t.c);
+      if (status != dnnl_success)
+        failed = 1;
+    }
+  }
+  if (failed)
+    throw std::runtime_error("per-tap backward filter: dnnl_sgemm failed");
+  const TensorView<float> &dw = *views[2];
+  for (int64_t tap = 0; tap < taps; ++tap)
+    for (int64_t k = 0; k < t.k; ++k)
+      for (int64_t c = 0; c < t.c; ++c) {
+        float sum = 0.f;
+        int64_t at = tap * block + (t.cRows ? c * t.k + k : k * t.c + c);
+        for (int i = 0; i < team; ++i)
+          sum += acc[i * taps * block + at];
+        dw.at(k, c, tap / t.kw, tap % t.kw) = sum;
+      }
 }
 
 /// Runs the built call `e` on `views` (its operands in argument order),
 /// its buffers in the scratch from `base` (reserved by the caller).
 void execute(State &st, Entry &e, const TensorView<float> *views[3],
              float *base) {
+  if (e.taps) {
+    runTaps(st, *e.taps, views, base);
+    return;
+  }
   if (e.split) {
     PhaseSplit &s = *e.split;
     gatherPhases(st, s.x, views[0]->data, base);
@@ -761,6 +936,9 @@ void execute(State &st, Entry &e, const TensorView<float> *views[3],
 }
 
 std::string describe(const Entry &e) {
+  if (e.taps)
+    return "taps: " + std::to_string(e.taps->kh * e.taps->kw) + " sgemm (" +
+           (e.taps->cRows ? "C x K" : "K x C") + ") over [C, H, W, N] copies";
   if (e.split)
     return "phases " + std::to_string(e.split->d) + "x" +
            std::to_string(e.split->d) + " of the undilated " +

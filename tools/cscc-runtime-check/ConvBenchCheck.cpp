@@ -116,7 +116,7 @@ CheckFamily runtime_check::convBenchChecks() {
   CheckFamily family;
   family.usage = R"(  conv-bench [--n N --c C --k K --hw S --kernel K --stride S --dilation D
               --padding P --iters I --warmup W --layout L --view --nhwc
-              --dilated-filter-grad auto|phases|direct]
+              --dilated-filter-grad auto|taps|phases|direct]
       time the three f32 primitives (median ms per call)
 )";
   family.checks = {

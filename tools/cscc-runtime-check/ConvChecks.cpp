@@ -252,8 +252,9 @@ CheckFamily runtime_check::convChecks() {
                            abort), the C++ API (errors exit 1), or the
                            plain loops (also for f32)
     --layout plain|strided|any   oneDNN layout policy for f32
-    --dilated-filter-grad auto|phases|direct   how f32 runs a dilated
-                           bwd_filter (oneDNN's call or its phase images)
+    --dilated-filter-grad auto|taps|phases|direct   how f32 runs a
+                           dilated bwd_filter (per-tap GEMMs, the phase
+                           images, or oneDNN's own call)
     --view C0[:C1]         A is channels [C0, C1) of a buffer of C1+3
                            channels (the rest NaN): a strided view; C1
                            defaults to C0 + A's channels

@@ -75,8 +75,20 @@ def grid_dilated():
         yield dict(n=n, c=c, k=k, h=h, w=w, ks=ks, s=1, d=d, p=m * d)
 
 
+def grid_taps():
+    """Stride 1 with the channel counts that give the per-tap backward
+    filter either GEMM orientation (C x K or K x C blocks), around its Auto
+    threshold of 8 channels of x; paddings below, at and above the dilation
+    (outputs smaller and larger than the input)."""
+    for (c, k), d, p, ks in itertools.product(
+            ((1, 4), (4, 1), (8, 16), (20, 8), (9, 3)), (1, 2, 3), (0, 1, 4),
+            (3, (2, 5))):
+        yield dict(n=3 if c < 9 else 2, c=c, k=k, h=10, w=9, ks=ks, s=1, d=d,
+                   p=p)
+
+
 GRIDS = {"full": grid_full, "small": grid_small, "edge": grid_edge,
-         "dilated": grid_dilated}
+         "dilated": grid_dilated, "taps": grid_taps}
 
 
 def main():

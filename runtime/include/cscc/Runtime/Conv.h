@@ -122,17 +122,21 @@ inline constexpr Word<OneDnnLayout> kOneDnnLayoutWords[] = {
 void setOneDnnLayout(OneDnnLayout layout);
 OneDnnLayout getOneDnnLayout();
 
-/// How the float path runs a dilated backward-filter call (stride 1, a
-/// padding that is a multiple of the dilation d): oneDNN's own primitive,
-/// or the undilated primitive on the d x d phase images of x and dy stacked
-/// along the batch (space-to-batch; see ConvOneDnn.cpp).
+/// How the float path runs a dilated backward-filter call: oneDNN's own
+/// primitive; one GEMM per kernel tap over copies of x and dy in [C, H, W,
+/// N] order (stride 1); or the undilated primitive on the d x d phase
+/// images of x and dy stacked along the batch (space-to-batch; stride 1, a
+/// padding that is a multiple of the dilation d). See ConvOneDnn.cpp.
 enum class DilatedFilterGrad {
-  /// The phases where oneDNN's own primitive for the dilated call is its
-  /// gemm fallback (oneDNN 2.6 on AVX2 has no JIT backward-weights kernel
-  /// for dilations) and the undilated one is a JIT kernel that takes the
-  /// phases in place (channels-last: x of C <= 2 channels); otherwise
-  /// direct.
+  /// Where oneDNN's own primitive for the call is its gemm fallback
+  /// (oneDNN 2.6 on AVX2 has no JIT backward-weights kernel for
+  /// dilations): the taps, except from x of C = 2 channels, where the
+  /// phases are faster when the undilated call is a JIT kernel that takes
+  /// them in place (channels-last); otherwise direct.
   Auto,
+  /// The taps wherever the shape allows them (any stride-1 call; for
+  /// tests and measurements).
+  Taps,
   /// The phases wherever the shape allows them (for tests).
   Phases,
   /// oneDNN's own primitive, always.
@@ -142,6 +146,7 @@ enum class DilatedFilterGrad {
 /// --dilated-filter-grad, implementation reports).
 inline constexpr Word<DilatedFilterGrad> kDilatedFilterGradWords[] = {
     {"auto", DilatedFilterGrad::Auto},
+    {"taps", DilatedFilterGrad::Taps},
     {"phases", DilatedFilterGrad::Phases},
     {"direct", DilatedFilterGrad::Direct}};
 /// The policy the float path uses (default Auto; the environment variable
