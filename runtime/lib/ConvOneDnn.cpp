@@ -275,6 +275,9 @@ class Scratch {
 public:
   float *reserve(int64_t floats) {
     if (floats > size) {
+      // Free first: the contents never outlive a call, and holding the old
+      // buffer while allocating the new one would raise the peak.
+      release();
       size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + 4095) /
                      4096 * 4096;
       void *p = std::aligned_alloc(4096, bytes);
