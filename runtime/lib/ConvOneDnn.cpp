@@ -235,17 +235,18 @@ struct PhaseSplit {
 // and with x and dy copied to [C, H, W, N] order the pairs of one output
 // row y (x over the columns whose x' lies in the image, n over the batch)
 // are one contiguous run in both: a GEMM dy_run (K x L) . x_run^T (L x C),
-// L = columns * N, accumulated into that tap's K x C block (or C x K:
-// cRows). No im2col,
-// no per-image calls. Threads split the (tap, row) pairs, each into its own
-// accumulators, summed at the end in a fixed order (deterministic for a
-// given thread count, as resume's bitwise check needs). oneDNN 2.6's AVX2
-// answer for a dilated call is its gemm path (an im2col per image).
+// L = columns * N, accumulated into that tap's K x C block (or its
+// transpose: cRows). No im2col, no per-image calls. Threads split the
+// (tap, row) pairs, each into its own accumulators, summed at the end in a
+// fixed order (deterministic for a given thread count, as resume's bitwise
+// check needs). oneDNN 2.6's AVX2 answer for a dilated call is its gemm
+// path (an im2col per image).
 // Measured with cscc-runtime-check conv-bench --layout any
 // --dilated-filter-grad direct|taps on the AVX2 development VM, 3x3,
 // padding = dilation, 2 threads, median ms, oneDNN's gemm primitive /
 // the taps, reorders included:
-//   N = 128, 16 output channels (the README model at d 6, unfold 2):
+//   N = 128, 16 output channels (the first four: the README model at d 6,
+//   unfold 2):
 //     C = 48, 14x14, d = 3: 12.5 / 5.1     C = 32, 14x14, d = 2: 8.6 / 3.9
 //     C = 96, 7x7, d = 3:    7.3 / 1.9     C = 80, 7x7, d = 2:   6.1 / 2.2
 //     C = 16, 28x28, d = 2: 20.8 / 12.0
@@ -254,13 +255,14 @@ struct PhaseSplit {
 // oneDNN's sgemm runs single-threaded inside the parallel region.
 struct TapGemms {
   int64_t n, c, k, h, w, oh, ow, kh, kw, d, pad;
-  // Each tap's block is C x K (x_run . dy_run^T) rather than K x C: oneDNN's
-  // sgemm is slow on a narrow right-hand side (N < 8 columns: 2-3x slower
-  // for C <= 4 from K = 16) and a little faster with N = 16 than 48.
+  // Each tap's block is C x K (x_run . dy_run^T) or K x C: its width (the
+  // GEMM's N) is the narrower of C and K where that is 8 or more, else the
+  // wider. oneDNN's sgemm is 2-3x slower on fewer than 8 columns (C <= 4
+  // from K = 16) and a little faster on 16 columns than on 48.
   bool cRows = true;
   int threads = 1;
-  // Scratch offsets (floats): x and dy in [C, H, W, N], then one K x C
-  // block per tap for each thread.
+  // Scratch offsets (floats): x and dy in [C, H, W, N], then one block per
+  // tap for each thread.
   int64_t xAt = 0, dyAt = 0, accAt = 0, scratch = 0;
   memory xUser, xRows, dyUser, dyRows;
   dnnl::reorder toXRows, toDyRows;
