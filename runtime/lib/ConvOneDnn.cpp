@@ -255,15 +255,23 @@ struct PhaseSplit {
 // oneDNN's sgemm runs single-threaded inside the parallel region.
 struct TapGemms {
   int64_t n, c, k, h, w, oh, ow, kh, kw, d, pad;
-  // Each tap's block is C x K (x_run . dy_run^T) or K x C: its width (the
-  // GEMM's N) is the narrower of C and K where that is 8 or more, else the
-  // wider. oneDNN's sgemm is 2-3x slower on fewer than 8 columns (C <= 4
-  // from K = 16) and a little faster on 16 columns than on 48.
+  // Each tap's block is C x K (x_run . dy_run^T) or K x C. Its columns (the
+  // GEMM's N, `width`) are that side's channels rounded up to a multiple of
+  // 8, the copy zero-padded to match: oneDNN 2.6's AVX2 sgemm is slow on 4
+  // columns past a multiple of 8 (C = 64, 14x14, dilation 2, ms by K: 12:
+  // 11.5, 16: 7.1, 20: 15.0, 24: 12.9, 28: 18.2, 32: 14.2); the padded
+  // columns cost less than that tail and are never read. The orientation
+  // is the one with fewer rows x padded columns, the narrower width on a
+  // tie; it picked the faster one on all 11 shapes measured both ways
+  // (C x K from 3 x 16 to 96 x 16 and 20 x 64; e.g. 48 x 12: 4.7 ms as
+  // K x C, 5.3 as C x K; 96 x 16: 10.4 as C x K, 12.8 as K x C).
   bool cRows = true;
+  int64_t width = 0;
   int threads = 1;
   // Scratch offsets (floats): x and dy in [C, H, W, N], then one block per
   // tap for each thread.
   int64_t xAt = 0, dyAt = 0, accAt = 0, scratch = 0;
+  int64_t blockFloats() const { return (cRows ? c : k) * width; }
   memory xUser, xRows, dyUser, dyRows;
   dnnl::reorder toXRows, toDyRows;
 };
@@ -653,8 +661,10 @@ bool considerTaps(Entry &e, const TensorView<float> *views[3],
   t->k = dy.sizes[1], t->oh = dy.sizes[2], t->ow = dy.sizes[3];
   t->kh = dw.sizes[2], t->kw = dw.sizes[3];
   t->d = p.dilation, t->pad = p.padding;
-  int64_t narrow = std::min(t->c, t->k), wide = std::max(t->c, t->k);
-  t->cRows = (narrow >= 8 ? narrow : wide) == t->k;
+  auto padded = [](int64_t channels) { return (channels + 7) / 8 * 8; };
+  int64_t cByK = t->c * padded(t->k), kByC = t->k * padded(t->c);
+  t->cRows = cByK < kByC || (cByK == kByC && t->k <= t->c);
+  t->width = padded(t->cRows ? t->k : t->c);
   t->threads = std::max(1, omp_get_max_threads());
   auto rowsDesc = [](int64_t n, int64_t c, int64_t h, int64_t w) {
     return memory::desc({n, c, h, w}, memory::data_type::f32,
@@ -676,9 +686,11 @@ bool considerTaps(Entry &e, const TensorView<float> *views[3],
     return false; // the direct call stays
   }
   t->xAt = 0;
-  t->dyAt = alignedFloats(x.numel());
-  t->accAt = t->dyAt + alignedFloats(dy.numel());
-  t->scratch = t->accAt + t->threads * t->kh * t->kw * t->k * t->c;
+  int64_t xChannels = t->cRows ? t->c : t->width;
+  int64_t dyChannels = t->cRows ? t->width : t->k;
+  t->dyAt = alignedFloats(xChannels * t->h * t->w * t->n);
+  t->accAt = t->dyAt + alignedFloats(dyChannels * t->oh * t->ow * t->n);
+  t->scratch = t->accAt + t->threads * t->kh * t->kw * t->blockFloats();
   // The direct primitive and its buffers are not needed any more.
   e.prim = dnnl::primitive();
   for (Operand &o : e.ops)
@@ -851,7 +863,14 @@ void runTaps(State &st, TapGemms &t, const TensorView<float> *views[3],
   t.toDyRows.execute(st.stream,
                      {{DNNL_ARG_FROM, t.dyUser}, {DNNL_ARG_TO, t.dyRows}});
   st.stream.wait();
-  const int64_t taps = t.kh * t.kw, block = t.k * t.c, pairs = taps * t.oh;
+  if (t.cRows)
+    std::fill(dyRows + t.k * t.oh * t.ow * t.n,
+              dyRows + t.width * t.oh * t.ow * t.n, 0.f);
+  else
+    std::fill(xRows + t.c * t.h * t.w * t.n, xRows + t.width * t.h * t.w * t.n,
+              0.f);
+  const int64_t taps = t.kh * t.kw, block = t.blockFloats(),
+                pairs = taps * t.oh;
   const int64_t ldx = t.h * t.w * t.n, ldy = t.oh * t.ow * t.n;
   int team = 1;
   std::atomic<int> failed{0};
@@ -875,10 +894,10 @@ void runTaps(State &st, TapGemms &t, const TensorView<float> *views[3],
       const float *b = xRows + (row * t.w + x0 + sx) * t.n;
       dnnl_dim_t run = (x1 - x0) * t.n;
       dnnl_status_t status =
-          t.cRows ? dnnl_sgemm('N', 'T', t.c, t.k, run, 1.f, b, ldx, a, ldy,
-                               1.f, mine + tap * block, t.k)
-                  : dnnl_sgemm('N', 'T', t.k, t.c, run, 1.f, a, ldy, b, ldx,
-                               1.f, mine + tap * block, t.c);
+          t.cRows ? dnnl_sgemm('N', 'T', t.c, t.width, run, 1.f, b, ldx, a,
+                               ldy, 1.f, mine + tap * block, t.width)
+                  : dnnl_sgemm('N', 'T', t.k, t.width, run, 1.f, a, ldy, b,
+                               ldx, 1.f, mine + tap * block, t.width);
       if (status != dnnl_success)
         failed = 1;
     }
@@ -890,7 +909,8 @@ void runTaps(State &st, TapGemms &t, const TensorView<float> *views[3],
     for (int64_t k = 0; k < t.k; ++k)
       for (int64_t c = 0; c < t.c; ++c) {
         float sum = 0.f;
-        int64_t at = tap * block + (t.cRows ? c * t.k + k : k * t.c + c);
+        int64_t at =
+            tap * block + (t.cRows ? c * t.width + k : k * t.width + c);
         for (int i = 0; i < team; ++i)
           sum += acc[i * taps * block + at];
         dw.at(k, c, tap / t.kw, tap % t.kw) = sum;

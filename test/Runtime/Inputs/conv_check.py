@@ -77,9 +77,11 @@ def grid_dilated():
 
 def grid_taps():
     """Stride 1 with the channel counts that give the per-tap backward
-    filter either GEMM orientation (C x K or K x C blocks), around its Auto
-    threshold of 8 channels of x; paddings below, at and above the dilation
-    (outputs smaller and larger than the input)."""
+    filter either GEMM orientation, C x K blocks (c, k = 1, 4 and 20, 8) and
+    K x C (4, 1; 8, 16; 9, 3), with block widths padded up to a multiple of
+    8 (4 -> 8, 9 -> 16) and not; around its Auto threshold of 8 channels of
+    x; paddings below, at and above the dilation (outputs smaller and
+    larger than the input)."""
     for (c, k), d, p, ks in itertools.product(
             ((1, 4), (4, 1), (8, 16), (20, 8), (9, 3)), (1, 2, 3), (0, 1, 4),
             (3, (2, 5))):
