@@ -1360,8 +1360,13 @@ int trainCommand(Program &program, const TrainSettings &s) {
           std::swap(tensors.optimizer.at(ri.name), r[i]);
       }
       if (state.step == 0 && replicas.distributed() &&
-          desyncRank == replicas.rank() && !tensors.weights.empty())
-        tensors.weights.begin()->second.data[0] ^= 1;
+          desyncRank == replicas.rank() && !tensors.weights.empty()) {
+        // The lowest bit of the first element's second-highest byte (a
+        // mantissa bit, 2^-4 relative in f64, 2^-7 in f32): a difference
+        // in its lowest bit could round away in the next update.
+        Tensor &t = tensors.weights.begin()->second;
+        t.data[dtypeSize(t.dtype) - 2] ^= 1;
+      }
       run.lossSum += loss * n;
       run.correct += correct;
       run.seen += n;
