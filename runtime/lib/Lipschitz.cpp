@@ -129,6 +129,26 @@ namespace {
 /// lambda_max(D^T D) of one dictionary (estimateLipschitz's loop body).
 /// Lanczos starts from `warm` when given (an eigenvector of a nearby
 /// operator), else from a random vector; `top` gets the eigenvector found.
+// libomp's own calls (CsccRuntime links libomp; no OpenMP header needed).
+extern "C" int kmp_get_blocktime(void);
+extern "C" void kmp_set_blocktime(int);
+
+/// The solvers' serial Eigen work runs between the operator's parallel
+/// calls, and OpenMP's idle threads would spin through it for their block
+/// time (200 ms by default), holding every other core: `cscc analyze` on
+/// paper/authors_msd_csc.csc took 72 s of wall time and 140 s of CPU on 2
+/// cores. While a dictionary is analysed they sleep at once instead.
+class IdleThreadsSleep {
+public:
+  IdleThreadsSleep() : saved(kmp_get_blocktime()) { kmp_set_blocktime(0); }
+  ~IdleThreadsSleep() { kmp_set_blocktime(saved); }
+  IdleThreadsSleep(const IdleThreadsSleep &) = delete;
+  IdleThreadsSleep &operator=(const IdleThreadsSleep &) = delete;
+
+private:
+  int saved;
+};
+
 LipschitzEstimate estimateDictionary(Program &program,
                                      const DictionaryInfo &d,
                                      const std::map<std::string, Tensor> &weights,
@@ -142,6 +162,7 @@ LipschitzEstimate estimateDictionary(Program &program,
   shape[0] = 1;
   const int64_t n = shapeNumel(shape);
   GramOperator gram(program, *fi, weights, shape);
+  IdleThreadsSleep idleThreadsSleep;
   std::vector<double> start(static_cast<size_t>(n));
   if (warm && warm->size() == n && warm->norm() > 0)
     Eigen::Map<Eigen::VectorXd>(start.data(), n) = *warm;
