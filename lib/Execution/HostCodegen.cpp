@@ -17,19 +17,22 @@
 using namespace cscc;
 
 namespace {
+/// Sets one of LLVM's command-line options (some of its code generation
+/// and optimisation settings exist only as those). Called while loading,
+/// because a tool may later take LLVM's options out of its parser (cscc
+/// does). -> whether the option exists and took the value.
+bool setLlvmOption(llvm::StringRef name, llvm::StringRef value) {
+  auto options = llvm::cl::getRegisteredOptions();
+  auto it = options.find(name);
+  return it != options.end() && !it->second->addOccurrence(0, name, value);
+}
+
 /// SelectionDAG's store merging compares each store of a basic block with
 /// the others: the stack-passed arguments of calls with hundreds of buffer
 /// descriptors (the parts of a deep model, cscc-split-functions) made it
 /// most of the compile time (bench/results/compile-time.md). It only widens
-/// scalar stores; the generated loops store vectors by then. LLVM offers it
-/// only as a command-line option, which is set here, while loading, because
-/// a tool may later take LLVM's options out of its parser (cscc does).
-const bool storeMergingOff = [] {
-  auto options = llvm::cl::getRegisteredOptions();
-  auto it = options.find("combiner-store-merging");
-  return it != options.end() &&
-         !it->second->addOccurrence(0, "combiner-store-merging", "false");
-}();
+/// scalar stores; the generated loops store vectors by then.
+const bool storeMergingOff = setLlvmOption("combiner-store-merging", "false");
 
 /// LLVM's loop vectoriser treats a loop with a constant trip count below
 /// 16 as optimised for size: it will not add the runtime alias checks that
@@ -40,12 +43,8 @@ const bool storeMergingOff = [] {
 /// (the README model's executable 1045 -> 1100 img/s, its d = 6, unfold 2
 /// variant 307 -> 318, AVX2, 2 threads, 3 interleaved runs).
 /// test/Train/short-loops-vectorised.test
-const bool shortLoopsVectorised = [] {
-  auto options = llvm::cl::getRegisteredOptions();
-  auto it = options.find("vectorizer-min-trip-count");
-  return it != options.end() &&
-         !it->second->addOccurrence(0, "vectorizer-min-trip-count", "4");
-}();
+const bool shortLoopsVectorised =
+    setLlvmOption("vectorizer-min-trip-count", "4");
 } // namespace
 
 std::unique_ptr<llvm::TargetMachine> cscc::hostTargetMachine() {

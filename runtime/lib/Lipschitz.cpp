@@ -126,9 +126,6 @@ double stepMaxOf(const std::string &step,
 
 namespace {
 
-/// lambda_max(D^T D) of one dictionary (estimateLipschitz's loop body).
-/// Lanczos starts from `warm` when given (an eigenvector of a nearby
-/// operator), else from a random vector; `top` gets the eigenvector found.
 // libomp's own calls (CsccRuntime links libomp; no OpenMP header needed).
 extern "C" int kmp_get_blocktime(void);
 extern "C" void kmp_set_blocktime(int);
@@ -149,6 +146,9 @@ private:
   int saved;
 };
 
+/// lambda_max(D^T D) of one dictionary (estimateLipschitz's loop body).
+/// Lanczos starts from `warm` when given (an eigenvector of a nearby
+/// operator), else from a random vector; `top` gets the eigenvector found.
 LipschitzEstimate estimateDictionary(Program &program,
                                      const DictionaryInfo &d,
                                      const std::map<std::string, Tensor> &weights,
