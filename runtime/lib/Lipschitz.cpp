@@ -139,19 +139,26 @@ extern "C" void kmp_set_blocktime(int);
 // OpenBLAS's own call, in its serial and threaded builds alike.
 extern "C" void openblas_set_num_threads(int);
 
-/// The solvers' serial Eigen work runs between the operator's parallel
-/// calls, and OpenMP's idle threads would spin through it for their block
-/// time (200 ms by default), holding every other core: `cscc analyze` on
+/// The solvers' serial work runs between the operator's parallel calls,
+/// and OpenMP's idle threads would spin through it for their block time
+/// (200 ms by default), holding every other core: `cscc analyze` on
 /// paper/authors_msd_csc.csc took 72 s of wall time and 140 s of CPU on 2
-/// cores. While a dictionary is analysed they sleep at once instead.
+/// cores. While a dictionary is analysed they sleep after 1 ms instead.
+/// Not at once: with the serial part on OpenBLAS (short), waking them
+/// for every operator call cost more than it saved (AVX-512 VM, 2 cores,
+/// wall / CPU s: authors_msd_csc 38.8 / 39.5 at 0 ms, 29.6 / 43.5 at 1 ms;
+/// paper/msd_csc_fista_d12.csc 13.3 / 14.0 and 9.3 / 14.6).
 class IdleThreadsSleep {
 public:
-  IdleThreadsSleep() : saved(kmp_get_blocktime()) { kmp_set_blocktime(0); }
+  IdleThreadsSleep() : saved(kmp_get_blocktime()) {
+    kmp_set_blocktime(kIdleBlockTimeMs);
+  }
   ~IdleThreadsSleep() { kmp_set_blocktime(saved); }
   IdleThreadsSleep(const IdleThreadsSleep &) = delete;
   IdleThreadsSleep &operator=(const IdleThreadsSleep &) = delete;
 
 private:
+  static constexpr int kIdleBlockTimeMs = 1;
   int saved;
 };
 
