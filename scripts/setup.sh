@@ -11,10 +11,8 @@ PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   # libraries the compiler and runtime use
   libfmt-dev libdnnl-dev libmatio-dev nlohmann-json3-dev libzstd-dev zlib1g-dev
-  # Lanczos for the dictionaries' Lipschitz constants (header-only, Eigen);
-  # OpenBLAS (single-threaded build) runs Eigen's products there with
-  # kernels picked for the CPU at run time
-  libspectra-dev libopenblas-serial-dev
+  # Lanczos for the dictionaries' Lipschitz constants (header-only, Eigen)
+  libspectra-dev
   # the independent reference in tests (Debian's python3 only) and lit;
   # scipy writes MATLAB files (SVHN) for the loader tests; venv + pip give
   # the tests PyTorch's own safetensors loader (not packaged in Debian 12)

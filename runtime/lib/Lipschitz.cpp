@@ -3,12 +3,6 @@
 
 #include "cscc/Runtime/Init.h"
 
-// Eigen's products through OpenBLAS (runtime/CMakeLists.txt says why):
-// Spectra's Lanczos spends most of its time re-orthogonalising (two
-// matrix-vector products over its basis per step), and Eigen's kernels,
-// compiled for baseline x86-64, ran them at half the speed (`cscc
-// analyze` on paper/msd_csc_fista_d12.csc 25 -> 13 s on an AVX-512 VM).
-#define EIGEN_USE_BLAS
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
 #include <Spectra/SymEigsSolver.h>
@@ -136,18 +130,16 @@ namespace {
 // libomp's own calls (CsccRuntime links libomp; no OpenMP header needed).
 extern "C" int kmp_get_blocktime(void);
 extern "C" void kmp_set_blocktime(int);
-// OpenBLAS's own call, in its serial and threaded builds alike.
-extern "C" void openblas_set_num_threads(int);
 
 /// The solvers' serial work runs between the operator's parallel calls,
 /// and OpenMP's idle threads would spin through it for their block time
 /// (200 ms by default), holding every other core: `cscc analyze` on
 /// paper/authors_msd_csc.csc took 72 s of wall time and 140 s of CPU on 2
 /// cores. While a dictionary is analysed they sleep after 1 ms instead.
-/// Not at once: with the serial part on OpenBLAS (short), waking them
-/// for every operator call cost more than it saved (AVX-512 VM, 2 cores,
-/// wall / CPU s: authors_msd_csc 38.8 / 39.5 at 0 ms, 29.6 / 43.5 at 1 ms;
-/// paper/msd_csc_fista_d12.csc 13.3 / 14.0 and 9.3 / 14.6).
+/// Not at once: waking them for every operator call cost more wall time
+/// than it saved CPU (AVX-512 VM, 2 cores, wall / CPU s at 0 and 1 ms:
+/// authors_msd_csc 54.2 / 54.7 and 37.0 / 52.1; paper/msd_csc_fista_d12.csc
+/// 24.8-25.3 / 25.7-26.3 and 18.9-22.2 / 26.4-29.7).
 class IdleThreadsSleep {
 public:
   IdleThreadsSleep() : saved(kmp_get_blocktime()) {
@@ -179,10 +171,6 @@ LipschitzEstimate estimateDictionary(Program &program,
   const int64_t n = shapeNumel(shape);
   GramOperator gram(program, *fi, weights, shape);
   IdleThreadsSleep idleThreadsSleep;
-  // One BLAS thread whichever OpenBLAS build the loader found: no threads
-  // spinning beside the operator's, and sums that do not depend on the
-  // machine's core count.
-  openblas_set_num_threads(1);
   std::vector<double> start(static_cast<size_t>(n));
   if (warm && warm->size() == n && warm->norm() > 0)
     Eigen::Map<Eigen::VectorXd>(start.data(), n) = *warm;
@@ -233,9 +221,9 @@ LipschitzEstimate estimateDictionary(Program &program,
     };
     // Real dictionaries converge in tens of restarts: a tenth of the
     // budget before the fallback. Whether one reaches the fallback depends
-    // on rounding (paper/authors_msd_csc.csc did with Eigen's own products
-    // and does not with OpenBLAS's), so a test reaches it by capping this
-    // first solve: CSCC_TEST_LANCZOS_RESTARTS=N.
+    // on rounding (paper/authors_msd_csc.csc did with Eigen's products and
+    // did not with OpenBLAS's), so a test reaches it by capping this first
+    // solve: CSCC_TEST_LANCZOS_RESTARTS=N.
     int firstRestarts = std::max(1, options.maxRestarts / 10);
     if (const char *cap = std::getenv("CSCC_TEST_LANCZOS_RESTARTS"))
       firstRestarts = std::max(1, std::atoi(cap));
