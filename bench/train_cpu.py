@@ -722,7 +722,11 @@ def check_loss(args, job, env, tmp):
         + defs(job["overrides"]), env=env, check=True,
         stdout=subprocess.PIPE, text=True).stdout
     loss = float(re.search(r"loss: (\S+)", out).group(1))
-    torch.set_num_threads(args.threads)
+    # One thread: the reference's float64 convolutions call the system BLAS
+    # from each of PyTorch's threads, and where that is Debian's serial
+    # OpenBLAS (not safe to call concurrently) two threads gave a loss off
+    # by 5e-4, different each run. Untimed, so the thread count is free.
+    torch.set_num_threads(1)
     net, pen_ids = reference(job["rel"], job["overrides"], job["pens"],
                              job["w_path"], torch.float64)
     net.train()
