@@ -17,11 +17,16 @@
 #sc = affine_map<(i) -> ()>
 
 // Per-channel sum over a dynamic batch: 4096 / 3 points -> 1024 chunks of
-// ceil(N / 1024) images, then 3 threads combining 1024 partials each.
+// ceil(N / 1024) images, of which the loops run over the ceil(N / chunk)
+// that hold images (the others' partials would be the neutral element;
+// with N = 37 below, 37 of them), then 3 threads combining those partials
+// each.
 // CHECK-LABEL: func.func @per_channel_sum(
-// CHECK: %[[CHUNK:.*]] = arith.ceildivui %{{.*}}, %c1024
+// CHECK: %[[CHUNK:.*]] = arith.ceildivui %[[N:.*]], %c1024
+// CHECK: %[[NONZERO:.*]] = arith.maxui %[[CHUNK]], %c1
+// CHECK: %[[USED:.*]] = arith.ceildivui %[[N]], %[[NONZERO]]
 // CHECK: %[[PART:.*]] = memref.alloc() : memref<1024x3xf32>
-// CHECK: scf.parallel (%[[S:.*]], %[[C:.*]]) = (%c0, %c0) to (%c1024, %c3)
+// CHECK: scf.parallel (%[[S:.*]], %[[C:.*]]) = (%c0, %c0) to (%[[USED]], %c3)
 // CHECK: %[[LO:.*]] = arith.muli %[[S]], %[[CHUNK]]
 // CHECK: %[[END:.*]] = arith.addi %[[LO]], %[[CHUNK]]
 // CHECK: %[[HI:.*]] = arith.minui %[[END]]
@@ -29,7 +34,7 @@
 // CHECK: memref.store %{{.*}}, %[[PART]][%[[S]], %[[C]]]
 // CHECK: scf.parallel (%[[P:.*]]) = (%c0) to (%c3)
 // CHECK: %[[INIT:.*]] = memref.load %arg1[%[[P]]]
-// CHECK: scf.for %[[T:.*]] = %c0 to %c1024 step %c1 iter_args(%{{.*}} = %[[INIT]])
+// CHECK: scf.for %[[T:.*]] = %c0 to %[[USED]] step %c1 iter_args(%{{.*}} = %[[INIT]])
 // CHECK: memref.load %[[PART]][%[[T]], %[[P]]]
 // CHECK: arith.addf
 // CHECK: memref.dealloc %[[PART]]
@@ -64,10 +69,12 @@ func.func @per_channel_max(%x: memref<?x3x2x3xf32>, %s: memref<3xf32>) {
   return
 }
 
-// A total sum of squares: no parallel dimension, one combining thread.
+// A total sum of squares: no parallel dimension, one combining thread (a
+// single-iteration kernel, so that the host does not touch the buffers).
 // CHECK-LABEL: func.func @total_squares(
+// CHECK: %[[USED:[0-9]+]] = arith.ceildivui %{{.*}}, %{{[0-9]+}} :
 // CHECK: memref.alloc() : memref<1024xf32>
-// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c1024)
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%[[USED]])
 // CHECK: arith.mulf
 // CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c1) step (%c1)
 func.func @total_squares(%x: memref<?xf32>, %s: memref<f32>) {

@@ -94,20 +94,22 @@ struct ParallelLoopsPass
                               : linalg::LinalgOp(generic);
   }
 
-  /// Rewrites, in place, each input of `op` that is indexed by a constant
-  /// 0 in a dimension of extent 1 (a step size `memref<1xf32>` read at
-  /// (0) in every point, a [N, C, 1, 1] pooled map read at (n, c, 0, 0))
-  /// to a view without those dimensions, and its indexing map without
-  /// those results. The op then indexes every operand by a projected
-  /// permutation, which collapseInner needs: the ISTA and FISTA updates
-  /// (x - step * g + ...) otherwise kept their 14- or 7-long w loops, too
-  /// short for LLVM to vectorise with the runtime alias checks they need.
-  /// The same elements are read.
+  /// Rewrites, in place, each operand of `op` that is indexed by a
+  /// constant 0 in a dimension of extent 1 (a step size `memref<1xf32>`
+  /// read at (0) in every point, a [N, C, 1, 1] pooled map read at
+  /// (n, c, 0, 0), a step size's gradient summed into [1] at (0)) to a view
+  /// without those dimensions, and its indexing map without those results.
+  /// The op then indexes every operand by a projected permutation, which
+  /// collapseInner needs: the ISTA and FISTA updates (x - step * g + ...)
+  /// otherwise kept their 14- or 7-long w loops, too short for LLVM to
+  /// vectorise with the runtime alias checks they need, and a total sum
+  /// over (n, c, h, w) kept its 7-long w loop (LLVM vectorised it across c
+  /// with gathers). The same elements are read and written.
   static void dropUnitConstantIndices(RewriterBase &rewriter,
                                       linalg::LinalgOp op) {
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     bool changed = false;
-    for (OpOperand *in : op.getDpsInputOperands()) {
+    for (OpOperand *in : llvm::make_pointer_range(op->getOpOperands())) {
       auto type = dyn_cast<MemRefType>(in->get().getType());
       AffineMap m = maps[in->getOperandNumber()];
       if (!type || m.isProjectedPermutation())
@@ -574,23 +576,25 @@ struct ParallelLoopsPass
   /// else. The additions are reassociated: the result differs from the
   /// sequential sum in the last bits. Returns false (nothing done) when the
   /// op does not qualify.
-  bool splitReduction(OpBuilder &b, linalg::LinalgOp op) const {
+  /// `work` is estimatedWork of the op before collapseInner (which turns
+  /// (n, c, h, w) into one dynamic dimension whose size it no longer
+  /// knows).
+  bool splitReduction(OpBuilder &b, linalg::LinalgOp op, int64_t work) const {
     SmallVector<utils::IteratorType> its = op.getIteratorTypesArray();
     unsigned numLoops = its.size();
     unsigned numParallel = llvm::count_if(its, linalg::isParallelIterator);
     if (numParallel == numLoops)
       return false;
     SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-    int64_t points = 1, length = 1;
-    for (unsigned d = 0; d < numLoops; ++d) {
-      if (d < numParallel) {
-        if (ShapedType::isDynamic(sizes[d]))
-          return false; // unknown: leave it one thread per point
-        points *= sizes[d];
-      } else {
-        length *= ShapedType::isDynamic(sizes[d]) ? dynamicSize : sizes[d];
-      }
+    int64_t points = 1;
+    for (unsigned d = 0; d < numParallel; ++d) {
+      if (ShapedType::isDynamic(sizes[d]))
+        return false; // unknown: leave it one thread per point
+      points *= sizes[d];
     }
+    if (points == 0)
+      return false;
+    int64_t length = work / points;
     if (points >= kSplitMaxPoints || length < splitReductions)
       return false;
     // The combiner of each output, and its neutral element.
@@ -634,6 +638,14 @@ struct ParallelLoopsPass
     Value numChunks = arith::ConstantIndexOp::create(b, loc, chunks);
     Value chunk = arith::CeilDivUIOp::create(b, loc, ubs[numParallel],
                                              numChunks);
+    // The chunks that hold something: ceil(length / chunk) of them, all
+    // full but the last. The loops run over these only: with a batch of
+    // 128 images in 1024 chunks of one, a static schedule over all 1024
+    // gave every image to the first thread (chunks 0-511 of two threads').
+    // The empty chunks' partials would be the neutral element, so the
+    // results are those of combining all of them.
+    Value usedChunks = arith::CeilDivUIOp::create(
+        b, loc, ubs[numParallel], arith::MaxUIOp::create(b, loc, chunk, one));
     // partial[s, parallel dims...] per output
     SmallVector<Value> partials;
     for (OpOperand &init : op.getDpsInitsMutable()) {
@@ -646,7 +658,7 @@ struct ParallelLoopsPass
     unsigned numInits = op.getNumDpsInits();
     SmallVector<Value> ivs(numLoops);
     // Kernel 1: (chunk, point) -> its partial result.
-    SmallVector<Value> lbs1(numParallel + 1, zero), ubs1{numChunks},
+    SmallVector<Value> lbs1(numParallel + 1, zero), ubs1{usedChunks},
         steps1(numParallel + 1, one);
     llvm::append_range(ubs1, ArrayRef(ubs).take_front(numParallel));
     scf::ParallelOp::create(
@@ -676,43 +688,51 @@ struct ParallelLoopsPass
           for (unsigned k = 0; k < numInits; ++k)
             memref::StoreOp::create(b, loc, results[k], partials[k], pivs);
         });
-    // Kernel 2: each point's output combined with its partials, in order
-    // (a total reduction: one point, a single-iteration loop).
+    // Kernel 2: each point's output combined with its partials, in order.
+    auto combine = [&](OpBuilder &b, Location loc, ValueRange allIvs) {
+      ValueRange pivs = allIvs.take_front(numParallel);
+      for (unsigned d = 0; d < numParallel; ++d)
+        ivs[d] = pivs[d];
+      SmallVector<Value> accs;
+      for (OpOperand &init : op.getDpsInitsMutable())
+        accs.push_back(loadAt(b, loc, op, init, ivs));
+      auto loop = scf::ForOp::create(
+          b, loc, zero, usedChunks, one, accs,
+          [&](OpBuilder &b, Location loc, Value s, ValueRange args) {
+            SmallVector<Value> next;
+            for (unsigned k = 0; k < numInits; ++k) {
+              SmallVector<Value> at{s};
+              llvm::append_range(at, pivs);
+              Value part = memref::LoadOp::create(b, loc, partials[k], at);
+              Operation *c = combiners[k];
+              BlockArgument acc =
+                  op.getMatchingBlockArgument(&op.getDpsInitsMutable()[k]);
+              IRMapping map;
+              for (Value operand : c->getOperands())
+                map.map(operand, operand == acc ? args[k] : part);
+              next.push_back(b.clone(*c, map)->getResult(0));
+            }
+            scf::YieldOp::create(b, loc, next);
+          });
+      for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable()))
+        memref::StoreOp::create(b, loc, loop.getResult(k), init.get(),
+                                indicesAt(b, loc, op, init, ivs));
+    };
     SmallVector<Value> ubs2(ubs.begin(), ubs.begin() + numParallel);
-    if (numParallel == 0)
-      ubs2.push_back(one);
-    scf::ParallelOp::create(
-        b, loc, SmallVector<Value>(ubs2.size(), zero), ubs2,
-        SmallVector<Value>(ubs2.size(), one),
-        [&](OpBuilder &b, Location loc, ValueRange allIvs) {
-          ValueRange pivs = allIvs.take_front(numParallel);
-          for (unsigned d = 0; d < numParallel; ++d)
-            ivs[d] = pivs[d];
-          SmallVector<Value> accs;
-          for (OpOperand &init : op.getDpsInitsMutable())
-            accs.push_back(loadAt(b, loc, op, init, ivs));
-          auto loop = scf::ForOp::create(
-              b, loc, zero, numChunks, one, accs,
-              [&](OpBuilder &b, Location loc, Value s, ValueRange args) {
-                SmallVector<Value> next;
-                for (unsigned k = 0; k < numInits; ++k) {
-                  SmallVector<Value> at{s};
-                  llvm::append_range(at, pivs);
-                  Value part = memref::LoadOp::create(b, loc, partials[k], at);
-                  Operation *c = combiners[k];
-                  BlockArgument acc = op.getMatchingBlockArgument(
-                      &op.getDpsInitsMutable()[k]);
-                  IRMapping map;
-                  for (Value operand : c->getOperands())
-                    map.map(operand, operand == acc ? args[k] : part);
-                  next.push_back(b.clone(*c, map)->getResult(0));
-                }
-                scf::YieldOp::create(b, loc, next);
-              });
-          for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable()))
-            memref::StoreOp::create(b, loc, loop.getResult(k), init.get(),
-                                    indicesAt(b, loc, op, init, ivs));
-        });
+    if (numParallel == 0 && !gpu) {
+      // A total reduction on the CPU: one point, combined on the calling
+      // thread (a parallel region of one iteration would fork the team
+      // for it).
+      combine(b, loc, {});
+    } else {
+      // On the GPU a total reduction's point is a single-iteration kernel,
+      // so that the host never touches device memory.
+      if (numParallel == 0)
+        ubs2.push_back(one);
+      scf::ParallelOp::create(b, loc, SmallVector<Value>(ubs2.size(), zero),
+                              ubs2, SmallVector<Value>(ubs2.size(), one),
+                              combine);
+    }
     for (Value partial : partials)
       memref::DeallocOp::create(b, loc, partial);
     return true;
@@ -740,7 +760,7 @@ struct ParallelLoopsPass
       // on one thread: split it too on the CPU.
       if (splitReductions > 0 && isRegisterReduction(op) &&
           (gpu ? n == parallelDimsOf(op) : n == 0) &&
-          splitReduction(rewriter, op)) {
+          splitReduction(rewriter, op, work)) {
         rewriter.eraseOp(op);
         continue;
       }
