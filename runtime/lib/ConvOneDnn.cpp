@@ -50,6 +50,24 @@
 // reordering NCHW to NHWC per call gains nothing: the win needs the
 // generated code itself to keep activations channels-last.
 //
+// For that layout work (2026-12-07 evening, same kind of VM): oneDNN 2.6
+// runs its JIT kernels only on dense operands. A channel-block prefix of a
+// larger nChw16c buffer (batch stride above dense), a [C/16][N][H][W][16]
+// buffer and an NHWC channel slice all get ref:any (4.8 s against 10 ms
+// for N = 128, 48 -> 16 channels, 14x14, dilation 3), so a concatenation
+// buffer cannot be passed in place in any layout. But a convolution over a
+// concatenation is the sum of convolutions over its parts, and with each
+// part its own dense tensor that costs what the one call does
+//   cscc-runtime-check conv-bench --parts 16 (bare primitives, any
+//   layout, forward parts accumulating with a sum post-op; N = 128, 16
+//   output channels, median ms, whole / parts):
+//     48 ch 14x14 d3:  fwd 1.185 / 1.170  bwd_data 1.250 / 1.257  bwd_filter 1.717 / 1.722
+//     96 ch  7x7  d3:  fwd 0.459 / 0.470  bwd_data 0.429 / 0.432  bwd_filter 0.543 / 0.547
+//    112 ch  7x7  d1:  fwd 0.723 / 0.731  bwd_data 0.729 / 0.730  bwd_filter 0.873 / 0.885
+// (the reorders around each call took 32 ms of the 150 ms step of the
+// README model at d = 6, unfold = 2, its convolutions 70 ms): dense parts
+// in oneDNN's layout would need no reorder and no copy between calls.
+//
 //===----------------------------------------------------------------------===//
 #include "ConvOneDnn.h"
 

@@ -319,6 +319,108 @@ bool emptyCall(const TracedConv &c) {
 
 } // namespace
 
+ConvPartsTiming timeConvParts(const ConvPartsShape &s, int iters,
+                              int warmup) {
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  if (s.part <= 0 || s.c % s.part != 0)
+    throw std::invalid_argument("conv parts: the part width " +
+                                std::to_string(s.part) +
+                                " must divide the channels " +
+                                std::to_string(s.c));
+  int64_t o = (s.hw + 2 * s.padding - s.dilation * (s.kernel - 1) - 1) /
+                  s.stride +
+              1;
+  if (o < 1 || iters < 1 || warmup < 0)
+    throw std::invalid_argument("conv parts: empty output or no iterations");
+  engine eng(engine::kind::cpu, 0);
+  stream st(eng);
+  memory::dims strides{s.stride, s.stride},
+      dil{s.dilation - 1, s.dilation - 1}, pad{s.padding, s.padding};
+  auto f32 = memory::data_type::f32;
+  struct Calls {
+    std::vector<primitive> prims;
+    std::vector<std::unordered_map<int, memory>> args;
+  };
+  uint64_t rng = 1;
+  auto filled = [&](const memory::desc &md) {
+    memory m(md, eng);
+    fillUniform(static_cast<float *>(m.get_data_handle()),
+                md.get_size() / sizeof(float), rng);
+    return m;
+  };
+  // The three operations of a convolution from `c` channels; the forward
+  // adds into its output when `accumulate`.
+  auto build = [&](int64_t c, bool accumulate, memory &y, memory &dy,
+                   Calls (&calls)[3]) {
+    memory::desc src({s.n, c, s.hw, s.hw}, f32, tag::any),
+        wei({s.k, c, s.kernel, s.kernel}, f32, tag::any),
+        dst({s.n, s.k, o, o}, f32, tag::any);
+    convolution_forward::desc fd(prop_kind::forward_training,
+                                 algorithm::convolution_direct, src, wei, dst,
+                                 strides, dil, pad, pad);
+    primitive_attr attr;
+    if (accumulate) {
+      post_ops ops;
+      ops.append_sum(1.f);
+      attr.set_post_ops(ops);
+    }
+    convolution_forward::primitive_desc fpd(fd, attr, eng);
+    convolution_backward_data::primitive_desc bpd(
+        convolution_backward_data::desc(algorithm::convolution_direct, src,
+                                        wei, dst, strides, dil, pad, pad),
+        eng, fpd);
+    convolution_backward_weights::primitive_desc wpd(
+        convolution_backward_weights::desc(algorithm::convolution_direct, src,
+                                           wei, dst, strides, dil, pad, pad),
+        eng, fpd);
+    if (!y)
+      y = filled(fpd.dst_desc()), dy = filled(bpd.diff_dst_desc());
+    if (fpd.dst_desc() != y.get_desc() || bpd.diff_dst_desc() != dy.get_desc())
+      throw std::runtime_error("conv parts: oneDNN chose another output "
+                               "layout for a part than for the first");
+    memory x = filled(fpd.src_desc()), w = filled(fpd.weights_desc());
+    memory dx(bpd.diff_src_desc(), eng), dw(wpd.diff_weights_desc(), eng);
+    calls[0].prims.push_back(convolution_forward(fpd));
+    calls[0].args.push_back(
+        {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}});
+    calls[1].prims.push_back(convolution_backward_data(bpd));
+    calls[1].args.push_back(
+        {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dx}});
+    calls[2].prims.push_back(convolution_backward_weights(wpd));
+    calls[2].args.push_back({{DNNL_ARG_SRC, x},
+                             {DNNL_ARG_DIFF_DST, dy},
+                             {DNNL_ARG_DIFF_WEIGHTS, dw}});
+    return std::string(fpd.impl_info_str());
+  };
+  auto run = [&](Calls &c) {
+    auto t0 = Clock::now();
+    for (size_t j = 0; j < c.prims.size(); ++j)
+      c.prims[j].execute(st, c.args[j]);
+    st.wait();
+    return msSince(t0);
+  };
+  ConvPartsTiming t;
+  Calls whole[3], parts[3];
+  memory y, dy, py, pdy;
+  t.impl = build(s.c, false, y, dy, whole);
+  for (int64_t p = 0; p < s.c / s.part; ++p)
+    build(s.part, p > 0, py, pdy, parts);
+  // The two ways interleaved, so that a slower spell of the machine falls
+  // on both.
+  for (int op = 0; op < 3; ++op) {
+    std::vector<double> w, p;
+    for (int i = 0; i < warmup + iters; ++i) {
+      double a = run(whole[op]), b = run(parts[op]);
+      if (i >= warmup)
+        w.push_back(a), p.push_back(b);
+    }
+    t.whole[op] = medianOf(w);
+    t.parts[op] = medianOf(p);
+  }
+  return t;
+}
+
 double medianOf(std::vector<double> v) {
   if (v.empty())
     return 0;

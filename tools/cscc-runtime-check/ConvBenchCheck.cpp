@@ -6,6 +6,7 @@
 #include "Checks.h"
 
 #include "cscc/Runtime/Conv.h"
+#include "cscc/Runtime/ConvReplay.h"
 #include "cscc/Runtime/Init.h"
 
 #include <algorithm>
@@ -23,7 +24,7 @@ int cmdConvBench(int argc, char **argv) {
   CommandLine args = CommandLine::fromArgv(argc, argv, 1, {"--view", "--nhwc"});
   args.allowOnly({"--n", "--c", "--k", "--hw", "--kernel", "--stride",
               "--dilation", "--padding", "--iters", "--warmup", "--layout",
-              "--dilated-filter-grad", "--view", "--nhwc"});
+              "--dilated-filter-grad", "--view", "--nhwc", "--parts"});
   args.expectPositionals(0, "no positional arguments");
   int64_t N = parseInteger(args.get("--n", "128"), "n");
   int64_t C = parseInteger(args.get("--c", "16"), "c");
@@ -36,6 +37,29 @@ int cmdConvBench(int argc, char **argv) {
   p.padding = parseInteger(args.get("--padding", "2"), "padding");
   int iters = static_cast<int>(parseInteger(args.get("--iters", "20"), "iters"));
   int warmup = static_cast<int>(parseInteger(args.get("--warmup", "3"), "warmup"));
+  if (args.has("--parts")) {
+    // Bare primitives: the convolution over all C channels against the
+    // sum of its C / P per-part convolutions, each part a dense tensor.
+    ConvPartsShape shape;
+    shape.n = N, shape.c = C, shape.k = K, shape.hw = S, shape.kernel = k;
+    shape.stride = p.stride, shape.dilation = p.dilation;
+    shape.padding = p.padding;
+    shape.part = parseInteger(args.get("--parts"), "parts");
+    ConvPartsTiming t = timeConvParts(shape, iters, warmup);
+    std::printf("N=%lld C=%lld K=%lld %lldx%lld kernel %lld stride %lld "
+                "dilation %lld padding %lld; bare primitives (%s), median ms "
+                "per convolution\n",
+                (long long)N, (long long)C, (long long)K, (long long)S,
+                (long long)S, (long long)k, (long long)p.stride,
+                (long long)p.dilation, (long long)p.padding, t.impl.c_str());
+    const char *names[3] = {"fwd", "bwd_data", "bwd_filter"};
+    for (int op = 0; op < 3; ++op)
+      std::printf("%-10s whole %8.3f  %lld parts of %lld %8.3f  (%.2fx)\n",
+                  names[op], t.whole[op], (long long)(C / shape.part),
+                  (long long)shape.part, t.parts[op],
+                  t.parts[op] / t.whole[op]);
+    return 0;
+  }
   std::string l = args.get("--layout", "plain");
   setLayoutFlag(l);
   if (args.has("--dilated-filter-grad"))
@@ -118,6 +142,13 @@ CheckFamily runtime_check::convBenchChecks() {
               --padding P --iters I --warmup W --layout L --view --nhwc
               --dilated-filter-grad auto|taps|phases|direct]
       time the three f32 primitives (median ms per call)
+  conv-bench --parts P [--n --c --k --hw --kernel --stride --dilation
+              --padding --iters --warmup]
+      bare oneDNN primitives on dense operands in the formats they choose:
+      the convolution from C channels against the sum of its C / P
+      convolutions from P channels each (forward accumulating with a sum
+      post-op), as a convolution over a concatenation of dense parts would
+      run
 )";
   family.checks = {
       {"conv-bench", cmdConvBench},

@@ -25,6 +25,7 @@
 #include "cscc/Runtime/ConvTrace.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,35 @@ struct ConvReplayResult {
 ConvReplayResult replayConvolutions(
     const std::vector<std::vector<TracedConv>> &steps, ConvReplayMode mode,
     const ConvReplayOptions &options);
+
+/// One f32 convolution (stride, dilation, padding on both axes) from `c`
+/// input channels to `k`, square images and kernel, and the width of the
+/// parts it is split into by timeConvParts.
+struct ConvPartsShape {
+  int64_t n = 128, c = 48, k = 16, hw = 14, kernel = 3;
+  int64_t stride = 1, dilation = 1, padding = 1;
+  int64_t part = 16;
+};
+
+/// Median ms per convolution of each operation (fwd, bwd_data,
+/// bwd_filter), whole and as the sum over its c / part input-channel parts,
+/// and oneDNN's implementation of the whole forward.
+struct ConvPartsTiming {
+  double whole[3] = {0, 0, 0};
+  double parts[3] = {0, 0, 0};
+  std::string impl;
+};
+
+/// Bare oneDNN primitives (format_tag::any for every operand, operands
+/// already in the formats chosen; execute + wait timed), for a convolution
+/// over a concatenation of parts done two ways: one call over all `c`
+/// channels, and one call per part of `part` channels, each part its own
+/// dense tensor: the forward accumulating into its output (oneDNN's sum
+/// post-op from the second part on), backward data writing each part's
+/// input gradient, backward weights each part's slice of the filter
+/// gradient. `part` must divide `c`. Medians of `iters` after `warmup`.
+ConvPartsTiming timeConvParts(const ConvPartsShape &shape, int iters,
+                              int warmup);
 
 /// The median (the mean of the middle two for an even count; 0 if empty).
 double medianOf(std::vector<double> v);
