@@ -328,15 +328,14 @@ ConvPartsTiming timeConvParts(const ConvPartsShape &s, int iters,
                                 std::to_string(s.part) +
                                 " must divide the channels " +
                                 std::to_string(s.c));
-  int64_t o = (s.hw + 2 * s.padding - s.dilation * (s.kernel - 1) - 1) /
-                  s.stride +
-              1;
+  const ConvParams &p = s.params;
+  int64_t o = convOutputSize(s.hw, s.kernel, p);
   if (o < 1 || iters < 1 || warmup < 0)
     throw std::invalid_argument("conv parts: empty output or no iterations");
   engine eng(engine::kind::cpu, 0);
   stream st(eng);
-  memory::dims strides{s.stride, s.stride},
-      dil{s.dilation - 1, s.dilation - 1}, pad{s.padding, s.padding};
+  memory::dims strides{p.stride, p.stride},
+      dil{p.dilation - 1, p.dilation - 1}, pad{p.padding, p.padding};
   auto f32 = memory::data_type::f32;
   struct Calls {
     std::vector<primitive> prims;

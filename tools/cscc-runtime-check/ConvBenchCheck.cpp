@@ -42,8 +42,7 @@ int cmdConvBench(int argc, char **argv) {
     // sum of its C / P per-part convolutions, each part a dense tensor.
     ConvPartsShape shape;
     shape.n = N, shape.c = C, shape.k = K, shape.hw = S, shape.kernel = k;
-    shape.stride = p.stride, shape.dilation = p.dilation;
-    shape.padding = p.padding;
+    shape.params = p;
     shape.part = parseInteger(args.get("--parts"), "parts");
     ConvPartsTiming t = timeConvParts(shape, iters, warmup);
     std::printf("N=%lld C=%lld K=%lld %lldx%lld kernel %lld stride %lld "

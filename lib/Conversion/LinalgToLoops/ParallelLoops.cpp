@@ -718,7 +718,6 @@ struct ParallelLoopsPass
         memref::StoreOp::create(b, loc, loop.getResult(k), init.get(),
                                 indicesAt(b, loc, op, init, ivs));
     };
-    SmallVector<Value> ubs2(ubs.begin(), ubs.begin() + numParallel);
     if (numParallel == 0 && !gpu) {
       // A total reduction on the CPU: one point, combined on the calling
       // thread (a parallel region of one iteration would fork the team
@@ -727,6 +726,7 @@ struct ParallelLoopsPass
     } else {
       // On the GPU a total reduction's point is a single-iteration kernel,
       // so that the host never touches device memory.
+      SmallVector<Value> ubs2(ubs.begin(), ubs.begin() + numParallel);
       if (numParallel == 0)
         ubs2.push_back(one);
       scf::ParallelOp::create(b, loc, SmallVector<Value>(ubs2.size(), zero),

@@ -63,12 +63,11 @@ ConvReplayResult replayConvolutions(
     const std::vector<std::vector<TracedConv>> &steps, ConvReplayMode mode,
     const ConvReplayOptions &options);
 
-/// One f32 convolution (stride, dilation, padding on both axes) from `c`
-/// input channels to `k`, square images and kernel, and the width of the
-/// parts it is split into by timeConvParts.
+/// One f32 convolution from `c` input channels to `k`, square images and
+/// kernel, and the width of the parts it is split into by timeConvParts.
 struct ConvPartsShape {
   int64_t n = 128, c = 48, k = 16, hw = 14, kernel = 3;
-  int64_t stride = 1, dilation = 1, padding = 1;
+  ConvParams params;
   int64_t part = 16;
 };
 
