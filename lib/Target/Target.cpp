@@ -77,6 +77,31 @@ mlir::cst::KernelNaming cscc::bufferizationKernelNaming() {
                           mlir::Type elementType) {
     return convolutionKernelOf(rt::KernelLibrary::Host, kind, elementType);
   };
+  naming.convolutionPair = [](mlir::Type elementType)
+      -> mlir::FailureOr<mlir::cst::ConvolutionPairKernel> {
+    std::optional<rt::KernelDType> dtype = kernelDTypeOf(elementType);
+    if (!dtype)
+      return mlir::failure();
+    mlir::FailureOr<std::string> symbol =
+        symbolOrFailure(rt::conv2dPairKernelSymbol(*dtype));
+    if (mlir::failed(symbol))
+      return mlir::failure();
+    mlir::cst::ConvolutionPairKernel kernel;
+    kernel.symbol = *symbol;
+    // The runtime's Conv2dKind, as the paired kernel takes it (ConvABI.h).
+    kernel.kindCode = [](mlir::cst::ConvolutionKind kind) -> int64_t {
+      switch (kind) {
+      case mlir::cst::ConvolutionKind::Forward:
+        return static_cast<int64_t>(rt::Conv2dKind::Forward);
+      case mlir::cst::ConvolutionKind::BackwardData:
+        return static_cast<int64_t>(rt::Conv2dKind::BackwardData);
+      case mlir::cst::ConvolutionKind::BackwardFilter:
+        return static_cast<int64_t>(rt::Conv2dKind::BackwardFilter);
+      }
+      return -1;
+    };
+    return kernel;
+  };
   naming.replica = [](mlir::cst::ReplicaCollective kind,
                        mlir::Type elementType) -> mlir::FailureOr<std::string> {
     rt::ReplicaCollective collective = rt::ReplicaCollective::Mean;

@@ -379,6 +379,81 @@ void conv2dBackwardFilter<float>(const TensorView<float> &x,
                 header(kBwdFilter, x, dy, dw, p));
 }
 
+namespace {
+/// The checks, the trace and the oneDNN operation of one call of a pair.
+const OpInfo &infoOf(Conv2dKind kind) {
+  switch (kind) {
+  case Conv2dKind::Forward: return kFwd;
+  case Conv2dKind::BackwardData: return kBwdData;
+  case Conv2dKind::BackwardFilter: return kBwdFilter;
+  }
+  return kFwd;
+}
+
+onednn::Op oneDnnOpOf(Conv2dKind kind) {
+  switch (kind) {
+  case Conv2dKind::Forward: return onednn::Op::Fwd;
+  case Conv2dKind::BackwardData: return onednn::Op::BwdData;
+  case Conv2dKind::BackwardFilter: return onednn::Op::BwdFilter;
+  }
+  return onednn::Op::Fwd;
+}
+
+template <typename T>
+void checkCall(const ConvCall<T> &c, const ConvParams &p) {
+  switch (c.kind) {
+  case Conv2dKind::Forward: checkConv2dForward(c.a, c.b, c.out, p); return;
+  case Conv2dKind::BackwardData:
+    checkConv2dBackwardData(c.a, c.b, c.out, p);
+    return;
+  case Conv2dKind::BackwardFilter:
+    checkConv2dBackwardFilter(c.a, c.b, c.out, p);
+    return;
+  }
+}
+
+template <typename T> void runCall(const ConvCall<T> &c, const ConvParams &p) {
+  switch (c.kind) {
+  case Conv2dKind::Forward: conv2dForward(c.a, c.b, c.out, p); return;
+  case Conv2dKind::BackwardData: conv2dBackwardData(c.a, c.b, c.out, p); return;
+  case Conv2dKind::BackwardFilter:
+    conv2dBackwardFilter(c.a, c.b, c.out, p);
+    return;
+  }
+}
+} // namespace
+
+template <>
+int conv2dPair<double>(const ConvCall<double> &first,
+                       const ConvCall<double> &second, const ConvParams &p) {
+  runCall(first, p);
+  runCall(second, p);
+  return -1;
+}
+
+template <>
+int conv2dPair<float>(const ConvCall<float> &first,
+                      const ConvCall<float> &second, const ConvParams &p) {
+  // Both checked before either runs, so that a bad second call leaves the
+  // first's output untouched too.
+  checkCall(first, p);
+  checkCall(second, p);
+  if (trivialCase(first.a, first.b, first.out) != Trivial::None ||
+      trivialCase(second.a, second.b, second.out) != Trivial::None) {
+    runCall(first, p);
+    runCall(second, p);
+    return -1;
+  }
+  traceConv(first.kind, first.a, first.b, first.out, p);
+  traceConv(second.kind, second.a, second.b, second.out, p);
+  const TensorView<float> *a[3] = {&first.a, &first.b, &first.out};
+  const TensorView<float> *b[3] = {&second.a, &second.b, &second.out};
+  return onednn::runPair(
+      oneDnnOpOf(first.kind), a, oneDnnOpOf(second.kind), b, p,
+      header(infoOf(first.kind), first.a, first.b, first.out, p),
+      header(infoOf(second.kind), second.a, second.b, second.out, p));
+}
+
 std::string oneDnnImplementation(const char *op, const TensorView<float> &a,
                                  const TensorView<float> &b,
                                  const TensorView<float> &out,

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <stdexcept>
+#include <string>
 
 using namespace cscc::rt;
 
@@ -58,6 +60,55 @@ template <typename T> Fn<T> conv2dOf(Conv2dKind kind) {
   return nullptr;
 }
 
+/// The Conv2dKind a paired call passes as an integer.
+Conv2dKind kindOf(int64_t code, const char *name) {
+  switch (code) {
+  case static_cast<int64_t>(Conv2dKind::Forward): return Conv2dKind::Forward;
+  case static_cast<int64_t>(Conv2dKind::BackwardData):
+    return Conv2dKind::BackwardData;
+  case static_cast<int64_t>(Conv2dKind::BackwardFilter):
+    return Conv2dKind::BackwardFilter;
+  default:
+    throw std::invalid_argument(
+        std::string(name) + ": convolution kind " + std::to_string(code) +
+        " is none of 0 (forward), 1 (backward data), 2 (backward filter); "
+        "the caller and the runtime disagree on Kernels.def");
+  }
+}
+
+// Runs a pair; errors as callOrAbort's.
+template <typename T>
+void pairOrAbort(const char *name, int64_t firstKind, MemRefDescriptor<T, 4> *a0,
+                 MemRefDescriptor<T, 4> *a1, MemRefDescriptor<T, 4> *a2,
+                 int64_t secondKind, MemRefDescriptor<T, 4> *b0,
+                 MemRefDescriptor<T, 4> *b1, MemRefDescriptor<T, 4> *b2,
+                 int64_t stride, int64_t dilation, int64_t padding) {
+  try {
+    if (!a0 || !a1 || !a2 || !b0 || !b1 || !b2)
+      throw std::invalid_argument(std::string(name) +
+                                  ": called with a null memref descriptor "
+                                  "pointer");
+    ConvParams p;
+    p.stride = stride, p.dilation = dilation, p.padding = padding;
+    ConvCall<T> first{kindOf(firstKind, name), TensorView<T>::fromMemRef(*a0),
+                      TensorView<T>::fromMemRef(*a1),
+                      TensorView<T>::fromMemRef(*a2)};
+    ConvCall<T> second{kindOf(secondKind, name),
+                       TensorView<T>::fromMemRef(*b0),
+                       TensorView<T>::fromMemRef(*b1),
+                       TensorView<T>::fromMemRef(*b2)};
+    conv2dPair(first, second, p);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "cscc runtime: error: %s\n", e.what());
+    std::fflush(stderr);
+    std::abort();
+  } catch (...) {
+    std::fprintf(stderr, "cscc runtime: error: %s: unknown exception\n", name);
+    std::fflush(stderr);
+    std::abort();
+  }
+}
+
 } // namespace
 
 extern "C" {
@@ -71,6 +122,14 @@ extern "C" {
   }
 #include "cscc/Runtime/Kernels.def"
 
+#define CSCC_CONV2D_PAIR_KERNEL(DTYPE, ELEM, T)                                \
+  void CSCC_CIFACE(CSCC_CONV2D_PAIR_SYMBOL(ELEM))(                            \
+      CSCC_CONV2D_PAIR_PARAMS(T)) {                                            \
+    pairOrAbort<T>("conv2d_pair (" #ELEM ")", firstKind, a0, a1, a2,           \
+                   secondKind, b0, b1, b2, stride, dilation, padding);         \
+  }
+#include "cscc/Runtime/Kernels.def"
+
 } // extern "C"
 
 const std::vector<RuntimeSymbol> &cscc::rt::convolutionSymbols() {
@@ -78,6 +137,10 @@ const std::vector<RuntimeSymbol> &cscc::rt::convolutionSymbols() {
 #define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
   {CSCC_SYMBOL_STRING(CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM))),              \
    reinterpret_cast<void *>(&CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM)))},
+#include "cscc/Runtime/Kernels.def"
+#define CSCC_CONV2D_PAIR_KERNEL(DTYPE, ELEM, T)                                \
+  {CSCC_SYMBOL_STRING(CSCC_CIFACE(CSCC_CONV2D_PAIR_SYMBOL(ELEM))),             \
+   reinterpret_cast<void *>(&CSCC_CIFACE(CSCC_CONV2D_PAIR_SYMBOL(ELEM)))},
 #include "cscc/Runtime/Kernels.def"
   };
   return symbols;

@@ -67,6 +67,24 @@
 // (the reorders around each call took 32 ms of the 150 ms step of the
 // README model at d = 6, unfold = 2, its convolutions 70 ms): dense parts
 // in oneDNN's layout would need no reorder and no copy between calls.
+// Not channels-last ones (2026-12-07, night, same VM, quiet; conv-bench
+// --parts 16 [--nhwc], median ms, whole / parts): with every activation a
+// dense NHWC tensor oneDNN runs brgconv, slower than its blocked kernels
+// on these shapes, and its sum post-op costs more there:
+//     48 ch 14x14 d3:  blocked fwd 1.12 / 1.12  bwd_data 1.14 / 1.12  bwd_filter 1.34-1.64 / same
+//                      NHWC    fwd 1.57-1.83 / 1.97-2.25  bwd_data 1.14-1.22 / 1.12-1.17
+//                              bwd_filter 1.82-1.89 / 1.35-1.37
+//    112 ch  7x7  d1:  blocked 0.72 / 0.73  0.72 / 0.73  0.89 / 0.89
+//                      NHWC    0.78-0.80 / 1.00-1.01  0.72-0.73 / 0.73-0.74  0.78-0.81 / 0.77-0.79
+// and through this runtime today (NCHW operands, reorders included):
+// 48 ch 1.46 / 1.51 / 1.67, 112 ch 0.89 / 0.90 / 1.36. So the layout for
+// the generated code to keep is oneDNN's blocked one, not NHWC.
+//
+// Paired calls (runPair, Conv.h's conv2dPair): the two convolutions of a
+// vector-Jacobian product read one cotangent; run as one call, the operand
+// both read is reordered once when both primitives want the same layout
+// (30 of the 274 reorders of that d = 6 step; its second call takes the
+// first's copy in the scratch, which holds both calls' operands).
 //
 //===----------------------------------------------------------------------===//
 #include "ConvOneDnn.h"
@@ -937,8 +955,11 @@ void runTaps(State &st, TapGemms &t, const TensorView<float> *views[3],
 
 /// Runs the built call `e` on `views` (its operands in argument order),
 /// its buffers in the scratch from `base` (reserved by the caller).
+/// Runs `e` on `views`, its reordered operands in the scratch from `base`;
+/// operand `given` (-1: none) is already in the primitive's layout at
+/// `givenData` (another call of a pair reordered it).
 void execute(State &st, Entry &e, const TensorView<float> *views[3],
-             float *base) {
+             float *base, int given = -1, float *givenData = nullptr) {
   if (e.taps) {
     runTaps(st, *e.taps, views, base);
     return;
@@ -962,8 +983,8 @@ void execute(State &st, Entry &e, const TensorView<float> *views[3],
     }
     o.userMem.set_data_handle(ptr);
     if (o.reorder)
-      o.primMem.set_data_handle(base + o.primAt);
-    if (o.reorder && o.input)
+      o.primMem.set_data_handle(i == given ? givenData : base + o.primAt);
+    if (o.reorder && o.input && i != given)
       o.reorderPrim.execute(st.stream, {{DNNL_ARG_FROM, o.userMem},
                                         {DNNL_ARG_TO, o.primMem}});
     args[e.args[i]] = o.reorder ? o.primMem : o.userMem;
@@ -1008,6 +1029,82 @@ void run(Op op, const TensorView<float> &a, const TensorView<float> &b,
     execute(st, e, views, st.scratch.reserve(scratchOf(e)));
   } catch (const dnnl::error &e) {
     rethrow(e, what);
+  }
+}
+
+namespace {
+/// Whether the elements of two views can share an address (their spans
+/// overlap; views of one buffer that interleave count as overlapping).
+bool mayOverlap(const TensorView<float> &u, const TensorView<float> &v) {
+  auto span = [](const TensorView<float> &t) {
+    const float *lo = t.data, *hi = t.data;
+    for (int d = 0; d < 4; ++d) {
+      if (t.sizes[d] == 0)
+        return std::make_pair(lo, lo);
+      int64_t reach = (t.sizes[d] - 1) * t.strides[d];
+      (reach < 0 ? lo : hi) += reach;
+    }
+    return std::make_pair(lo, hi + 1);
+  };
+  auto [ulo, uhi] = span(u);
+  auto [vlo, vhi] = span(v);
+  return ulo < vhi && vlo < uhi;
+}
+
+bool sameView(const TensorView<float> &u, const TensorView<float> &v) {
+  if (u.data != v.data)
+    return false;
+  for (int d = 0; d < 4; ++d)
+    if (u.sizes[d] != v.sizes[d] || u.strides[d] != v.strides[d])
+      return false;
+  return true;
+}
+
+/// The input of `b` that may take `a`'s reordered copy of one of its own
+/// inputs, as {input of a, input of b}; {-1, -1} for none. Both must be
+/// plain primitive calls (not taps or phases), the views the same, reordered
+/// from the same descriptor into the same one, and `a`'s output apart from
+/// it (`a` leaves the copy and the view as they were).
+std::pair<int, int> sharedInput(const Entry &a, const TensorView<float> *va[3],
+                                const Entry &b,
+                                const TensorView<float> *vb[3]) {
+  if (a.taps || a.split || b.taps || b.split)
+    return {-1, -1};
+  for (int j = 0; j < 2; ++j)
+    for (int i = 0; i < 2; ++i) {
+      const Operand &oa = a.ops[i], &ob = b.ops[j];
+      if (oa.reorder && ob.reorder && !oa.copy && !ob.copy &&
+          sameView(*va[i], *vb[j]) && oa.user == ob.user &&
+          oa.prim == ob.prim && !mayOverlap(*va[2], *va[i]))
+        return {i, j};
+    }
+  return {-1, -1};
+}
+} // namespace
+
+int runPair(Op opA, const TensorView<float> *a[3], Op opB,
+            const TensorView<float> *b[3], const ConvParams &p,
+            const std::string &whatA, const std::string &whatB) {
+  State &st = state();
+  std::lock_guard<std::mutex> lock(st.mutex);
+  const std::string *what = &whatA;
+  try {
+    lookup(st, opA, *a[0], *a[1], *a[2], p);
+    what = &whatB;
+    Entry *eb = &lookup(st, opB, *b[0], *b[1], *b[2], p);
+    // Again: building b's entry may have emptied a full cache.
+    what = &whatA;
+    Entry *ea = &lookup(st, opA, *a[0], *a[1], *a[2], p);
+    auto [i, j] = sharedInput(*ea, a, *eb, b);
+    int64_t first = alignedFloats(scratchOf(*ea));
+    float *base = st.scratch.reserve(first + scratchOf(*eb));
+    execute(st, *ea, a, base);
+    what = &whatB;
+    execute(st, *eb, b, base + first, j,
+            i < 0 ? nullptr : base + ea->ops[i].primAt);
+    return j;
+  } catch (const dnnl::error &e) {
+    rethrow(e, *what);
   }
 }
 

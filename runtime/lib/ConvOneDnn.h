@@ -17,6 +17,14 @@ void run(Op op, const TensorView<float> &a, const TensorView<float> &b,
          const TensorView<float> &out, const ConvParams &p,
          const std::string &what);
 
+/// Runs `opA` on `a`, then `opB` on `b`, as two run() calls would, with
+/// an input of the second that is the same view as an input of the first
+/// (and that both primitives want in one layout) reordered once. Returns
+/// which input of the second was shared, -1 for none.
+int runPair(Op opA, const TensorView<float> *a[3], Op opB,
+            const TensorView<float> *b[3], const ConvParams &p,
+            const std::string &whatA, const std::string &whatB);
+
 /// The implementation oneDNN picked for these operands, and the reorders.
 std::string implementation(Op op, const TensorView<float> &a,
                            const TensorView<float> &b,

@@ -352,9 +352,10 @@ ConvPartsTiming timeConvParts(const ConvPartsShape &s, int iters,
   // adds into its output when `accumulate`.
   auto build = [&](int64_t c, bool accumulate, memory &y, memory &dy,
                    Calls (&calls)[3]) {
-    memory::desc src({s.n, c, s.hw, s.hw}, f32, tag::any),
+    tag act = s.channelsLast ? tag::nhwc : tag::any;
+    memory::desc src({s.n, c, s.hw, s.hw}, f32, act),
         wei({s.k, c, s.kernel, s.kernel}, f32, tag::any),
-        dst({s.n, s.k, o, o}, f32, tag::any);
+        dst({s.n, s.k, o, o}, f32, act);
     convolution_forward::desc fd(prop_kind::forward_training,
                                  algorithm::convolution_direct, src, wei, dst,
                                  strides, dil, pad, pad);

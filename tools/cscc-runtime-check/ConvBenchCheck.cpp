@@ -44,13 +44,15 @@ int cmdConvBench(int argc, char **argv) {
     shape.n = N, shape.c = C, shape.k = K, shape.hw = S, shape.kernel = k;
     shape.params = p;
     shape.part = parseInteger(args.get("--parts"), "parts");
+    shape.channelsLast = args.has("--nhwc");
     ConvPartsTiming t = timeConvParts(shape, iters, warmup);
     std::printf("N=%lld C=%lld K=%lld %lldx%lld kernel %lld stride %lld "
-                "dilation %lld padding %lld; bare primitives (%s), median ms "
-                "per convolution\n",
+                "dilation %lld padding %lld; bare primitives (%s)%s, median "
+                "ms per convolution\n",
                 (long long)N, (long long)C, (long long)K, (long long)S,
                 (long long)S, (long long)k, (long long)p.stride,
-                (long long)p.dilation, (long long)p.padding, t.impl.c_str());
+                (long long)p.dilation, (long long)p.padding, t.impl.c_str(),
+                shape.channelsLast ? ", activations dense NHWC" : "");
     const char *names[3] = {"fwd", "bwd_data", "bwd_filter"};
     for (int op = 0; op < 3; ++op)
       std::printf("%-10s whole %8.3f  %lld parts of %lld %8.3f  (%.2fx)\n",
@@ -141,13 +143,13 @@ CheckFamily runtime_check::convBenchChecks() {
               --padding P --iters I --warmup W --layout L --view --nhwc
               --dilated-filter-grad auto|taps|phases|direct]
       time the three f32 primitives (median ms per call)
-  conv-bench --parts P [--n --c --k --hw --kernel --stride --dilation
-              --padding --iters --warmup]
+  conv-bench --parts P [--nhwc --n --c --k --hw --kernel --stride
+              --dilation --padding --iters --warmup]
       bare oneDNN primitives on dense operands in the formats they choose:
       the convolution from C channels against the sum of its C / P
       convolutions from P channels each (forward accumulating with a sum
       post-op), as a convolution over a concatenation of dense parts would
-      run
+      run; with --nhwc every activation is a dense NHWC tensor
 )";
   family.checks = {
       {"conv-bench", cmdConvBench},

@@ -37,13 +37,16 @@ MemRefType anyView(Type elem) {
                                                 {d, d, d, d}));
 }
 
-/// A runtime kernel's declaration, added to the module once: `inputs`,
-/// no results, and what the kernel does with each buffer argument
-/// (bufferization's own argument attribute, "read", "write" or
-/// "read-write"; "" for a scalar), so that later passes
-/// (cscc-device-buffers) know which buffers a call changes.
-func::FuncOp kernelDecl(RewriterBase &rewriter, Operation *op, StringRef name,
-                        TypeRange inputs, ArrayRef<StringRef> access) {
+/// The attribute that marks a convolution kernel's declaration with its
+/// kind (the ConvolutionKind's value), for cst-pair-convolutions.
+constexpr llvm::StringLiteral kConvolutionKindAttr = "cst.convolution_kind";
+} // namespace
+
+/// The access attributes are bufferization's own argument attribute, so that
+/// later passes (cscc-device-buffers) know which buffers a call changes.
+func::FuncOp mlir::cst::declareKernel(RewriterBase &rewriter, Operation *op,
+                                      StringRef name, TypeRange inputs,
+                                      ArrayRef<StringRef> access) {
   auto module = op->getParentOfType<ModuleOp>();
   if (auto fn = module.lookupSymbol<func::FuncOp>(name))
     return fn;
@@ -59,6 +62,24 @@ func::FuncOp kernelDecl(RewriterBase &rewriter, Operation *op, StringRef name,
       fn.setArgAttr(i, "bufferization.access", rewriter.getStringAttr(a));
   return fn;
 }
+
+std::optional<cst::ConvolutionKind> mlir::cst::convolutionKindOf(func::FuncOp fn) {
+  auto attr = fn->getAttrOfType<IntegerAttr>(kConvolutionKindAttr);
+  if (!attr)
+    return std::nullopt;
+  switch (attr.getInt()) {
+  case static_cast<int64_t>(ConvolutionKind::Forward):
+    return ConvolutionKind::Forward;
+  case static_cast<int64_t>(ConvolutionKind::BackwardData):
+    return ConvolutionKind::BackwardData;
+  case static_cast<int64_t>(ConvolutionKind::BackwardFilter):
+    return ConvolutionKind::BackwardFilter;
+  default:
+    return std::nullopt;
+  }
+}
+
+namespace {
 
 /// The naming the dialect was registered with (nullptr: none).
 const cst::KernelNamingInterface *namingOf(Operation *op) {
@@ -145,9 +166,12 @@ struct ConvOpInterface
       return op->emitError("no convolution kernel for element type ")
              << elem;
     Type view = anyView(elem), i64Type = rewriter.getI64Type();
-    func::FuncOp decl = kernelDecl(
+    func::FuncOp decl = cst::declareKernel(
         rewriter, op, *name, {view, view, view, i64Type, i64Type, i64Type},
         {"read", "read", "write", "", "", ""});
+    decl->setAttr(kConvolutionKindAttr,
+                  rewriter.getI64IntegerAttr(
+                      static_cast<int64_t>(ConvOpInterface::kind())));
     auto asView = [&](Value v) -> Value {
       return memref::CastOp::create(rewriter, loc, anyView(elem), v);
     };
@@ -212,7 +236,8 @@ LogicalResult callReplicaKernel(RewriterBase &rewriter, Operation *op,
   }
   auto vector = MemRefType::get({ShapedType::kDynamic}, elem);
   flat = memref::CastOp::create(rewriter, loc, vector, flat);
-  func::FuncOp decl = kernelDecl(rewriter, op, *name, {vector}, {"read-write"});
+  func::FuncOp decl =
+      cst::declareKernel(rewriter, op, *name, {vector}, {"read-write"});
   func::CallOp::create(rewriter, loc, decl, ValueRange{flat});
   return success();
 }

@@ -2,11 +2,14 @@
 #ifndef CSCC_DIALECTS_CST_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H
 #define CSCC_DIALECTS_CST_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectInterface.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Types.h"
 #include "mlir/Support/LLVM.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -29,15 +32,27 @@ enum class ReplicaCollective {
   MeanWait,  ///< cst.replica_mean_wait
 };
 
+/// A library's kernel that runs two convolutions in one call
+/// (cst-pair-convolutions): its symbol, and the integer it takes for each
+/// kind. Its arguments: the first's kind, its three buffers, the second's
+/// kind, its three buffers, then stride, dilation and padding.
+struct ConvolutionPairKernel {
+  std::string symbol;
+  std::function<int64_t(ConvolutionKind kind)> kindCode;
+};
+
 /// The external functions the runtime-call ops become once bufferized:
 /// each gives the symbol for an op (a convolution of `kind`; a collective)
-/// on `elementType`, or failure when the library has none.
+/// on `elementType`, or failure when the library has none; and the
+/// library's paired convolutions, if it has them.
 struct KernelNaming {
   std::function<FailureOr<std::string>(ConvolutionKind kind, Type elementType)>
       convolution;
   std::function<FailureOr<std::string>(ReplicaCollective kind,
                                        Type elementType)>
       replica;
+  std::function<FailureOr<ConvolutionPairKernel>(Type elementType)>
+      convolutionPair;
 };
 
 /// Where the cst dialect keeps the naming it was registered with.
@@ -57,10 +72,27 @@ public:
     return naming.replica ? naming.replica(kind, elementType)
                           : FailureOr<std::string>(failure());
   }
+  FailureOr<ConvolutionPairKernel>
+  convolutionPairKernel(Type elementType) const {
+    return naming.convolutionPair
+               ? naming.convolutionPair(elementType)
+               : FailureOr<ConvolutionPairKernel>(failure());
+  }
 
 private:
   KernelNaming naming;
 };
+
+/// The runtime kernel `name` declared in `op`'s module (once): `inputs`, no
+/// results, the C interface, and what it does with each buffer argument
+/// (bufferization's "read", "write" or "read-write"; "" for a scalar).
+func::FuncOp declareKernel(RewriterBase &rewriter, Operation *op,
+                           StringRef name, TypeRange inputs,
+                           ArrayRef<StringRef> access);
+
+/// The kind of convolution kernel `fn` is, as its bufferization declared it
+/// (none for any other function).
+std::optional<ConvolutionKind> convolutionKindOf(func::FuncOp fn);
 
 /// One-Shot Bufferize support for the ops that become runtime calls:
 /// - the three convolution ops: each becomes a call, on its operands'

@@ -227,4 +227,25 @@ def CstPlaceConcatBuffers
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+// A module pass: it declares the paired kernel in the module.
+def CstPairConvolutions : Pass<"cst-pair-convolutions", "::mlir::ModuleOp"> {
+  let summary = "Run two convolution calls that read one buffer as one call";
+  let description = [{
+    After bufferization. Two calls of convolution kernels (as the
+    convolution ops bufferize: each declaration marked with its kind) in
+    one block, with nothing between them but ops that neither read nor
+    write memory or only allocate, the same element type and the same
+    stride, dilation and padding, where an input of the second is an input
+    of the first (the same buffer, through casts) that the first does not
+    write, become one call of the paired kernel the registered kernel
+    naming gives (its symbol and kind codes), at the second call's place:
+    (kind, in0, in1, out of the first, kind, in0, in1, out of the second,
+    stride, dilation, padding). The library then brings the shared buffer
+    into its own layout once. Pairs are taken greedily in order; a library
+    without a paired kernel keeps the calls.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cst::CstDialect"];
+}
+
 #endif // CST_TRANSFORMS_PASSES

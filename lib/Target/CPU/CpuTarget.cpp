@@ -58,7 +58,9 @@ public:
   }
 
   std::string buffersToLLVMPipeline() const override {
-    return deallocationPipeline() +
+    // The two convolutions of a vector-Jacobian product as one call:
+    // oneDNN's reorder of the operand both read, once.
+    return "cst-pair-convolutions," + deallocationPipeline() +
            // the generated loops, their outer parallel dimensions as OpenMP
            // worksharing loops (reductions sequential: cscc-parallel-loops)
            "func.func(cscc-copy-to-linalg," +
@@ -91,6 +93,9 @@ public:
       symbols.push_back(std::string("_mlir_ciface_") +
                         rt::conv2dKernelSymbol(rt::KernelLibrary::Host,
                                                k.kind, k.dtype));
+    for (rt::KernelDType dtype : rt::conv2dPairKernels())
+      symbols.push_back(std::string("_mlir_ciface_") +
+                        rt::conv2dPairKernelSymbol(dtype));
     for (const rt::ReplicaKernel &k : rt::replicaKernels())
       symbols.push_back(std::string("_mlir_ciface_") +
                         rt::replicaKernelSymbol(rt::KernelLibrary::Host,

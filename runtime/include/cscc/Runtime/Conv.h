@@ -24,6 +24,7 @@
 #ifndef CSCC_RUNTIME_CONV_H
 #define CSCC_RUNTIME_CONV_H
 
+#include "cscc/Runtime/Kernels.h"
 #include "cscc/Runtime/MemRef.h"
 #include "cscc/Runtime/Words.h"
 
@@ -58,6 +59,28 @@ void conv2dBackwardData(const TensorView<T> &dy, const TensorView<T> &w,
 template <typename T>
 void conv2dBackwardFilter(const TensorView<T> &x, const TensorView<T> &dy,
                           const TensorView<T> &dw, const ConvParams &p);
+
+/// One convolution of a pair (conv2dPair): its kind and its operands in
+/// the order of the functions above (fwd: x, w, y; bwd_data: dy, w, dx;
+/// bwd_filter: x, dy, dw).
+template <typename T> struct ConvCall {
+  Conv2dKind kind = Conv2dKind::Forward;
+  TensorView<T> a, b, out;
+};
+
+/// Runs `first`, then `second` (both with `p`), as the two calls above
+/// would, with the same results bit for bit, except that an input both
+/// read (the same view: data, sizes and strides) goes into the layout of
+/// oneDNN's primitive once when both primitives want it in the same
+/// layout: the two convolutions of a vector-Jacobian product read one
+/// cotangent (backward-filter and backward-data both read dy; the forward
+/// and backward-filter of a transposed convolution's product both read the
+/// same x), and that reorder cost as much as a small convolution. Returns
+/// which input of `second` (0 or 1) was shared, -1 for none (double, or
+/// operands that differ).
+template <typename T>
+int conv2dPair(const ConvCall<T> &first, const ConvCall<T> &second,
+               const ConvParams &p);
 
 /// The plain-loop implementations (what double uses), also for float: a
 /// reference for tests. Same contract and checks as the functions above;

@@ -32,7 +32,7 @@ struct RuntimeSymbol {
   const char *name;
   void *address;
 };
-/// The six convolution entry points below.
+/// The convolution entry points below (six kernels, two pairs).
 const std::vector<RuntimeSymbol> &convolutionSymbols();
 } // namespace cscc::rt
 
@@ -43,12 +43,28 @@ const std::vector<RuntimeSymbol> &convolutionSymbols();
       cscc::rt::MemRefDescriptor<T, 4> *OUT, int64_t stride, int64_t dilation, \
       int64_t padding
 
+/// The C parameters of a paired convolution kernel (Kernels.def).
+#define CSCC_CONV2D_PAIR_PARAMS(T)                                             \
+  int64_t firstKind, cscc::rt::MemRefDescriptor<T, 4> *a0,                     \
+      cscc::rt::MemRefDescriptor<T, 4> *a1,                                    \
+      cscc::rt::MemRefDescriptor<T, 4> *a2, int64_t secondKind,                \
+      cscc::rt::MemRefDescriptor<T, 4> *b0,                                    \
+      cscc::rt::MemRefDescriptor<T, 4> *b1,                                    \
+      cscc::rt::MemRefDescriptor<T, 4> *b2, int64_t stride, int64_t dilation,  \
+      int64_t padding
+
 extern "C" {
 
 // _mlir_ciface_cscc_conv2d_{fwd,bwd_data,bwd_filter}_{f32,f64}
 #define CSCC_CONV2D_KERNEL(KIND, OP, DTYPE, ELEM, T, IN0, IN1, OUT)            \
   void CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM))(                             \
       CSCC_CONV2D_PARAMS(T, IN0, IN1, OUT));
+#include "cscc/Runtime/Kernels.def"
+
+// _mlir_ciface_cscc_conv2d_pair_{f32,f64}
+#define CSCC_CONV2D_PAIR_KERNEL(DTYPE, ELEM, T)                                \
+  void CSCC_CIFACE(CSCC_CONV2D_PAIR_SYMBOL(ELEM))(                            \
+      CSCC_CONV2D_PAIR_PARAMS(T));
 #include "cscc/Runtime/Kernels.def"
 
 } // extern "C"

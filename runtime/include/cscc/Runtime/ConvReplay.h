@@ -69,6 +69,9 @@ struct ConvPartsShape {
   int64_t n = 128, c = 48, k = 16, hw = 14, kernel = 3;
   ConvParams params;
   int64_t part = 16;
+  /// Activations (and their gradients) dense channels-last (NHWC) instead
+  /// of the formats oneDNN picks; the weights stay oneDNN's choice.
+  bool channelsLast = false;
 };
 
 /// Median ms per convolution of each operation (fwd, bwd_data,

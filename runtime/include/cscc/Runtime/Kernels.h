@@ -14,6 +14,7 @@
 /// The symbol of a kernel of each library (Kernels.def), as a C identifier.
 #define CSCC_CONV2D_SYMBOL(OP, ELEM) cscc_conv2d_##OP##_##ELEM
 #define CSCC_CUDA_CONV2D_SYMBOL(OP, ELEM) cscc_cuda_conv2d_##OP##_##ELEM
+#define CSCC_CONV2D_PAIR_SYMBOL(ELEM) cscc_conv2d_pair_##ELEM
 #define CSCC_REPLICA_SYMBOL(OP, ELEM) cscc_replica_##OP##_##ELEM
 #define CSCC_CUDA_REPLICA_SYMBOL(OP, ELEM) cscc_cuda_replica_##OP##_##ELEM
 /// The function the runtime defines for a symbol declared with
@@ -72,6 +73,26 @@ inline const char *conv2dKernelSymbol(KernelLibrary library, Conv2dKind kind,
 #include "cscc/Runtime/Kernels.def"
     return nullptr;
   }
+  return nullptr;
+}
+
+/// The element types of the host's paired convolution kernels
+/// (CSCC_CONV2D_PAIR_KERNEL), in Kernels.def's order.
+inline const std::vector<KernelDType> &conv2dPairKernels() {
+  static const std::vector<KernelDType> kernels = {
+#define CSCC_CONV2D_PAIR_KERNEL(DTYPE, ELEM, T) KernelDType::DTYPE,
+#include "cscc/Runtime/Kernels.def"
+  };
+  return kernels;
+}
+
+/// The symbol of the host's paired convolution kernel for `dtype`
+/// ("cscc_conv2d_pair_f32"); nullptr for one Kernels.def does not list.
+inline const char *conv2dPairKernelSymbol(KernelDType dtype) {
+#define CSCC_CONV2D_PAIR_KERNEL(DTYPE, ELEM, T)                                \
+  if (dtype == KernelDType::DTYPE)                                             \
+    return CSCC_SYMBOL_STRING(CSCC_CONV2D_PAIR_SYMBOL(ELEM));
+#include "cscc/Runtime/Kernels.def"
   return nullptr;
 }
 

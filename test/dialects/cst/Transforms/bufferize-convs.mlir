@@ -3,13 +3,15 @@
 // output buffer cast to fully dynamic strided memrefs, then stride, dilation
 // and padding as i64; each kernel declared once, private, with the C
 // interface, its buffers marked as read or written (bufferization.access,
-// which cscc-device-buffers relies on).
+// which cscc-device-buffers relies on) and with its kind
+// (cst.convolution_kind: 0 forward, 1 backward data, 2 backward filter;
+// cst-pair-convolutions reads it).
 // RUN: csc-opt %s --split-input-file --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" | FileCheck %s
 
 // CHECK-LABEL: module {
-// CHECK-DAG: func.func private @cscc_conv2d_fwd_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {llvm.emit_c_interface}
-// CHECK-DAG: func.func private @cscc_conv2d_bwd_data_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {llvm.emit_c_interface}
-// CHECK-DAG: func.func private @cscc_conv2d_bwd_filter_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @cscc_conv2d_fwd_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {cst.convolution_kind = 0 : i64, llvm.emit_c_interface}
+// CHECK-DAG: func.func private @cscc_conv2d_bwd_data_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {cst.convolution_kind = 1 : i64, llvm.emit_c_interface}
+// CHECK-DAG: func.func private @cscc_conv2d_bwd_filter_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {cst.convolution_kind = 2 : i64, llvm.emit_c_interface}
 // CHECK-NOT: func.func private @cscc_conv2d
 // CHECK-LABEL: func.func @convs_f32
 // CHECK-SAME: (%[[X:.*]]: memref<?x4x8x8xf32>, %[[W:.*]]: memref<8x4x3x3xf32>, %[[G:.*]]: memref<?x8x8x8xf32>) -> (memref<?x8x4x4xf32>, memref<?x4x8x8xf32>, memref<8x4x3x3xf32>)
@@ -57,9 +59,9 @@ func.func @convs_f32(%x: tensor<?x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %g: tenso
 // f64 kernels; a static batch needs no memref.dim. Two forward convolutions
 // share one declaration.
 // CHECK-LABEL: module {
-// CHECK-DAG: func.func private @cscc_conv2d_fwd_f64(memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {llvm.emit_c_interface}
-// CHECK-DAG: func.func private @cscc_conv2d_bwd_data_f64(memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {llvm.emit_c_interface}
-// CHECK-DAG: func.func private @cscc_conv2d_bwd_filter_f64(memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @cscc_conv2d_fwd_f64(memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {cst.convolution_kind = 0 : i64, llvm.emit_c_interface}
+// CHECK-DAG: func.func private @cscc_conv2d_bwd_data_f64(memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {cst.convolution_kind = 1 : i64, llvm.emit_c_interface}
+// CHECK-DAG: func.func private @cscc_conv2d_bwd_filter_f64(memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "read"}, memref<?x?x?x?xf64, strided<[?, ?, ?, ?], offset: ?>> {bufferization.access = "write"}, i64, i64, i64) attributes {cst.convolution_kind = 2 : i64, llvm.emit_c_interface}
 // CHECK-NOT: func.func private
 // CHECK-LABEL: func.func @convs_f64
 // CHECK-NOT: memref.dim
