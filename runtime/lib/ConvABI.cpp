@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -17,25 +18,11 @@ template <typename T>
 using Fn = void (*)(const TensorView<T> &, const TensorView<T> &,
                     const TensorView<T> &, const ConvParams &);
 
-// Runs one convolution; any exception becomes a message and abort(), since
-// the caller is generated code without unwinding.
-template <typename T>
-void callOrAbort(const char *name, Fn<T> fn, MemRefDescriptor<T, 4> *a,
-                 MemRefDescriptor<T, 4> *b, MemRefDescriptor<T, 4> *c,
-                 int64_t stride, int64_t dilation, int64_t padding) {
+// Runs `body`; any exception becomes a message and abort(), since the
+// caller is generated code without unwinding.
+template <typename Body> void orAbort(const char *name, Body body) {
   try {
-    if (!a || !b || !c) {
-      std::fprintf(stderr,
-                   "cscc runtime: error: %s: called with a null memref "
-                   "descriptor pointer\n",
-                   name);
-      std::fflush(stderr);
-      std::abort();
-    }
-    ConvParams p;
-    p.stride = stride, p.dilation = dilation, p.padding = padding;
-    fn(TensorView<T>::fromMemRef(*a), TensorView<T>::fromMemRef(*b),
-       TensorView<T>::fromMemRef(*c), p);
+    body();
   } catch (const std::exception &e) {
     std::fprintf(stderr, "cscc runtime: error: %s\n", e.what());
     std::fflush(stderr);
@@ -45,6 +32,28 @@ void callOrAbort(const char *name, Fn<T> fn, MemRefDescriptor<T, 4> *a,
     std::fflush(stderr);
     std::abort();
   }
+}
+
+void checkDescriptors(const char *name, std::initializer_list<const void *> ds) {
+  for (const void *d : ds)
+    if (!d)
+      throw std::invalid_argument(std::string(name) +
+                                  ": called with a null memref descriptor "
+                                  "pointer");
+}
+
+// Runs one convolution.
+template <typename T>
+void callOrAbort(const char *name, Fn<T> fn, MemRefDescriptor<T, 4> *a,
+                 MemRefDescriptor<T, 4> *b, MemRefDescriptor<T, 4> *c,
+                 int64_t stride, int64_t dilation, int64_t padding) {
+  orAbort(name, [&] {
+    checkDescriptors(name, {a, b, c});
+    ConvParams p;
+    p.stride = stride, p.dilation = dilation, p.padding = padding;
+    fn(TensorView<T>::fromMemRef(*a), TensorView<T>::fromMemRef(*b),
+       TensorView<T>::fromMemRef(*c), p);
+  });
 }
 
 /// The runtime's convolution of each kind (Conv.h).
@@ -76,18 +85,15 @@ Conv2dKind kindOf(int64_t code, const char *name) {
   }
 }
 
-// Runs a pair; errors as callOrAbort's.
+// Runs a pair.
 template <typename T>
 void pairOrAbort(const char *name, int64_t firstKind, MemRefDescriptor<T, 4> *a0,
                  MemRefDescriptor<T, 4> *a1, MemRefDescriptor<T, 4> *a2,
                  int64_t secondKind, MemRefDescriptor<T, 4> *b0,
                  MemRefDescriptor<T, 4> *b1, MemRefDescriptor<T, 4> *b2,
                  int64_t stride, int64_t dilation, int64_t padding) {
-  try {
-    if (!a0 || !a1 || !a2 || !b0 || !b1 || !b2)
-      throw std::invalid_argument(std::string(name) +
-                                  ": called with a null memref descriptor "
-                                  "pointer");
+  orAbort(name, [&] {
+    checkDescriptors(name, {a0, a1, a2, b0, b1, b2});
     ConvParams p;
     p.stride = stride, p.dilation = dilation, p.padding = padding;
     ConvCall<T> first{kindOf(firstKind, name), TensorView<T>::fromMemRef(*a0),
@@ -98,15 +104,7 @@ void pairOrAbort(const char *name, int64_t firstKind, MemRefDescriptor<T, 4> *a0
                        TensorView<T>::fromMemRef(*b1),
                        TensorView<T>::fromMemRef(*b2)};
     conv2dPair(first, second, p);
-  } catch (const std::exception &e) {
-    std::fprintf(stderr, "cscc runtime: error: %s\n", e.what());
-    std::fflush(stderr);
-    std::abort();
-  } catch (...) {
-    std::fprintf(stderr, "cscc runtime: error: %s: unknown exception\n", name);
-    std::fflush(stderr);
-    std::abort();
-  }
+  });
 }
 
 } // namespace

@@ -185,6 +185,9 @@ TEST(ConvPair, EntryPointRunsBothAndRejectsUnknownKinds) {
   EXPECT_DEATH(_mlir_ciface_cscc_conv2d_pair_f32(7, &x, &dy, &dw, 1, &dy, &w,
                                                  &dx, 1, 2, 2),
                "convolution kind 7 is none of 0 \\(forward\\)");
+  EXPECT_DEATH(_mlir_ciface_cscc_conv2d_pair_f32(2, &x, &dy, &dw, 1, &dy,
+                                                 nullptr, &dx, 1, 2, 2),
+               "conv2d_pair \\(f32\\): called with a null memref descriptor");
 }
 
 // double has no oneDNN path: the two calls, nothing shared.
