@@ -7,8 +7,8 @@
 // (backward-filter and backward-data both read dy; the forward and the
 // backward-filter of a transposed convolution's product both read the same
 // x), and on the CPU each call otherwise reorders it from NCHW into
-// oneDNN's blocked layout: about a third of the step's input reorders (the
-// README model at d = 6, unfold = 2; docs/compiler.md).
+// oneDNN's blocked layout (30 of the 274 reorders of a step of the README
+// model at d = 6, unfold = 2; docs/compiler.md).
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/cst/IR/CstDialect.h"
