@@ -380,7 +380,7 @@ void conv2dBackwardFilter<float>(const TensorView<float> &x,
 }
 
 namespace {
-/// The checks, the trace and the oneDNN operation of one call of a pair.
+/// The name and operands, the checks and the oneDNN operation of a kind.
 const OpInfo &infoOf(Conv2dKind kind) {
   switch (kind) {
   case Conv2dKind::Forward: return kFwd;
@@ -412,22 +412,29 @@ void checkCall(const ConvCall<T> &c, const ConvParams &p) {
   }
 }
 
-template <typename T> void runCall(const ConvCall<T> &c, const ConvParams &p) {
-  switch (c.kind) {
-  case Conv2dKind::Forward: conv2dForward(c.a, c.b, c.out, p); return;
-  case Conv2dKind::BackwardData: conv2dBackwardData(c.a, c.b, c.out, p); return;
-  case Conv2dKind::BackwardFilter:
-    conv2dBackwardFilter(c.a, c.b, c.out, p);
-    return;
+} // namespace
+
+template <typename T>
+void conv2d(Conv2dKind kind, const TensorView<T> &a, const TensorView<T> &b,
+            const TensorView<T> &out, const ConvParams &p) {
+  switch (kind) {
+  case Conv2dKind::Forward: conv2dForward(a, b, out, p); return;
+  case Conv2dKind::BackwardData: conv2dBackwardData(a, b, out, p); return;
+  case Conv2dKind::BackwardFilter: conv2dBackwardFilter(a, b, out, p); return;
   }
 }
-} // namespace
+template void conv2d<float>(Conv2dKind, const TensorView<float> &,
+                            const TensorView<float> &,
+                            const TensorView<float> &, const ConvParams &);
+template void conv2d<double>(Conv2dKind, const TensorView<double> &,
+                             const TensorView<double> &,
+                             const TensorView<double> &, const ConvParams &);
 
 template <>
 int conv2dPair<double>(const ConvCall<double> &first,
                        const ConvCall<double> &second, const ConvParams &p) {
-  runCall(first, p);
-  runCall(second, p);
+  conv2d(first.kind, first.a, first.b, first.out, p);
+  conv2d(second.kind, second.a, second.b, second.out, p);
   return -1;
 }
 
@@ -440,8 +447,8 @@ int conv2dPair<float>(const ConvCall<float> &first,
   checkCall(second, p);
   if (trivialCase(first.a, first.b, first.out) != Trivial::None ||
       trivialCase(second.a, second.b, second.out) != Trivial::None) {
-    runCall(first, p);
-    runCall(second, p);
+    conv2d(first.kind, first.a, first.b, first.out, p);
+    conv2d(second.kind, second.a, second.b, second.out, p);
     return -1;
   }
   traceConv(first.kind, first.a, first.b, first.out, p);

@@ -14,10 +14,6 @@ using namespace cscc::rt;
 
 namespace {
 
-template <typename T>
-using Fn = void (*)(const TensorView<T> &, const TensorView<T> &,
-                    const TensorView<T> &, const ConvParams &);
-
 // Runs `body`; any exception becomes a message and abort(), since the
 // caller is generated code without unwinding.
 template <typename Body> void orAbort(const char *name, Body body) {
@@ -44,29 +40,16 @@ void checkDescriptors(const char *name, std::initializer_list<const void *> ds) 
 
 // Runs one convolution.
 template <typename T>
-void callOrAbort(const char *name, Fn<T> fn, MemRefDescriptor<T, 4> *a,
+void callOrAbort(const char *name, Conv2dKind kind, MemRefDescriptor<T, 4> *a,
                  MemRefDescriptor<T, 4> *b, MemRefDescriptor<T, 4> *c,
                  int64_t stride, int64_t dilation, int64_t padding) {
   orAbort(name, [&] {
     checkDescriptors(name, {a, b, c});
     ConvParams p;
     p.stride = stride, p.dilation = dilation, p.padding = padding;
-    fn(TensorView<T>::fromMemRef(*a), TensorView<T>::fromMemRef(*b),
-       TensorView<T>::fromMemRef(*c), p);
+    conv2d(kind, TensorView<T>::fromMemRef(*a), TensorView<T>::fromMemRef(*b),
+           TensorView<T>::fromMemRef(*c), p);
   });
-}
-
-/// The runtime's convolution of each kind (Conv.h).
-template <typename T> Fn<T> conv2dOf(Conv2dKind kind) {
-  switch (kind) {
-  case Conv2dKind::Forward:
-    return conv2dForward<T>;
-  case Conv2dKind::BackwardData:
-    return conv2dBackwardData<T>;
-  case Conv2dKind::BackwardFilter:
-    return conv2dBackwardFilter<T>;
-  }
-  return nullptr;
 }
 
 /// The Conv2dKind a paired call passes as an integer.
@@ -115,8 +98,8 @@ extern "C" {
   void CSCC_CIFACE(CSCC_CONV2D_SYMBOL(OP, ELEM))(                             \
       CSCC_CONV2D_PARAMS(T, IN0, IN1, OUT)) {                                  \
     callOrAbort<T>("conv2d_" #OP " (" #ELEM ")",                               \
-                   conv2dOf<T>(Conv2dKind::KIND), IN0, IN1, OUT, stride,       \
-                   dilation, padding);                                         \
+                   Conv2dKind::KIND, IN0, IN1, OUT, stride, dilation,          \
+                   padding);                                                   \
   }
 #include "cscc/Runtime/Kernels.def"
 

@@ -71,17 +71,8 @@ template <typename Make> int pairMatchesTwoCalls(unsigned seed, Make make) {
   auto [f1, s1] = make(paired);
   auto [f2, s2] = make(separate);
   int shared = conv2dPair(f1, s1, params());
-  for (const ConvCall<float> *c : {&f2, &s2}) {
-    switch (c->kind) {
-    case Conv2dKind::Forward: conv2dForward(c->a, c->b, c->out, params()); break;
-    case Conv2dKind::BackwardData:
-      conv2dBackwardData(c->a, c->b, c->out, params());
-      break;
-    case Conv2dKind::BackwardFilter:
-      conv2dBackwardFilter(c->a, c->b, c->out, params());
-      break;
-    }
-  }
+  for (const ConvCall<float> *c : {&f2, &s2})
+    conv2d(c->kind, c->a, c->b, c->out, params());
   EXPECT_EQ(paired.dx, separate.dx);
   EXPECT_EQ(paired.dw, separate.dw);
   EXPECT_EQ(paired.y, separate.y);

@@ -60,6 +60,12 @@ template <typename T>
 void conv2dBackwardFilter(const TensorView<T> &x, const TensorView<T> &dy,
                           const TensorView<T> &dw, const ConvParams &p);
 
+/// The convolution of `kind` (one of the three above) on its operands in
+/// their order there.
+template <typename T>
+void conv2d(Conv2dKind kind, const TensorView<T> &a, const TensorView<T> &b,
+            const TensorView<T> &out, const ConvParams &p);
+
 /// One convolution of a pair (conv2dPair): its kind and its operands in
 /// the order of the functions above (fwd: x, w, y; bwd_data: dy, w, dx;
 /// bwd_filter: x, dy, dw).
