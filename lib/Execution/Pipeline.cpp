@@ -18,7 +18,10 @@ std::string cscc::toTensorLevelPipeline(const LoweringOptions &o) {
 }
 
 std::string cscc::tensorLevelToBuffersPipeline() {
-  return // generated loops for everything but the convolutions
+  return // a backward pass's sums of adjacent channel windows as
+         // concatenations (written in place, not zeros plus copies)
+         "func.func(cst-merge-embeds),"
+         // generated loops for everything but the convolutions
          "cscc-results-to-destinations,cst-lower-to-linalg,"
          "canonicalize,linalg-fuse-elementwise-ops,canonicalize,"
          // cheap ops with several consumers (the ISTA step's scaling) are

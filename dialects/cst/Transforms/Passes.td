@@ -227,6 +227,27 @@ def CstPlaceConcatBuffers
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def CstMergeEmbeds : Pass<"cst-merge-embeds", "::mlir::func::FuncOp"> {
+  let summary = "Adjacent channel windows in a sum become one concatenation";
+  let description = [{
+    A sum of activations (`cst.axpby` with alpha = beta = 1, and the sums
+    read only by it, flattened into one list of terms) whose terms include
+    `cst.embed`s read by it alone: windows that are adjacent (each starts
+    where the previous one ends) are one `cst.concat` of their inputs,
+    embedded at the first window's offset, or the concatenation itself
+    when the windows cover every channel. The other terms keep their
+    order; the windows are added after them, by offset. The windows are
+    disjoint, so each element still adds the same numbers (no rounding
+    changes but the order of additions among the other terms and a
+    window's).
+
+    The backward pass of a value read through several channel slices
+    sums one embed per slice, each a tensor of zeros with one window
+    filled; as a concatenation, each window's producer writes its slice
+    of one buffer instead.
+  }];
+}
+
 // A module pass: it declares the paired kernel in the module.
 def CstPairConvolutions : Pass<"cst-pair-convolutions", "::mlir::ModuleOp"> {
   let summary = "Run two convolution calls that read one buffer as one call";
