@@ -28,6 +28,9 @@ std::string cscc::tensorLevelToBuffersPipeline() {
          // fused into each of them too, recomputed instead of stored
          "func.func(cscc-recompute-cheap-producers),"
          "linalg-fuse-elementwise-ops,canonicalize,"
+         // reductions reading one tensor (a threshold's and its batch
+         // norm's gradients) as one loop nest
+         "func.func(cscc-merge-sibling-reductions),"
          // No CSE on tensors here: it would merge the values cst-autodiff
          // recomputes with the forward ones (keeping those alive) and the
          // concatenation buffers with each other.

@@ -110,6 +110,26 @@ def CsccRecomputeCheapProducers
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CsccMergeSiblingReductions
+    : Pass<"cscc-merge-sibling-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Two reductions over one tensor as one loop nest";
+  let description = [{
+    Two linalg.generic reductions on tensors in one block with the same
+    iterators, reading one tensor at the same indexing map over all loops,
+    where every use of the first comes after the second, become one generic
+    at the second's place: the second's inputs, then the first's not
+    already among them, the second's outputs, then the first's, the two
+    bodies one after the other. The shared tensor is read once instead of
+    twice. Each output is computed by the same scalar ops in the same loop
+    order as before; where the CPU target lets LLVM reassociate reductions
+    (vector partial sums), the loop's other outputs can change how LLVM
+    groups the partial sums, so the sums may differ in the last bits
+    (deterministically). Repeated while pairs remain (three siblings become
+    one op).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def CsccCopyToLinalg : Pass<"cscc-copy-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Turn memref.copy into linalg.copy (generated loops)";
   let description = [{
