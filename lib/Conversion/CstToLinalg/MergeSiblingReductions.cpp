@@ -50,34 +50,29 @@ bool canMerge(linalg::GenericOp first, linalg::GenericOp second,
     return false;
   Block *block = first->getBlock();
   llvm::SmallPtrSet<Operation *, 16> dependent{first.getOperation()};
-  moved.clear();
-  for (Operation *op = first->getNextNode(); op != second.getOperation();
-       op = op->getNextNode()) {
-    bool depends = false;
+  // Whether `op` (or an op nested in it) reads a result of `dependent`.
+  auto readsDependent = [&](Operation *op) {
+    bool reads = false;
     op->walk([&](Operation *inner) {
       for (Value v : inner->getOperands())
         if (Operation *def = v.getDefiningOp())
           if (Operation *top = block->findAncestorOpInBlock(*def);
               top && dependent.contains(top))
-            depends = true;
+            reads = true;
     });
-    if (!depends)
+    return reads;
+  };
+  moved.clear();
+  for (Operation *op = first->getNextNode(); op != second.getOperation();
+       op = op->getNextNode()) {
+    if (!readsDependent(op))
       continue;
     if (!isMemoryEffectFree(op))
       return false;
     dependent.insert(op);
     moved.push_back(op);
   }
-  for (Value v : second->getOperands())
-    if (Operation *def = v.getDefiningOp(); def && dependent.contains(def))
-      return false;
-  bool nestedUse = false;
-  second->walk([&](Operation *inner) {
-    for (Value v : inner->getOperands())
-      if (Operation *def = v.getDefiningOp(); def && dependent.contains(def))
-        nestedUse = true;
-  });
-  return !nestedUse;
+  return !readsDependent(second);
 }
 
 /// One generic at `second`'s place computing both: `second`'s inputs, then
